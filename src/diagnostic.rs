@@ -1,0 +1,295 @@
+//! Problems found in scenario files, with stable codes, rendered the way rustc shows an error.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Whether a problem stops the scenario from being played.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A stable code for each kind of problem. Codes are part of the contract with managers (they are
+/// searchable in the README), so a code is never reused for a different problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The file is not valid RON.
+    Syntax,
+    /// A field the format does not have.
+    UnknownField,
+    /// A `to`, `next`, `chance`, `start` or `Visited` that names no node.
+    UnknownNode,
+    /// A `reveals` or `Knows` that names no fact.
+    UnknownFact,
+    /// Two nodes, two facts or two scenarios with the same id.
+    DuplicateId,
+    /// A node with no `choices`, `chance`, `next` or `end`.
+    NoWayOn,
+    /// A node with more than one of `choices`, `chance`, `next`, `end`.
+    SeveralWaysOn,
+    /// A node from which no ending can be reached.
+    NoEndingReachable,
+    /// A `chance` list that is empty or whose weights are all zero.
+    EmptyChance,
+    /// A choice list whose choices can all be hidden by their conditions at once.
+    AllChoicesHidden,
+    /// A fact that no reachable line or choice reveals.
+    FactNeverRevealed,
+    /// No reachable ending is the right call for this deal.
+    NoRightCall,
+    /// A number outside the range the format allows.
+    OutOfRange,
+    /// A field is missing, or a value has the wrong type.
+    WrongValue,
+    /// The scenario id is not kebab-case.
+    BadId,
+    /// A loop of `next` and `chance` nodes that the buyer could go round forever.
+    BuyerLoop,
+    /// Empty text where the rep or the buyer says something.
+    EmptyText,
+    /// The file cannot be read as a scenario (missing, binary, empty, too large, wrong extension).
+    Unreadable,
+    /// A choice with no coaching `note`: the debrief has nothing to teach there.
+    MissingNote,
+    /// A node that no path from `start` reaches.
+    UnreachableNode,
+}
+
+impl Code {
+    /// The code as shown, such as `E0003`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "E0001",
+            Code::UnknownField => "E0002",
+            Code::UnknownNode => "E0003",
+            Code::UnknownFact => "E0004",
+            Code::DuplicateId => "E0005",
+            Code::NoWayOn => "E0006",
+            Code::SeveralWaysOn => "E0007",
+            Code::NoEndingReachable => "E0008",
+            Code::EmptyChance => "E0009",
+            Code::AllChoicesHidden => "E0010",
+            Code::FactNeverRevealed => "E0011",
+            Code::NoRightCall => "E0012",
+            Code::OutOfRange => "E0013",
+            Code::WrongValue => "E0014",
+            Code::BadId => "E0015",
+            Code::BuyerLoop => "E0016",
+            Code::EmptyText => "E0017",
+            Code::Unreadable => "E0018",
+            Code::MissingNote => "W0001",
+            Code::UnreachableNode => "W0002",
+        }
+    }
+
+    /// Every problem is an error except the ones that still leave a playable call.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::MissingNote | Code::UnreachableNode => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a problem is: a line and a range of columns on it, with that line's text for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the first character, counted in characters.
+    pub column: usize,
+    /// How many characters the caret underlines (at least 1).
+    pub width: usize,
+    /// The whole source line, without its line break.
+    pub line_text: String,
+}
+
+/// One problem in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// `None` when the problem concerns the whole file (it could not be read, say).
+    pub location: Option<Location>,
+    /// One line saying what is wrong, such as `unknown node "cost"`.
+    pub message: String,
+    /// A short label under the caret.
+    pub label: Option<String>,
+    /// How to fix it, such as "did you mean `costs`?".
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            file: file.to_path_buf(),
+            location: None,
+            message: message.into(),
+            label: None,
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        if hint.is_some() {
+            self.hint = hint;
+        }
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Sort key that puts problems in file order, file-wide problems first.
+    pub fn file_order(&self) -> (usize, usize) {
+        self.location
+            .as_ref()
+            .map_or((0, 0), |l| (l.line, l.column))
+    }
+
+    /// Renders the problem as rustc does: header, arrow with file:line:column, the source line
+    /// with a caret, and the hint.
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_string()
+            }
+        };
+        let (kind, kind_color) = match self.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let mut out = String::new();
+        out.push_str(&paint(kind_color, &format!("{kind}[{}]", self.code)));
+        out.push_str(&paint("1", &format!(": {}", self.message)));
+        out.push('\n');
+        let file = self.file.display();
+        match &self.location {
+            None => {
+                out.push_str(&format!("  {} {file}\n", paint("1;34", "-->")));
+            }
+            Some(loc) => {
+                let gutter = loc.line.to_string().len();
+                let pad = " ".repeat(gutter);
+                let bar = paint("1;34", "|");
+                out.push_str(&format!(
+                    "{pad}{} {file}:{}:{}\n",
+                    paint("1;34", "-->"),
+                    loc.line,
+                    loc.column
+                ));
+                out.push_str(&format!("{pad} {bar}\n"));
+                let shown = loc.line_text.replace('\t', " ");
+                out.push_str(&format!(
+                    "{} {bar} {}\n",
+                    paint("1;34", &loc.line.to_string()),
+                    shown
+                ));
+                let carets = "^".repeat(loc.width.max(1));
+                let label = self
+                    .label
+                    .as_deref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{pad} {bar} {}{}\n",
+                    " ".repeat(loc.column.saturating_sub(1)),
+                    paint(kind_color, &format!("{carets}{label}"))
+                ));
+            }
+        }
+        if let Some(hint) = &self.hint {
+            let pad = self
+                .location
+                .as_ref()
+                .map_or(1, |l| l.line.to_string().len());
+            out.push_str(&format!(
+                "{} {} {hint}\n",
+                " ".repeat(pad),
+                paint("1;34", "= help:")
+            ));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// The closest candidate to a misspelt name, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let found_lower = found.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = strsim::levenshtein(&found_lower, &candidate.to_lowercase());
+        // Allow about one edit per three characters: "cost" finds "costs", "x" finds nothing.
+        let allowed = (found.chars().count().max(candidate.chars().count()) / 3).max(1);
+        if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, name)| format!("did you mean `{name}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_near_name_is_suggested_and_a_far_one_is_not() {
+        assert_eq!(
+            did_you_mean("cost", ["costs", "booking"]).as_deref(),
+            Some("did you mean `costs`?")
+        );
+        assert_eq!(did_you_mean("zzz", ["costs", "booking"]), None);
+    }
+
+    #[test]
+    fn a_rendered_error_has_location_source_line_caret_and_hint() {
+        let diagnostic = Diagnostic::new(Code::UnknownNode, Path::new("a.scenario.ron"), "unknown node \"cost\"")
+            .at(Some(Location {
+                line: 12,
+                column: 25,
+                width: 6,
+                line_text: "                    to: \"cost\",".into(),
+            }))
+            .label("no node has this id")
+            .hint("did you mean `costs`?");
+        let text = diagnostic.render(false);
+        assert_eq!(
+            text,
+            "error[E0003]: unknown node \"cost\"\n  --> a.scenario.ron:12:25\n   |\n12 |                     to: \"cost\",\n   |                         ^^^^^^ no node has this id\n   = help: did you mean `costs`?\n"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! The scenario file format, version 1, as serde types named exactly as the spec names them.
+//!
+//! These types are what a manager writes. They keep ids as strings and numbers as written, so the
+//! checker can say what is wrong with them; `model` holds the checked, index-based form that is
+//! played.
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::marker::PhantomData;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Scenario", deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub id: String,
+    pub title: String,
+    pub brief: String,
+    pub difficulty: Difficulty,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub minutes: i64,
+    #[serde(default)]
+    pub pass_mark: Option<i64>,
+    pub buyer: Buyer,
+    pub deal: Deal,
+    pub facts: Entries<Fact>,
+    #[serde(default)]
+    pub rubric: Option<Rubric>,
+    pub start: String,
+    pub nodes: Entries<Node>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum Difficulty {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buyer {
+    pub name: String,
+    pub role: String,
+    pub company: String,
+    pub persona: String,
+    #[serde(default)]
+    pub portrait: Option<String>,
+    pub trust: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deal {
+    /// The truth the rep has to find out: is this deal worth pursuing?
+    pub winnable: bool,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    pub kind: FactKind,
+    pub text: String,
+    #[serde(default = "one")]
+    pub weight: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// BANT and MEDDPICC: what a good rep finds out on a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum FactKind {
+    Pain,
+    Budget,
+    Authority,
+    Need,
+    Timeline,
+    Champion,
+    Competition,
+    DecisionProcess,
+    Metrics,
+}
+
+impl FactKind {
+    pub const ALL: [FactKind; 9] = [
+        FactKind::Pain,
+        FactKind::Budget,
+        FactKind::Authority,
+        FactKind::Need,
+        FactKind::Timeline,
+        FactKind::Champion,
+        FactKind::Competition,
+        FactKind::DecisionProcess,
+        FactKind::Metrics,
+    ];
+
+    /// Every kind but `Pain` counts toward qualification.
+    pub fn is_qualification(self) -> bool {
+        self != FactKind::Pain
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FactKind::Pain => "Pain",
+            FactKind::Budget => "Budget",
+            FactKind::Authority => "Authority",
+            FactKind::Need => "Need",
+            FactKind::Timeline => "Timeline",
+            FactKind::Champion => "Champion",
+            FactKind::Competition => "Competition",
+            FactKind::DecisionProcess => "Decision process",
+            FactKind::Metrics => "Metrics",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    pub qualification: i64,
+    pub discovery: i64,
+    pub rapport: i64,
+    pub velocity: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub line: String,
+    #[serde(default)]
+    pub choices: Option<Vec<Choice>>,
+    #[serde(default)]
+    pub chance: Option<Vec<Branch>>,
+    #[serde(default)]
+    pub next: Option<String>,
+    #[serde(default)]
+    pub end: Option<Outcome>,
+    #[serde(default)]
+    pub reveals: Vec<String>,
+    #[serde(default)]
+    pub trust: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub say: String,
+    #[serde(rename = "move")]
+    pub move_kind: Move,
+    pub to: String,
+    #[serde(default)]
+    pub trust: i64,
+    #[serde(default = "one")]
+    pub minutes: i64,
+    #[serde(default)]
+    pub requires: Vec<Condition>,
+    #[serde(default)]
+    pub reveals: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    pub weight: i64,
+    pub to: String,
+}
+
+/// What kind of move a choice is: the SPIN question types, then the rest of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum Move {
+    Rapport,
+    Situation,
+    Problem,
+    Implication,
+    NeedPayoff,
+    Qualify,
+    Pitch,
+    Close,
+    Summarize,
+    QualifyOut,
+}
+
+impl Move {
+    /// Questions stand in for listening (the talk-to-listen ratio of a choice-based call).
+    pub fn is_question(self) -> bool {
+        matches!(
+            self,
+            Move::Situation | Move::Problem | Move::Implication | Move::NeedPayoff | Move::Qualify
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Move::Rapport => "Rapport",
+            Move::Situation => "Situation",
+            Move::Problem => "Problem",
+            Move::Implication => "Implication",
+            Move::NeedPayoff => "Need-payoff",
+            Move::Qualify => "Qualify",
+            Move::Pitch => "Pitch",
+            Move::Close => "Close",
+            Move::Summarize => "Summarize",
+            Move::QualifyOut => "Qualify out",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub enum Condition {
+    Knows(String),
+    DoesNotKnow(String),
+    TrustAtLeast(i64),
+    TrustBelow(i64),
+    MinutesLeft(i64),
+    Visited(String),
+    NotVisited(String),
+}
+
+/// How a call ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum Outcome {
+    /// A concrete next step is agreed.
+    Advance,
+    /// A vague "send me something".
+    Continuation,
+    /// The buyer ends it.
+    Lost,
+    /// The rep walks away on purpose.
+    QualifiedOut,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Advance,
+        Outcome::Continuation,
+        Outcome::Lost,
+        Outcome::QualifiedOut,
+    ];
+
+    /// `Advance` is right for a winnable deal, `QualifiedOut` for one that cannot close.
+    pub fn is_right_call(self, winnable: bool) -> bool {
+        matches!(
+            (self, winnable),
+            (Outcome::Advance, true) | (Outcome::QualifiedOut, false)
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Advance => "Advance",
+            Outcome::Continuation => "Continuation",
+            Outcome::Lost => "Lost",
+            Outcome::QualifiedOut => "Qualified out",
+        }
+    }
+}
+
+/// A RON map read in file order with duplicate keys kept, so that the checker can report a
+/// duplicate id instead of silently keeping the last one.
+#[derive(Debug, Clone)]
+pub struct Entries<V>(pub Vec<(String, V)>);
+
+impl<V> Entries<V> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<V> {
+            type Value = Entries<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map from ids to entries, such as { \"id\": (..) }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    entries.push((key, value));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
+}

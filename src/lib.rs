@@ -1,0 +1,21 @@
+//! dealsim: a flight simulator for sales calls. This library loads, checks, plays, scores and
+//! debriefs scenario files; the `dealsim` binary and the game window are thin layers over it.
+
+pub mod check;
+pub mod diagnostic;
+pub mod format;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod score;
+pub mod search;
+pub mod session;
+
+mod graph;
+
+pub use check::{check_path, check_paths, check_source, CheckReport};
+pub use format::{FactKind, Move, Outcome};
+pub use load::SourceFile;
+pub use model::Scenario;
+pub use score::{Dimension, Scores};
+pub use session::{EndReason, Ending, Entry, Offer, PlayError, Session};
