@@ -2,6 +2,7 @@
 //! debriefs scenario files; the `dealsim` binary and the game window are thin layers over it.
 
 pub mod check;
+pub mod debrief;
 pub mod diagnostic;
 pub mod format;
 pub mod load;
@@ -10,6 +11,8 @@ pub mod model;
 pub mod score;
 pub mod search;
 pub mod session;
+pub mod simulate;
+pub mod dot;
 
 mod graph;
 

@@ -94,6 +94,11 @@ impl<'s> Solver<'s> {
         })
     }
 
+    /// A decision already in the memo, without searching (safe to call from many threads).
+    pub fn lookup(&self, core: &Core) -> Option<Decision> {
+        self.memo.get(core).copied()
+    }
+
     /// The value of taking the choice at `position` from `core`.
     pub fn choice_value(&mut self, core: &Core, position: usize) -> Result<f64, TooManyStates> {
         let value = self.after_choice(core, position);

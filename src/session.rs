@@ -582,29 +582,19 @@ impl Session {
         &self.events
     }
 
-    /// A cheap random move for simulations: a uniformly chosen offered choice, from a draw.
-    pub(crate) fn choose_by_draw(&mut self, draw: u64) -> Result<(), PlayError> {
+    /// A uniformly random offered choice, picked with one 64-bit draw (for simulations).
+    pub(crate) fn pick_random(&self, draw: u64) -> Option<usize> {
+        if self.ending.is_some() {
+            return None;
+        }
         let s = &self.scenario;
         let choices = s.node_choices(self.core.node);
-        let mut offered = 0u64;
-        for c in choices {
-            if self.core.offers(s, c) {
-                offered += 1;
-            }
+        let offered = choices.iter().filter(|c| self.core.offers(s, c)).count() as u64;
+        if offered == 0 {
+            return None;
         }
-        if offered == 0 || self.ending.is_some() {
-            return Err(PlayError::CallOver);
-        }
-        let mut pick = ((u128::from(draw) * u128::from(offered)) >> 64) as u64;
-        for (index, c) in choices.iter().enumerate() {
-            if self.core.offers(s, c) {
-                if pick == 0 {
-                    return self.choose(index);
-                }
-                pick -= 1;
-            }
-        }
-        Err(PlayError::CallOver)
+        let pick = ((u128::from(draw) * u128::from(offered)) >> 64) as usize;
+        choices.iter().enumerate().filter(|(_, c)| self.core.offers(s, c)).nth(pick).map(|(i, _)| i)
     }
 }
 

@@ -1,0 +1,62 @@
+//! `dealsim check` and `dealsim graph`: what a manager runs after editing a scenario.
+
+use super::{ColorChoice, Failure};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
+    let color = use_color(color);
+    let reports = dealsim::check_paths(paths);
+    let (mut errors, mut warnings) = (0, 0);
+    for report in &reports {
+        for diagnostic in &report.diagnostics {
+            eprintln!("{}", diagnostic.render(color));
+        }
+        errors += report.errors();
+        warnings += report.warnings();
+        if let Some(scenario) = &report.scenario {
+            let difficulty = report
+                .difficulty
+                .map(|d| {
+                    format!(
+                        "; scores {:.0} to {:.0}, best expected {:.0}; fastest right call {} min",
+                        d.lowest_score, d.highest_score, d.best_expected_score, d.fastest_right_minutes
+                    )
+                })
+                .unwrap_or_else(|| "; too large to search for the best path".into());
+            println!(
+                "ok  {} ({}: {} nodes, {} choices, {} facts{difficulty})",
+                report.path.display(),
+                scenario.id,
+                scenario.node_count(),
+                scenario.choice_count(),
+                scenario.facts().len(),
+            );
+        } else {
+            println!("failed  {}", report.path.display());
+        }
+    }
+    let files = reports.len();
+    println!(
+        "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+        if files == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    );
+    if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+pub(crate) fn graph(file: &Path) -> Result<ExitCode, Failure> {
+    let scenario = super::load_playable(file)?;
+    print!("{}", dealsim::dot::to_dot(&scenario));
+    Ok(ExitCode::SUCCESS)
+}

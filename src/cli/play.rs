@@ -1,0 +1,95 @@
+//! `dealsim play` and `dealsim simulate`: a call in the terminal, and many calls at once.
+
+use super::Failure;
+use dealsim::debrief::Debrief;
+use dealsim::session::{Entry, Session};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
+    let scenario = super::load_playable(file)?;
+    let seed = seed.unwrap_or_else(fresh_seed);
+    let mut session = Session::new(&scenario, seed);
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    let write = |out: &mut std::io::StdoutLock, text: String| {
+        out.write_all(text.as_bytes()).map_err(|e| Failure(format!("cannot write to the terminal: {e}")))
+    };
+    let buyer = &scenario.buyer;
+    write(&mut out, format!(
+        "{}\n{}, {} at {}\n{}\nSeed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
+        scenario.title, buyer.name, buyer.role, buyer.company, scenario.brief, file.display()
+    ))?;
+    let mut shown = 0;
+    loop {
+        // Everything new in the transcript since the last prompt.
+        let entries: Vec<Entry> = session.transcript().skip(shown).collect();
+        shown += entries.len();
+        for entry in entries {
+            let text = match entry {
+                Entry::Buyer { line, .. } => format!("\n{}: \"{line}\"\n", buyer.name),
+                Entry::Revealed { fact } => format!("   (noted - {}: {})\n", fact.kind.label(), fact.text),
+                Entry::Rep { say, .. } => format!("You: \"{say}\"\n"),
+                Entry::Chance { .. } => String::new(),
+            };
+            write(&mut out, text)?;
+        }
+        if session.is_over() {
+            break;
+        }
+        let offers: Vec<_> = session.offered().collect();
+        let mut menu = format!("[{} min left | trust {}]\n", session.minutes_left(), session.trust());
+        for (n, offer) in offers.iter().enumerate() {
+            menu.push_str(&format!("  {}. [{}] {}\n", n + 1, offer.move_kind.label(), offer.say));
+        }
+        write(&mut out, menu)?;
+        let choice = loop {
+            write(&mut out, "> ".into())?;
+            let _ = out.flush();
+            let mut line = String::new();
+            let read = input.read_line(&mut line).map_err(|e| Failure(format!("cannot read the choice: {e}")))?;
+            let answer = line.trim();
+            if read == 0 || answer.eq_ignore_ascii_case("q") {
+                break None;
+            }
+            match answer.parse::<usize>() {
+                Ok(n) if (1..=offers.len()).contains(&n) => break Some(n - 1),
+                _ => write(&mut out, format!("Type a number from 1 to {}, or q to leave the call.\n", offers.len()))?,
+            }
+        };
+        match choice {
+            Some(n) => session.choose_offered(n).map_err(|e| Failure(e.to_string()))?,
+            None => {
+                session.abandon();
+                write(&mut out, "\nYou left the call.\n".into())?;
+            }
+        }
+    }
+    write(&mut out, format!("\n{}", Debrief::of(&session).render_text()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    // Keep seeds short enough to type.
+    nanos % 1_000_000_007
+}
+
+pub(crate) fn simulate(file: &Path, settings: &dealsim::simulate::Settings, json: bool) -> Result<ExitCode, Failure> {
+    if settings.runs == 0 {
+        return Err(Failure("--runs must be at least 1".into()));
+    }
+    let scenario = super::load_playable(file)?;
+    let summary = dealsim::simulate::simulate(&scenario, settings).map_err(|e| Failure(e.to_string()))?;
+    if json {
+        let text = serde_json::to_string_pretty(&summary).map_err(|e| Failure(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", summary.render_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
