@@ -253,8 +253,14 @@ pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a st
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let distance = strsim::levenshtein(&found_lower, &candidate.to_lowercase());
-        // Allow about one edit per three characters: "cost" finds "costs", "x" finds nothing.
-        let allowed = (found.chars().count().max(candidate.chars().count()) / 3).max(1);
+        // Short names allow one edit ("cost" finds "costs"), longer ones two ("mood" finds
+        // "move"), very long ones one per four characters; "x" finds nothing far from it.
+        let longest = found.chars().count().max(candidate.chars().count());
+        let allowed = match longest {
+            0..=3 => 1,
+            4..=8 => 2,
+            n => n / 4,
+        };
         if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }

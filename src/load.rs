@@ -222,6 +222,15 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
         }
         E::Message(message) => diagnostic(Code::WrongValue, message.clone()),
         E::IntegerOutOfBounds => diagnostic(Code::OutOfRange, "number is far too large".into()),
+        E::ExpectedComma => {
+            // Like rustc, point just after the item that is missing its comma.
+            if let Some(after) = end_of_previous_item(&source.text, &text, start.line, start.col) {
+                location = after;
+            }
+            diagnostic(Code::Syntax, "syntax error: expected `,`".into())
+                .label("expected `,` after this")
+                .maybe_hint(syntax_hint(&error.code))
+        }
         other => diagnostic(Code::Syntax, format!("syntax error: {}", lower_first(&other.to_string())))
             .maybe_hint(syntax_hint(other)),
     };
@@ -238,6 +247,26 @@ fn point_at_word(text: &SourceText, location: &mut crate::diagnostic::Location, 
         let column = upto[..byte].chars().count() + 1;
         *location = text.location_of_line_column(line, column);
         location.width = word.chars().count().max(1);
+    }
+}
+
+/// The position just after the last character before `line:column` that is not white space
+/// or part of a line comment.
+fn end_of_previous_item(raw: &str, text: &SourceText, line: usize, column: usize) -> Option<crate::diagnostic::Location> {
+    let lines: Vec<&str> = raw.lines().collect();
+    let mut line_index = line.checked_sub(1)?;
+    let mut upto: String = lines.get(line_index)?.chars().take(column.saturating_sub(1)).collect();
+    loop {
+        let code = upto.find("//").map_or(upto.as_str(), |i| &upto[..i]).trim_end();
+        if !code.is_empty() {
+            let column = code.chars().count() + 1;
+            let mut location = text.location_of_line_column(line_index + 1, column);
+            location.column = column;
+            location.width = 1;
+            return Some(location);
+        }
+        line_index = line_index.checked_sub(1)?;
+        upto = lines.get(line_index)?.to_string();
     }
 }
 

@@ -481,7 +481,7 @@ Scenario(
             .find(&[Step::Field("nodes"), Step::Value("a", 0), Step::Field("choices"), Step::Index(0), Step::Field("to")])
             .expect("to is found");
         let location = source.location(to.span.clone());
-        assert_eq!((location.line, location.column, location.width), (7, 79, 3));
+        assert_eq!((location.line, location.column, location.width), (7, 75, 3));
 
         let second_key = root.find(&[Step::Field("nodes"), Step::Key("a", 1)]).expect("second key");
         assert_eq!(source.location(second_key.span.clone()).line, 8);
