@@ -212,6 +212,11 @@ impl<'a> Checker<'a> {
         self.check_header();
         self.check_facts();
         self.check_nodes();
+        // Like rustc after a name-resolution error: an unknown or duplicate id would make most
+        // graph problems consequences of the typo, so those wait until the ids resolve.
+        if self.diagnostics.iter().any(|d| matches!(d.code, Code::UnknownNode | Code::DuplicateId)) {
+            return;
+        }
         self.check_graph();
         self.check_hidden_choices();
     }
@@ -485,8 +490,12 @@ impl<'a> Checker<'a> {
                 );
             }
             [_] => {}
-            [_, second, ..] => {
-                let location = self.here_field_name(&path, second);
+            [_, _, ..] => {
+                // Point at whichever way on comes second in the file.
+                let mut located: Vec<Location> =
+                    present.iter().filter_map(|field| self.here_field_name(&path, field)).collect();
+                located.sort_by_key(|l| (l.line, l.column));
+                let location = located.into_iter().nth(1);
                 self.push(
                     self.problem(Code::SeveralWaysOn, format!("node \"{id}\" has more than one way on ({})", present.join(", ")))
                         .at(location)
