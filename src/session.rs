@@ -354,9 +354,7 @@ impl Session {
     }
 
     fn arrive(&mut self, node: u32) {
-        let Session { scenario, core, events, .. } = self;
-        core.enter(scenario, node, &mut |fact| events.push(Event::Revealed { fact }));
-        events.push(Event::Line { node });
+        self.step_to(node);
         self.settle();
     }
 
@@ -394,10 +392,11 @@ impl Session {
         self.ending = Some(Ending { outcome: Outcome::Continuation, reason: EndReason::BuyerLoop });
     }
 
+    /// The buyer says the node's line; what the line discloses is noted after it.
     fn step_to(&mut self, node: u32) {
         let Session { scenario, core, events, .. } = self;
-        core.enter(scenario, node, &mut |fact| events.push(Event::Revealed { fact }));
         events.push(Event::Line { node });
+        core.enter(scenario, node, &mut |fact| events.push(Event::Revealed { fact }));
     }
 
     /// Takes the choice at `index` in the current node's list (see `Offer::index`).

@@ -14,8 +14,10 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
-    let write = |out: &mut std::io::StdoutLock, text: String| {
-        out.write_all(text.as_bytes()).map_err(|e| Failure(format!("cannot write to the terminal: {e}")))
+    let write = |out: &mut std::io::StdoutLock, text: String| match out.write_all(text.as_bytes()) {
+        // The reader went away (`| head`): nothing more to say, and nothing went wrong.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        result => result.map_err(|e| Failure(format!("cannot write to the terminal: {e}"))),
     };
     let buyer = &scenario.buyer;
     write(&mut out, format!(
