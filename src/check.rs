@@ -1,13 +1,14 @@
 //! The checker: every problem the spec lists, each with its file, line, column, code and hint,
 //! several per run and in file order; and, for a file with no errors, the compiled `Scenario`.
 
-use crate::diagnostic::{did_you_mean, Code, Diagnostic, Location};
+use crate::diagnostic::{Code, Diagnostic, Location, did_you_mean};
 use crate::format::{Condition, FactKind, Node, Outcome, ScenarioFile};
 use crate::graph::{CallGraph, Edge};
 use crate::load::{self, SourceFile};
 use crate::locate::{self, SourceText, Step};
 use crate::model::{
-    BranchData, BuyerInfo, ChoiceData, Cond, FactData, NodeData, Scenario, ScenarioData, Way, Weights, NO_SLOT,
+    BranchData, BuyerInfo, ChoiceData, Cond, FactData, NO_SLOT, NodeData, Scenario, ScenarioData,
+    Way, Weights,
 };
 use crate::search::{self, Objective, Solver};
 use std::collections::HashMap;
@@ -52,7 +53,12 @@ impl CheckReport {
     }
 
     fn failed(path: &Path, diagnostic: Diagnostic) -> Self {
-        CheckReport { path: path.to_path_buf(), diagnostics: vec![diagnostic], scenario: None, difficulty: None }
+        CheckReport {
+            path: path.to_path_buf(),
+            diagnostics: vec![diagnostic],
+            scenario: None,
+            difficulty: None,
+        }
     }
 }
 
@@ -68,7 +74,10 @@ pub fn check_path(path: &Path) -> CheckReport {
 /// Problems with the paths themselves come back as reports of their own.
 pub fn check_paths(paths: &[PathBuf]) -> Vec<CheckReport> {
     let (files, problems) = load::collect_paths(paths);
-    let mut reports: Vec<CheckReport> = problems.into_iter().map(|d| CheckReport::failed(&d.file.clone(), d)).collect();
+    let mut reports: Vec<CheckReport> = problems
+        .into_iter()
+        .map(|d| CheckReport::failed(&d.file.clone(), d))
+        .collect();
     let checked: Vec<CheckReport> = files.iter().map(|f| check_path(f)).collect();
     reports.extend(check_library(checked));
     reports
@@ -78,7 +87,9 @@ pub fn check_paths(paths: &[PathBuf]) -> Vec<CheckReport> {
 pub fn check_library(mut reports: Vec<CheckReport>) -> Vec<CheckReport> {
     let mut first_by_id: HashMap<String, PathBuf> = HashMap::new();
     for report in &mut reports {
-        let Some(scenario) = &report.scenario else { continue };
+        let Some(scenario) = &report.scenario else {
+            continue;
+        };
         let id = scenario.id.clone();
         match first_by_id.get(&id) {
             None => {
@@ -91,10 +102,17 @@ pub fn check_library(mut reports: Vec<CheckReport>) -> Vec<CheckReport> {
                     Some(SourceText::new(&text).location(node.span.clone()))
                 });
                 report.diagnostics.push(
-                    Diagnostic::new(Code::DuplicateId, &report.path, format!("scenario id \"{id}\" is already used"))
-                        .at(location)
-                        .label("a second scenario with this id")
-                        .hint(format!("{} already has this id; ids must be unique across the library", first.display())),
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        &report.path,
+                        format!("scenario id \"{id}\" is already used"),
+                    )
+                    .at(location)
+                    .label("a second scenario with this id")
+                    .hint(format!(
+                        "{} already has this id; ids must be unique across the library",
+                        first.display()
+                    )),
                 );
                 report.scenario = None;
             }
@@ -153,14 +171,23 @@ pub fn check_source(source: &SourceFile) -> CheckReport {
     }
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(Diagnostic::file_order);
-    CheckReport { path: source.path.clone(), diagnostics, scenario, difficulty }
+    CheckReport {
+        path: source.path.clone(),
+        diagnostics,
+        scenario,
+        difficulty,
+    }
 }
 
 fn measure(data: &ScenarioData) -> Option<Difficulty> {
     let mut expected = Solver::new(data, Objective::ExpectedScore);
     let best_expected_score = expected.value_from_start().ok()?;
-    let highest_score = Solver::new(data, Objective::HighestScore).value_from_start().ok()?;
-    let lowest_score = Solver::new(data, Objective::LowestScore).value_from_start().ok()?;
+    let highest_score = Solver::new(data, Objective::HighestScore)
+        .value_from_start()
+        .ok()?;
+    let lowest_score = Solver::new(data, Objective::LowestScore)
+        .value_from_start()
+        .ok()?;
     Some(Difficulty {
         lowest_score,
         highest_score,
@@ -171,7 +198,11 @@ fn measure(data: &ScenarioData) -> Option<Difficulty> {
 }
 
 fn right_call(winnable: bool) -> (&'static str, &'static str) {
-    if winnable { ("is winnable", "Advance") } else { ("cannot close", "QualifiedOut") }
+    if winnable {
+        ("is winnable", "Advance")
+    } else {
+        ("cannot close", "QualifiedOut")
+    }
 }
 
 struct Checker<'a> {
@@ -196,7 +227,8 @@ impl<'a> Checker<'a> {
 
     fn here_field_name(&self, path: &[Step<'_>], field: &str) -> Option<Location> {
         let node = self.root.as_ref()?.find(path)?;
-        node.field_name_span(field).map(|span| self.text.location(span))
+        node.field_name_span(field)
+            .map(|span| self.text.location(span))
     }
 
     fn push(&mut self, diagnostic: Diagnostic) {
@@ -214,7 +246,11 @@ impl<'a> Checker<'a> {
         self.check_nodes();
         // Like rustc after a name-resolution error: an unknown or duplicate id would make most
         // graph problems consequences of the typo, so those wait until the ids resolve.
-        if self.diagnostics.iter().any(|d| matches!(d.code, Code::UnknownNode | Code::DuplicateId)) {
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| matches!(d.code, Code::UnknownNode | Code::DuplicateId))
+        {
             return;
         }
         self.check_graph();
@@ -223,12 +259,18 @@ impl<'a> Checker<'a> {
 
     fn node_path(&self, index: usize) -> [Step<'a>; 2] {
         let key = self.file.nodes.0[index].0.as_str();
-        [Step::Field("nodes"), Step::Value(key, self.node_occurrence[index])]
+        [
+            Step::Field("nodes"),
+            Step::Value(key, self.node_occurrence[index]),
+        ]
     }
 
     fn node_key(&self, index: usize) -> Option<Location> {
         let key = self.file.nodes.0[index].0.as_str();
-        self.here(&[Step::Field("nodes"), Step::Key(key, self.node_occurrence[index])])
+        self.here(&[
+            Step::Field("nodes"),
+            Step::Key(key, self.node_occurrence[index]),
+        ])
     }
 
     fn index_ids(&mut self) {
@@ -271,10 +313,13 @@ impl<'a> Checker<'a> {
         if !(low..=high).contains(&value) {
             let location = self.here(path);
             self.push(
-                self.problem(Code::OutOfRange, format!("{what} is {value}, outside {low}..={high}"))
-                    .at(location)
-                    .label("out of range")
-                    .hint(format!("use a whole number from {low} to {high}")),
+                self.problem(
+                    Code::OutOfRange,
+                    format!("{what} is {value}, outside {low}..={high}"),
+                )
+                .at(location)
+                .label("out of range")
+                .hint(format!("use a whole number from {low} to {high}")),
             );
         }
     }
@@ -296,20 +341,45 @@ impl<'a> Checker<'a> {
         if !is_kebab_case(&file.id) {
             let location = self.here(&[Step::Field("id")]);
             self.push(
-                self.problem(Code::BadId, format!("scenario id \"{}\" is not kebab-case", file.id))
-                    .at(location)
-                    .label("use lower-case words joined by hyphens")
-                    .hint(format!("for example \"{}\"", to_kebab_case(&file.id))),
+                self.problem(
+                    Code::BadId,
+                    format!("scenario id \"{}\" is not kebab-case", file.id),
+                )
+                .at(location)
+                .label("use lower-case words joined by hyphens")
+                .hint(format!("for example \"{}\"", to_kebab_case(&file.id))),
             );
         }
         self.not_empty(&file.title, &[Step::Field("title")], "title");
-        self.not_empty(&file.buyer.name, &[Step::Field("buyer"), Step::Field("name")], "buyer's name");
-        self.range(file.minutes, 1, MAX_MINUTES, &[Step::Field("minutes")], "the call's minutes");
+        self.not_empty(
+            &file.buyer.name,
+            &[Step::Field("buyer"), Step::Field("name")],
+            "buyer's name",
+        );
+        self.range(
+            file.minutes,
+            1,
+            MAX_MINUTES,
+            &[Step::Field("minutes")],
+            "the call's minutes",
+        );
         if let Some(mark) = file.pass_mark {
             self.range(mark, 0, 100, &[Step::Field("pass_mark")], "pass_mark");
         }
-        self.range(file.buyer.trust, 0, 100, &[Step::Field("buyer"), Step::Field("trust")], "the buyer's starting trust");
-        self.range(file.deal.value, 0, i64::MAX, &[Step::Field("deal"), Step::Field("value")], "the deal's value");
+        self.range(
+            file.buyer.trust,
+            0,
+            100,
+            &[Step::Field("buyer"), Step::Field("trust")],
+            "the buyer's starting trust",
+        );
+        self.range(
+            file.deal.value,
+            0,
+            i64::MAX,
+            &[Step::Field("deal"), Step::Field("value")],
+            "the deal's value",
+        );
         if let Some(rubric) = &file.rubric {
             for (name, weight) in [
                 ("qualification", rubric.qualification),
@@ -317,7 +387,13 @@ impl<'a> Checker<'a> {
                 ("rapport", rubric.rapport),
                 ("velocity", rubric.velocity),
             ] {
-                self.range(weight, 0, 100, &[Step::Field("rubric"), Step::Field(name)], &format!("the {name} weight"));
+                self.range(
+                    weight,
+                    0,
+                    100,
+                    &[Step::Field("rubric"), Step::Field(name)],
+                    &format!("the {name} weight"),
+                );
             }
             if rubric.qualification + rubric.discovery + rubric.rapport + rubric.velocity <= 0 {
                 let location = self.here(&[Step::Field("rubric")]);
@@ -333,10 +409,15 @@ impl<'a> Checker<'a> {
             let location = self.here(&[Step::Field("start")]);
             let hint = did_you_mean(&file.start, self.node_index.keys().copied());
             self.push(
-                self.problem(Code::UnknownNode, format!("unknown node \"{}\"", file.start))
-                    .at(location)
-                    .label("`start` must name a node")
-                    .maybe_hint(hint.or_else(|| Some("add this node under `nodes`, or name an existing one".into()))),
+                self.problem(
+                    Code::UnknownNode,
+                    format!("unknown node \"{}\"", file.start),
+                )
+                .at(location)
+                .label("`start` must name a node")
+                .maybe_hint(hint.or_else(|| {
+                    Some("add this node under `nodes`, or name an existing one".into())
+                })),
             );
         }
     }
@@ -346,8 +427,18 @@ impl<'a> Checker<'a> {
         for (i, (id, fact)) in file.facts.iter().enumerate() {
             let occurrence = self.fact_occurrence[i];
             let path = [Step::Field("facts"), Step::Value(id, occurrence)];
-            self.not_empty(&fact.text, &[path[0], path[1], Step::Field("text")], "fact's text");
-            self.range(fact.weight, 1, 100, &[path[0], path[1], Step::Field("weight")], "a fact's weight");
+            self.not_empty(
+                &fact.text,
+                &[path[0], path[1], Step::Field("text")],
+                "fact's text",
+            );
+            self.range(
+                fact.weight,
+                1,
+                100,
+                &[path[0], path[1], Step::Field("weight")],
+                "a fact's weight",
+            );
         }
     }
 
@@ -396,12 +487,30 @@ impl<'a> Checker<'a> {
                 for (c, choice) in choices.iter().enumerate() {
                     let choice_path = [nodes, key, Step::Field("choices"), Step::Index(c)];
                     let at_choice = |field: &'static str| {
-                        [choice_path[0], choice_path[1], choice_path[2], choice_path[3], Step::Field(field)]
+                        [
+                            choice_path[0],
+                            choice_path[1],
+                            choice_path[2],
+                            choice_path[3],
+                            Step::Field(field),
+                        ]
                     };
                     self.not_empty(&choice.say, &at_choice("say"), "rep's line (`say`)");
                     self.unknown_node(&choice.to, &at_choice("to"));
-                    self.range(choice.trust, -100, 100, &at_choice("trust"), "a choice's trust change");
-                    self.range(choice.minutes, 1, MAX_MINUTES, &at_choice("minutes"), "a choice's minutes");
+                    self.range(
+                        choice.trust,
+                        -100,
+                        100,
+                        &at_choice("trust"),
+                        "a choice's trust change",
+                    );
+                    self.range(
+                        choice.minutes,
+                        1,
+                        MAX_MINUTES,
+                        &at_choice("minutes"),
+                        "a choice's minutes",
+                    );
                     for (r, fact) in choice.reveals.iter().enumerate() {
                         let mut path = at_choice("reveals").to_vec();
                         path.push(Step::Index(r));
@@ -413,12 +522,18 @@ impl<'a> Checker<'a> {
                         let mut argument = path.clone();
                         argument.push(Step::Index(0));
                         match condition {
-                            Condition::Knows(fact) | Condition::DoesNotKnow(fact) => self.unknown_fact(fact, &argument),
-                            Condition::Visited(node) | Condition::NotVisited(node) => self.unknown_node(node, &argument),
+                            Condition::Knows(fact) | Condition::DoesNotKnow(fact) => {
+                                self.unknown_fact(fact, &argument)
+                            }
+                            Condition::Visited(node) | Condition::NotVisited(node) => {
+                                self.unknown_node(node, &argument)
+                            }
                             Condition::TrustAtLeast(n) | Condition::TrustBelow(n) => {
                                 self.range(*n, 0, 101, &argument, "a trust condition")
                             }
-                            Condition::MinutesLeft(n) => self.range(*n, 0, MAX_MINUTES, &argument, "a minutes condition"),
+                            Condition::MinutesLeft(n) => {
+                                self.range(*n, 0, MAX_MINUTES, &argument, "a minutes condition")
+                            }
                         }
                     }
                     if choice.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
@@ -444,7 +559,11 @@ impl<'a> Checker<'a> {
                 }
                 if branches.iter().all(|b| b.weight <= 0) {
                     let location = self.here_field_name(&[nodes, key], "chance");
-                    let message = if branches.is_empty() { "`chance` has no branches" } else { "every branch of `chance` has weight 0" };
+                    let message = if branches.is_empty() {
+                        "`chance` has no branches"
+                    } else {
+                        "every branch of `chance` has weight 0"
+                    };
                     self.push(
                         self.problem(Code::EmptyChance, format!("{message} at node \"{id}\""))
                             .at(location)
@@ -483,24 +602,35 @@ impl<'a> Checker<'a> {
             ["choices"] if node.choices.as_ref().is_some_and(Vec::is_empty) => {
                 let location = self.here_field_name(&path, "choices");
                 self.push(
-                    self.problem(Code::NoWayOn, format!("node \"{id}\" has an empty choice list"))
-                        .at(location)
-                        .label("the rep would have nothing to say")
-                        .hint("add a choice, or end the call here with `end: ..`"),
+                    self.problem(
+                        Code::NoWayOn,
+                        format!("node \"{id}\" has an empty choice list"),
+                    )
+                    .at(location)
+                    .label("the rep would have nothing to say")
+                    .hint("add a choice, or end the call here with `end: ..`"),
                 );
             }
             [_] => {}
             [_, _, ..] => {
                 // Point at whichever way on comes second in the file.
-                let mut located: Vec<Location> =
-                    present.iter().filter_map(|field| self.here_field_name(&path, field)).collect();
+                let mut located: Vec<Location> = present
+                    .iter()
+                    .filter_map(|field| self.here_field_name(&path, field))
+                    .collect();
                 located.sort_by_key(|l| (l.line, l.column));
                 let location = located.into_iter().nth(1);
                 self.push(
-                    self.problem(Code::SeveralWaysOn, format!("node \"{id}\" has more than one way on ({})", present.join(", ")))
-                        .at(location)
-                        .label("a node has exactly one way on")
-                        .hint("keep one; to branch, use `choices` (the rep) or `chance` (the buyer)"),
+                    self.problem(
+                        Code::SeveralWaysOn,
+                        format!(
+                            "node \"{id}\" has more than one way on ({})",
+                            present.join(", ")
+                        ),
+                    )
+                    .at(location)
+                    .label("a node has exactly one way on")
+                    .hint("keep one; to branch, use `choices` (the rep) or `chance` (the buyer)"),
                 );
             }
         }
@@ -533,7 +663,9 @@ impl<'a> Checker<'a> {
 
     fn check_graph(&mut self) {
         let file = self.file;
-        let Some(&start) = self.node_index.get(file.start.as_str()) else { return };
+        let Some(&start) = self.node_index.get(file.start.as_str()) else {
+            return;
+        };
         let graph = CallGraph::new(file.nodes.len(), self.resolved_edges());
         let reachable = graph.reachable_from(start);
         let endings: Vec<u32> = file
@@ -559,16 +691,22 @@ impl<'a> Checker<'a> {
             } else if !reaches_end[i] {
                 let location = self.node_key(i);
                 self.push(
-                    self.problem(Code::NoEndingReachable, format!("no ending can be reached from node \"{id}\""))
-                        .at(location)
-                        .label("a call that gets here can never end")
-                        .hint("lead at least one way from here to a node with `end: ..`"),
+                    self.problem(
+                        Code::NoEndingReachable,
+                        format!("no ending can be reached from node \"{id}\""),
+                    )
+                    .at(location)
+                    .label("a call that gets here can never end")
+                    .hint("lead at least one way from here to a node with `end: ..`"),
                 );
             }
         }
         for buyer_loop in graph.automatic_loops() {
             let first = buyer_loop[0] as usize;
-            let names: Vec<String> = buyer_loop.iter().map(|&n| format!("\"{}\"", file.nodes.0[n as usize].0)).collect();
+            let names: Vec<String> = buyer_loop
+                .iter()
+                .map(|&n| format!("\"{}\"", file.nodes.0[n as usize].0))
+                .collect();
             let location = self.node_key(first);
             self.push(
                 self.problem(Code::BuyerLoop, format!("the buyer can go round {} forever", names.join(" -> ")))
@@ -602,7 +740,11 @@ impl<'a> Checker<'a> {
             }
         }
         // A right call must be reachable.
-        let right = if file.deal.winnable { Outcome::Advance } else { Outcome::QualifiedOut };
+        let right = if file.deal.winnable {
+            Outcome::Advance
+        } else {
+            Outcome::QualifiedOut
+        };
         let has_right_ending = file
             .nodes
             .iter()
@@ -612,10 +754,15 @@ impl<'a> Checker<'a> {
             let (what, right_name) = right_call(file.deal.winnable);
             let location = self.here(&[Step::Field("deal"), Step::Field("winnable")]);
             self.push(
-                self.problem(Code::NoRightCall, format!("no reachable ending is the right call: this deal {what}"))
-                    .at(location)
-                    .label(format!("so some path must end in `{right_name}`"))
-                    .hint(format!("add a reachable node with `end: {right_name}`, or correct `winnable`")),
+                self.problem(
+                    Code::NoRightCall,
+                    format!("no reachable ending is the right call: this deal {what}"),
+                )
+                .at(location)
+                .label(format!("so some path must end in `{right_name}`"))
+                .hint(format!(
+                    "add a reachable node with `end: {right_name}`, or correct `winnable`"
+                )),
             );
         }
     }
@@ -625,19 +772,35 @@ impl<'a> Checker<'a> {
     /// on arrival are taken into account, so a condition the story guarantees is not flagged.
     fn check_hidden_choices(&mut self) {
         let file = self.file;
-        let Some(&start) = self.node_index.get(file.start.as_str()) else { return };
-        if self.diagnostics.iter().any(|d| matches!(d.code, Code::UnknownNode | Code::UnknownFact | Code::DuplicateId)) {
+        let Some(&start) = self.node_index.get(file.start.as_str()) else {
+            return;
+        };
+        if self.diagnostics.iter().any(|d| {
+            matches!(
+                d.code,
+                Code::UnknownNode | Code::UnknownFact | Code::DuplicateId
+            )
+        }) {
             return;
         }
         let flow = Flow::compute(self, start);
         let mut problems = Vec::new();
         for (i, (id, node)) in file.nodes.iter().enumerate() {
-            let Some(choices) = &node.choices else { continue };
+            let Some(choices) = &node.choices else {
+                continue;
+            };
             if choices.is_empty() || !flow.reached[i] {
                 continue;
             }
-            let conditions: Vec<Vec<Cond>> =
-                choices.iter().map(|c| c.requires.iter().map(|r| self.resolve_condition(r)).collect()).collect();
+            let conditions: Vec<Vec<Cond>> = choices
+                .iter()
+                .map(|c| {
+                    c.requires
+                        .iter()
+                        .map(|r| self.resolve_condition(r))
+                        .collect()
+                })
+                .collect();
             if all_can_be_hidden(&conditions, &flow, i as u32) {
                 problems.push((i, id));
             }
@@ -676,7 +839,12 @@ impl<'a> Checker<'a> {
         let facts: Vec<FactData> = file
             .facts
             .iter()
-            .map(|(id, f)| FactData { id: id.to_string(), kind: f.kind, text: f.text.clone(), weight: f.weight as u32 })
+            .map(|(id, f)| FactData {
+                id: id.to_string(),
+                kind: f.kind,
+                text: f.text.clone(),
+                weight: f.weight as u32,
+            })
             .collect();
         let mut visit_slot = vec![NO_SLOT; file.nodes.len()];
         let mut visit_slots = 0;
@@ -722,18 +890,34 @@ impl<'a> Checker<'a> {
                 Way::Choices(first..choices.len() as u32)
             } else if let Some(list) = &n.chance {
                 let first = branches.len() as u32;
-                branches.extend(list.iter().map(|b| BranchData { weight: b.weight as u32, to: node(&b.to) }));
+                branches.extend(list.iter().map(|b| BranchData {
+                    weight: b.weight as u32,
+                    to: node(&b.to),
+                }));
                 let total = list.iter().map(|b| b.weight as u32).sum();
-                Way::Chance { branches: first..branches.len() as u32, total }
+                Way::Chance {
+                    branches: first..branches.len() as u32,
+                    total,
+                }
             } else if let Some(next) = &n.next {
                 Way::Next(node(next))
             } else {
                 Way::End(n.end.unwrap_or(Outcome::Continuation))
             };
-            nodes.push(NodeData { id: id.to_string(), line: n.line.clone(), way, reveals, trust: n.trust as i32 });
+            nodes.push(NodeData {
+                id: id.to_string(),
+                line: n.line.clone(),
+                way,
+                reveals,
+                trust: n.trust as i32,
+            });
         }
         let weight_of = |pain: bool| -> u32 {
-            facts.iter().filter(|f| (f.kind == FactKind::Pain) == pain).map(|f| f.weight).sum()
+            facts
+                .iter()
+                .filter(|f| (f.kind == FactKind::Pain) == pain)
+                .map(|f| f.weight)
+                .sum()
         };
         let (pain_weight, qualification_weight) = (weight_of(true), weight_of(false));
         ScenarioData {
@@ -754,12 +938,15 @@ impl<'a> Checker<'a> {
             },
             winnable: file.deal.winnable,
             deal_value: file.deal.value,
-            weights: file.rubric.as_ref().map_or_else(Weights::default, |r| Weights {
-                qualification: r.qualification as u32,
-                discovery: r.discovery as u32,
-                rapport: r.rapport as u32,
-                velocity: r.velocity as u32,
-            }),
+            weights: file
+                .rubric
+                .as_ref()
+                .map_or_else(Weights::default, |r| Weights {
+                    qualification: r.qualification as u32,
+                    discovery: r.discovery as u32,
+                    rapport: r.rapport as u32,
+                    velocity: r.velocity as u32,
+                }),
             path: self.source.path.clone(),
             revision: self.source.revision.clone(),
             facts,
@@ -793,16 +980,32 @@ impl Flow {
         let file = checker.file;
         let (n, f) = (file.nodes.len(), file.facts.len());
         // What arriving at (or passing through) a node adds, and what each edge adds.
-        let node_reveals: Vec<Vec<u32>> =
-            file.nodes.iter().map(|(_, node)| node.reveals.iter().map(|id| checker.fact_index[id.as_str()]).collect()).collect();
+        let node_reveals: Vec<Vec<u32>> = file
+            .nodes
+            .iter()
+            .map(|(_, node)| {
+                node.reveals
+                    .iter()
+                    .map(|id| checker.fact_index[id.as_str()])
+                    .collect()
+            })
+            .collect();
         let mut edges: Vec<(usize, usize, Vec<u32>)> = Vec::new();
         for (i, (_, node)) in file.nodes.iter().enumerate() {
             for choice in node.choices.iter().flatten() {
-                let reveals = choice.reveals.iter().map(|id| checker.fact_index[id.as_str()]).collect();
+                let reveals = choice
+                    .reveals
+                    .iter()
+                    .map(|id| checker.fact_index[id.as_str()])
+                    .collect();
                 edges.push((i, checker.node_index[choice.to.as_str()] as usize, reveals));
             }
             for branch in node.chance.iter().flatten().filter(|b| b.weight > 0) {
-                edges.push((i, checker.node_index[branch.to.as_str()] as usize, Vec::new()));
+                edges.push((
+                    i,
+                    checker.node_index[branch.to.as_str()] as usize,
+                    Vec::new(),
+                ));
             }
             if let Some(next) = &node.next {
                 edges.push((i, checker.node_index[next.as_str()] as usize, Vec::new()));
@@ -845,10 +1048,30 @@ impl Flow {
                 let first = !reached[*to];
                 reached[*to] = true;
                 changed |= first;
-                changed |= merge(&mut certain_facts[*to], &out_certain, |a, b| a && b, first && *to != s);
-                changed |= merge(&mut possible_facts[*to], &out_possible, |a, b| a || b, false);
-                changed |= merge(&mut certain_visits[*to], &out_certain_visits, |a, b| a && b, first && *to != s);
-                changed |= merge(&mut possible_visits[*to], &out_possible_visits, |a, b| a || b, false);
+                changed |= merge(
+                    &mut certain_facts[*to],
+                    &out_certain,
+                    |a, b| a && b,
+                    first && *to != s,
+                );
+                changed |= merge(
+                    &mut possible_facts[*to],
+                    &out_possible,
+                    |a, b| a || b,
+                    false,
+                );
+                changed |= merge(
+                    &mut certain_visits[*to],
+                    &out_certain_visits,
+                    |a, b| a && b,
+                    first && *to != s,
+                );
+                changed |= merge(
+                    &mut possible_visits[*to],
+                    &out_possible_visits,
+                    |a, b| a || b,
+                    false,
+                );
             }
         }
         // Make "at node" sets: own reveals and itself.
@@ -858,11 +1081,22 @@ impl Flow {
             certain_visits[i][i] = true;
             possible_visits[i][i] = true;
         }
-        Flow { reached, certain_facts, possible_facts, certain_visits, possible_visits }
+        Flow {
+            reached,
+            certain_facts,
+            possible_facts,
+            certain_visits,
+            possible_visits,
+        }
     }
 }
 
-fn merge(target: &mut [bool], incoming: &[bool], op: impl Fn(bool, bool) -> bool, replace: bool) -> bool {
+fn merge(
+    target: &mut [bool],
+    incoming: &[bool],
+    op: impl Fn(bool, bool) -> bool,
+    replace: bool,
+) -> bool {
     let mut changed = false;
     for (t, &i) in target.iter_mut().zip(incoming) {
         let new = if replace { i } else { op(*t, i) };
@@ -924,7 +1158,9 @@ fn consistent(falsified: impl Iterator<Item = Cond>) -> bool {
     let (mut trust_low, mut trust_high, mut minutes_high) = (0i32, 100i32, i32::MAX);
     let mut facts: HashMap<u32, bool> = HashMap::new();
     let mut visits: HashMap<u32, bool> = HashMap::new();
-    let require = |map: &mut HashMap<u32, bool>, key: u32, value: bool| *map.entry(key).or_insert(value) == value;
+    let require = |map: &mut HashMap<u32, bool>, key: u32, value: bool| {
+        *map.entry(key).or_insert(value) == value
+    };
     for condition in falsified {
         let ok = match condition {
             Cond::Knows(f) => require(&mut facts, f, false),
@@ -956,7 +1192,9 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn to_kebab_case(id: &str) -> String {

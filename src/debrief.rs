@@ -3,7 +3,7 @@
 //! say what each choice cost and where the rep left the best path.
 
 use crate::format::{FactKind, Move, Outcome};
-use crate::model::{range_usize, ScenarioData};
+use crate::model::{ScenarioData, range_usize};
 use crate::score::{Dimension, Scores};
 use crate::search::{Objective, Solver};
 use crate::session::{Core, EndReason, Event, Session};
@@ -173,7 +173,11 @@ fn build(session: &Session) -> Debrief {
         before.push(core);
         let _ = replay.choose(choice);
     }
-    let best_path = if search_ok { best_path(scenario, session.seed(), &mut solver) } else { None };
+    let best_path = if search_ok {
+        best_path(scenario, session.seed(), &mut solver)
+    } else {
+        None
+    };
     if !search_ok {
         left_best_path_at = None;
     }
@@ -195,7 +199,12 @@ fn build(session: &Session) -> Debrief {
                     last.effects.push(fact_effect(s, fact));
                 }
             }
-            Event::Choice { node, choice, trust_after, .. } => {
+            Event::Choice {
+                node,
+                choice,
+                trust_after,
+                ..
+            } => {
                 let index = turns.len();
                 let data = &s.choices[choice as usize];
                 let core = &before[index];
@@ -208,11 +217,19 @@ fn build(session: &Session) -> Debrief {
                     Move::Pitch if !core.tally.pain_known => {
                         effects.push("pitched before any pain was known: -10 discovery".into())
                     }
-                    Move::Implication if core.tally.pain_known && !core.tally.implication_after_pain => {
-                        effects.push("first Implication question once pain was known: +15 discovery".into())
+                    Move::Implication
+                        if core.tally.pain_known && !core.tally.implication_after_pain =>
+                    {
+                        effects.push(
+                            "first Implication question once pain was known: +15 discovery".into(),
+                        )
                     }
-                    Move::NeedPayoff if core.tally.pain_known && !core.tally.need_payoff_after_pain => {
-                        effects.push("first Need-payoff question once pain was known: +15 discovery".into())
+                    Move::NeedPayoff
+                        if core.tally.pain_known && !core.tally.need_payoff_after_pain =>
+                    {
+                        effects.push(
+                            "first Need-payoff question once pain was known: +15 discovery".into(),
+                        )
                     }
                     _ => {}
                 }
@@ -229,7 +246,8 @@ fn build(session: &Session) -> Debrief {
                     minutes: data.minutes,
                     revealed: Vec::new(),
                     effects,
-                    best_choice: best_choice[index].map(|p| s.choices[(first as usize) + p].say.clone()),
+                    best_choice: best_choice[index]
+                        .map(|p| s.choices[(first as usize) + p].say.clone()),
                     points_lost: points_lost[index],
                 });
             }
@@ -247,17 +265,34 @@ fn build(session: &Session) -> Debrief {
             learned_at_turn: learned_at[index].flatten(),
             sources: fact_sources(s, index as u32),
         };
-        if learned_at[index].is_some() { uncovered.push(report) } else { missed.push(report) }
+        if learned_at[index].is_some() {
+            uncovered.push(report)
+        } else {
+            missed.push(report)
+        }
     }
 
     let moves: Vec<Move> = turns.iter().map(|t| t.move_kind).collect();
     let questions = moves.iter().filter(|m| m.is_question()).count() as u32;
-    let question_share = if moves.is_empty() { 0.0 } else { f64::from(questions) / moves.len() as f64 };
-    let right_outcome = if s.winnable { Outcome::Advance } else { Outcome::QualifiedOut };
+    let question_share = if moves.is_empty() {
+        0.0
+    } else {
+        f64::from(questions) / moves.len() as f64
+    };
+    let right_outcome = if s.winnable {
+        Outcome::Advance
+    } else {
+        Outcome::QualifiedOut
+    };
     let right_call = ending.outcome.is_right_call(s.winnable);
     let dimensions = Dimension::ALL
         .iter()
-        .map(|&d| DimensionReport { dimension: d, score: d.of(&scores), weight: d.weight(&s.weights), explanation: d.explanation() })
+        .map(|&d| DimensionReport {
+            dimension: d,
+            score: d.of(&scores),
+            weight: d.weight(&s.weights),
+            explanation: d.explanation(),
+        })
         .collect();
     let mut debrief = Debrief {
         scenario_id: s.id.clone(),
@@ -275,7 +310,11 @@ fn build(session: &Session) -> Debrief {
         uncovered,
         missed,
         turns,
-        left_best_path_at: if best_path.is_some() { left_best_path_at } else { None },
+        left_best_path_at: if best_path.is_some() {
+            left_best_path_at
+        } else {
+            None
+        },
         best_path,
         recognitions: Vec::new(),
         minutes_used: session.minutes_used(),
@@ -294,7 +333,11 @@ fn fact_effect(s: &ScenarioData, fact: u32) -> String {
         format!("uncovered pain \"{}\": +{points:.0} discovery", data.id)
     } else {
         let points = 40.0 * f64::from(data.weight) / f64::from(s.qualification_weight.max(1));
-        format!("uncovered {} \"{}\": +{points:.0} qualification", data.kind.label().to_lowercase(), data.id)
+        format!(
+            "uncovered {} \"{}\": +{points:.0} qualification",
+            data.kind.label().to_lowercase(),
+            data.id
+        )
     }
 }
 
@@ -303,14 +346,22 @@ fn fact_sources(s: &ScenarioData, fact: u32) -> Vec<FactSource> {
     let mut sources = Vec::new();
     for node in &s.nodes {
         if s.refs(&node.reveals).contains(&fact) {
-            sources.push(FactSource { node_id: node.id.clone(), line: node.line.clone(), choice: None });
+            sources.push(FactSource {
+                node_id: node.id.clone(),
+                line: node.line.clone(),
+                choice: None,
+            });
         }
     }
     for node in &s.nodes {
         if let crate::model::Way::Choices(range) = &node.way {
             for choice in &s.choices[range_usize(range)] {
                 if s.refs(&choice.reveals).contains(&fact) {
-                    sources.push(FactSource { node_id: node.id.clone(), line: node.line.clone(), choice: Some(choice.say.clone()) });
+                    sources.push(FactSource {
+                        node_id: node.id.clone(),
+                        line: node.line.clone(),
+                        choice: Some(choice.say.clone()),
+                    });
                 }
             }
         }
@@ -320,7 +371,11 @@ fn fact_sources(s: &ScenarioData, fact: u32) -> Vec<FactSource> {
 
 /// Plays the best policy from the start with the session's seed: the same luck as the rep had
 /// wherever the two paths meet the same chance turn.
-fn best_path(scenario: &crate::model::Scenario, seed: u64, solver: &mut Solver<'_>) -> Option<BestPath> {
+fn best_path(
+    scenario: &crate::model::Scenario,
+    seed: u64,
+    solver: &mut Solver<'_>,
+) -> Option<BestPath> {
     let expected_score = solver.value_from_start().ok()?;
     let s: &ScenarioData = scenario;
     let mut session = Session::new(scenario, seed);
@@ -346,22 +401,47 @@ fn best_path(scenario: &crate::model::Scenario, seed: u64, solver: &mut Solver<'
         move_kind: None,
         note: None,
     });
-    Some(BestPath { steps, outcome: session.outcome()?, scores: session.scores()?, expected_score })
+    Some(BestPath {
+        steps,
+        outcome: session.outcome()?,
+        scores: session.scores()?,
+        expected_score,
+    })
 }
 
 fn recognitions(d: &Debrief, session: &Session, moves: &[Move]) -> Vec<Recognition> {
     let s: &ScenarioData = session.scenario();
     let mut found = Vec::new();
-    let mut add = |kind, title: &str, detail: String| found.push(Recognition { kind, title: title.into(), detail });
+    let mut add = |kind, title: &str, detail: String| {
+        found.push(Recognition {
+            kind,
+            title: title.into(),
+            detail,
+        })
+    };
     if d.right_call && d.outcome == Outcome::QualifiedOut {
-        add(RecognitionKind::RightQualifyOut, "Walked away at the right time", format!(
-            "This deal could not close, and you qualified out after {} minutes instead of filling the pipeline with it.",
-            d.minutes_used
-        ));
+        add(
+            RecognitionKind::RightQualifyOut,
+            "Walked away at the right time",
+            format!(
+                "This deal could not close, and you qualified out after {} minutes instead of filling the pipeline with it.",
+                d.minutes_used
+            ),
+        );
     } else if d.right_call {
-        add(RecognitionKind::RightAdvance, "A concrete next step", "You ended a real deal with an agreed next step, not a vague \"send me something\".".into());
+        add(
+            RecognitionKind::RightAdvance,
+            "A concrete next step",
+            "You ended a real deal with an agreed next step, not a vague \"send me something\"."
+                .into(),
+        );
     }
-    let spin = [Move::Situation, Move::Problem, Move::Implication, Move::NeedPayoff];
+    let spin = [
+        Move::Situation,
+        Move::Problem,
+        Move::Implication,
+        Move::NeedPayoff,
+    ];
     let mut next = 0;
     for m in moves {
         if next < spin.len() && *m == spin[next] {
@@ -372,29 +452,70 @@ fn recognitions(d: &Debrief, session: &Session, moves: &[Move]) -> Vec<Recogniti
         add(RecognitionKind::FullSpin, "Full SPIN sequence", "Situation, Problem, Implication, then Need-payoff: you turned an implied need into an explicit one.".into());
     }
     let pitched = moves.contains(&Move::Pitch);
-    if pitched && !d.turns.iter().any(|t| t.effects.iter().any(|e| e.starts_with("pitched before"))) {
-        add(RecognitionKind::PainBeforePitch, "Pain before pitch", "You only pitched once you knew what hurt.".into());
+    if pitched
+        && !d
+            .turns
+            .iter()
+            .any(|t| t.effects.iter().any(|e| e.starts_with("pitched before")))
+    {
+        add(
+            RecognitionKind::PainBeforePitch,
+            "Pain before pitch",
+            "You only pitched once you knew what hurt.".into(),
+        );
     }
     if s.pain_weight > 0 && !d.missed.iter().any(|f| f.kind == FactKind::Pain) {
-        add(RecognitionKind::AllPainsFound, "Every pain found", "You uncovered every pain the buyer had.".into());
+        add(
+            RecognitionKind::AllPainsFound,
+            "Every pain found",
+            "You uncovered every pain the buyer had.".into(),
+        );
     }
     if s.qualification_weight > 0 && !d.missed.iter().any(|f| f.kind.is_qualification()) {
-        add(RecognitionKind::FullyQualified, "Fully qualified", "You uncovered every qualifying fact: budget, authority, timeline and the rest.".into());
+        add(
+            RecognitionKind::FullyQualified,
+            "Fully qualified",
+            "You uncovered every qualifying fact: budget, authority, timeline and the rest.".into(),
+        );
     }
     if d.best_path.is_some() && d.left_best_path_at.is_none() && d.right_call {
-        add(RecognitionKind::FollowedBestPath, "On the best path", "Every choice you made was as good as the best one available.".into());
+        add(
+            RecognitionKind::FollowedBestPath,
+            "On the best path",
+            "Every choice you made was as good as the best one available.".into(),
+        );
     }
     if moves.len() >= 4 && d.question_share >= 0.5 {
-        add(RecognitionKind::Listener, "You listened", format!(
-            "{:.0}% of your moves were questions; reps on won calls talk less than half the time.",
-            100.0 * d.question_share
-        ));
+        add(
+            RecognitionKind::Listener,
+            "You listened",
+            format!(
+                "{:.0}% of your moves were questions; reps on won calls talk less than half the time.",
+                100.0 * d.question_share
+            ),
+        );
     }
     if d.scores.passed == Some(true) {
-        add(RecognitionKind::Passed, "Passed", format!("{} against a pass mark of {}.", d.scores.overall, d.pass_mark.unwrap_or(0)));
+        add(
+            RecognitionKind::Passed,
+            "Passed",
+            format!(
+                "{} against a pass mark of {}.",
+                d.scores.overall,
+                d.pass_mark.unwrap_or(0)
+            ),
+        );
     }
     if i32::from(session.trust()) - i32::from(s.buyer.trust) >= 20 {
-        add(RecognitionKind::TrustBuilt, "Trust earned", format!("The buyer's trust rose from {} to {}.", s.buyer.trust, session.trust()));
+        add(
+            RecognitionKind::TrustBuilt,
+            "Trust earned",
+            format!(
+                "The buyer's trust rose from {} to {}.",
+                s.buyer.trust,
+                session.trust()
+            ),
+        );
     }
     found
 }
@@ -403,7 +524,11 @@ impl Debrief {
     /// The debrief as text, for the terminal.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let verdict = if self.right_call { "the right call" } else { "not the right call" };
+        let verdict = if self.right_call {
+            "the right call"
+        } else {
+            "not the right call"
+        };
         let reason = match self.end_reason {
             EndReason::Ending => String::new(),
             EndReason::OutOfTime => " (the buyer's time ran out)".into(),
@@ -412,7 +537,12 @@ impl Debrief {
             EndReason::Abandoned => " (abandoned)".into(),
         };
         let _ = writeln!(out, "== Debrief: {} ==", self.scenario_title);
-        let _ = writeln!(out, "Outcome: {}{reason}, {verdict} (this deal called for {}).", self.outcome.label(), self.right_outcome.label());
+        let _ = writeln!(
+            out,
+            "Outcome: {}{reason}, {verdict} (this deal called for {}).",
+            self.outcome.label(),
+            self.right_outcome.label()
+        );
         let pass = match (self.scores.passed, self.pass_mark) {
             (Some(true), Some(mark)) => format!("  PASSED (pass mark {mark})"),
             (Some(false), Some(mark)) => format!("  not passed (pass mark {mark})"),
@@ -421,14 +551,33 @@ impl Debrief {
         let _ = writeln!(out, "Overall: {}/100{pass}", self.scores.overall);
         for d in &self.dimensions {
             let bar = "#".repeat(usize::from(d.score) / 5);
-            let _ = writeln!(out, "  {:<14}{:>3}  {:<20}  (weight {})", d.dimension.label(), d.score, bar, d.weight);
+            let _ = writeln!(
+                out,
+                "  {:<14}{:>3}  {:<20}  (weight {})",
+                d.dimension.label(),
+                d.score,
+                bar,
+                d.weight
+            );
             let _ = writeln!(out, "      {}", d.explanation);
         }
-        let _ = writeln!(out, "Minutes: {} used; the fastest right call takes {}.", self.minutes_used, self.fastest_right_minutes);
-        let _ = writeln!(out, "Questions: {} of {} moves ({:.0}%).", self.questions, self.turns.len(), 100.0 * self.question_share);
+        let _ = writeln!(
+            out,
+            "Minutes: {} used; the fastest right call takes {}.",
+            self.minutes_used, self.fastest_right_minutes
+        );
+        let _ = writeln!(
+            out,
+            "Questions: {} of {} moves ({:.0}%).",
+            self.questions,
+            self.turns.len(),
+            100.0 * self.question_share
+        );
         let _ = writeln!(out, "\nFacts uncovered ({}):", self.uncovered.len());
         for f in &self.uncovered {
-            let when = f.learned_at_turn.map_or("in the opening".to_string(), |t| format!("turn {}", t + 1));
+            let when = f
+                .learned_at_turn
+                .map_or("in the opening".to_string(), |t| format!("turn {}", t + 1));
             let _ = writeln!(out, "  + [{}] {} ({when})", f.kind.label(), f.text);
         }
         let _ = writeln!(out, "Facts missed ({}):", self.missed.len());
@@ -437,19 +586,36 @@ impl Debrief {
             if let Some(source) = f.sources.first() {
                 match &source.choice {
                     Some(say) => {
-                        let _ = writeln!(out, "      you could have asked at \"{}\": \"{say}\"", source.node_id);
+                        let _ = writeln!(
+                            out,
+                            "      you could have asked at \"{}\": \"{say}\"",
+                            source.node_id
+                        );
                     }
                     None => {
-                        let _ = writeln!(out, "      the buyer says it at \"{}\": \"{}\"", source.node_id, source.line);
+                        let _ = writeln!(
+                            out,
+                            "      the buyer says it at \"{}\": \"{}\"",
+                            source.node_id, source.line
+                        );
                     }
                 }
             }
         }
         let _ = writeln!(out, "\nYour call:");
         for (i, t) in self.turns.iter().enumerate() {
-            let marker = if Some(i) == self.left_best_path_at { "  <-- left the best path here" } else { "" };
+            let marker = if Some(i) == self.left_best_path_at {
+                "  <-- left the best path here"
+            } else {
+                ""
+            };
             let _ = writeln!(out, "  {:>2}. Buyer: \"{}\"", i + 1, t.buyer_line);
-            let _ = writeln!(out, "      You [{}]: \"{}\"{marker}", t.move_kind.label(), t.say);
+            let _ = writeln!(
+                out,
+                "      You [{}]: \"{}\"{marker}",
+                t.move_kind.label(),
+                t.say
+            );
             if let Some(note) = &t.note {
                 let _ = writeln!(out, "      Coach: {note}");
             }
@@ -457,7 +623,10 @@ impl Debrief {
                 let _ = writeln!(out, "      Effect: {}", t.effects.join("; "));
             }
             if let Some(lost) = t.points_lost.filter(|l| *l >= 0.5) {
-                let _ = writeln!(out, "      Cost: about {lost:.0} points of your best possible score.");
+                let _ = writeln!(
+                    out,
+                    "      Cost: about {lost:.0} points of your best possible score."
+                );
             }
             if let Some(best) = &t.best_choice {
                 let _ = writeln!(out, "      Better: \"{best}\"");
@@ -488,7 +657,10 @@ impl Debrief {
                 }
             }
             None => {
-                let _ = writeln!(out, "\n(The best path could not be computed: the call is too large to search.)");
+                let _ = writeln!(
+                    out,
+                    "\n(The best path could not be computed: the call is too large to search.)"
+                );
             }
         }
         if !self.recognitions.is_empty() {
@@ -497,7 +669,11 @@ impl Debrief {
                 let _ = writeln!(out, "  * {}: {}", r.title, r.detail);
             }
         }
-        let _ = writeln!(out, "\nReplay: seed {}, scenario revision {}.", self.seed, self.revision);
+        let _ = writeln!(
+            out,
+            "\nReplay: seed {}, scenario revision {}.",
+            self.seed, self.revision
+        );
         out
     }
 }

@@ -117,8 +117,9 @@ pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
     pub file: PathBuf,
-    /// `None` when the problem concerns the whole file (it could not be read, say).
-    pub location: Option<Location>,
+    /// `None` when the problem concerns the whole file (it could not be read, say). Boxed to
+    /// keep `Result<_, Diagnostic>` small.
+    pub location: Option<Box<Location>>,
     /// One line saying what is wrong, such as `unknown node "cost"`.
     pub message: String,
     /// A short label under the caret.
@@ -141,7 +142,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Option<Location>) -> Self {
-        self.location = location;
+        self.location = location.map(Box::new);
         self
     }
 
@@ -248,7 +249,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The closest candidate to a misspelt name, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let found_lower = found.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
@@ -283,15 +287,19 @@ mod tests {
 
     #[test]
     fn a_rendered_error_has_location_source_line_caret_and_hint() {
-        let diagnostic = Diagnostic::new(Code::UnknownNode, Path::new("a.scenario.ron"), "unknown node \"cost\"")
-            .at(Some(Location {
-                line: 12,
-                column: 25,
-                width: 6,
-                line_text: "                    to: \"cost\",".into(),
-            }))
-            .label("no node has this id")
-            .hint("did you mean `costs`?");
+        let diagnostic = Diagnostic::new(
+            Code::UnknownNode,
+            Path::new("a.scenario.ron"),
+            "unknown node \"cost\"",
+        )
+        .at(Some(Location {
+            line: 12,
+            column: 25,
+            width: 6,
+            line_text: "                    to: \"cost\",".into(),
+        }))
+        .label("no node has this id")
+        .hint("did you mean `costs`?");
         let text = diagnostic.render(false);
         assert_eq!(
             text,

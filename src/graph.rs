@@ -4,11 +4,11 @@
 //! Graph indices equal node indices (nodes are added in file order) and stay inside the crate;
 //! what leaves, through the checker and the DOT output, is the node ids from the file.
 
-use crate::model::{range_usize, ScenarioData, Way};
+use crate::model::{ScenarioData, Way, range_usize};
+use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, Reversed};
-use petgraph::Direction;
 
 /// How one node leads to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,11 @@ impl CallGraph {
             graph.add_node(node as u32);
         }
         for (from, to, edge) in edges {
-            graph.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), edge);
+            graph.add_edge(
+                NodeIndex::new(from as usize),
+                NodeIndex::new(to as usize),
+                edge,
+            );
         }
         CallGraph { graph }
     }
@@ -51,12 +55,16 @@ impl CallGraph {
             let from = index as u32;
             match &node.way {
                 Way::Choices(range) => {
-                    for (position, choice) in scenario.choices[range_usize(range)].iter().enumerate() {
+                    for (position, choice) in
+                        scenario.choices[range_usize(range)].iter().enumerate()
+                    {
                         edges.push((from, choice.to, Edge::Choice(position as u32)));
                     }
                 }
                 Way::Chance { branches, .. } => {
-                    for (position, branch) in scenario.branches[range_usize(branches)].iter().enumerate() {
+                    for (position, branch) in
+                        scenario.branches[range_usize(branches)].iter().enumerate()
+                    {
                         edges.push((from, branch.to, Edge::Chance(position as u32)));
                     }
                 }
@@ -102,7 +110,10 @@ impl CallGraph {
                     || self
                         .graph
                         .edges_directed(component[0], Direction::Outgoing)
-                        .any(|e| e.weight().is_automatic() && petgraph::visit::EdgeRef::target(&e) == component[0])
+                        .any(|e| {
+                            e.weight().is_automatic()
+                                && petgraph::visit::EdgeRef::target(&e) == component[0]
+                        })
             })
             .map(|component| {
                 let mut nodes: Vec<u32> = component.iter().map(|n| n.index() as u32).collect();

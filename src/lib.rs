@@ -4,6 +4,7 @@
 pub mod check;
 pub mod debrief;
 pub mod diagnostic;
+pub mod dot;
 pub mod format;
 pub mod load;
 pub mod locate;
@@ -12,11 +13,10 @@ pub mod score;
 pub mod search;
 pub mod session;
 pub mod simulate;
-pub mod dot;
 
 mod graph;
 
-pub use check::{check_path, check_paths, check_source, CheckReport};
+pub use check::{CheckReport, check_path, check_paths, check_source};
 pub use format::{FactKind, Move, Outcome};
 pub use load::SourceFile;
 pub use model::Scenario;

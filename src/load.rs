@@ -2,7 +2,7 @@
 //! a missing path, a folder with no scenarios, a wrong extension, an empty, binary or huge file,
 //! and RON that does not parse or does not match the format.
 
-use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::format::ScenarioFile;
 use crate::locate::SourceText;
 use sha2::{Digest, Sha256};
@@ -51,8 +51,12 @@ pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     for input in inputs {
         match fs::metadata(input) {
             Err(error) => problems.push(
-                Diagnostic::new(Code::Unreadable, input, format!("cannot open this path: {}", plain_io_error(&error)))
-                    .hint("check the spelling; paths are relative to the folder you run dealsim from"),
+                Diagnostic::new(
+                    Code::Unreadable,
+                    input,
+                    format!("cannot open this path: {}", plain_io_error(&error)),
+                )
+                .hint("check the spelling; paths are relative to the folder you run dealsim from"),
             ),
             Ok(meta) if meta.is_dir() => {
                 let before = files.len();
@@ -64,8 +68,12 @@ pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                     ));
                 } else if files.len() == before {
                     problems.push(
-                        Diagnostic::new(Code::Unreadable, input, "this folder has no scenario files")
-                            .hint(format!("scenario files are named NAME{SCENARIO_EXTENSION}")),
+                        Diagnostic::new(
+                            Code::Unreadable,
+                            input,
+                            "this folder has no scenario files",
+                        )
+                        .hint(format!("scenario files are named NAME{SCENARIO_EXTENSION}")),
                     );
                 }
             }
@@ -111,7 +119,8 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
         return Err(unreadable("not a scenario file".into())
             .hint(format!("scenario files are named NAME{SCENARIO_EXTENSION}")));
     }
-    let meta = fs::metadata(path).map_err(|e| unreadable(format!("cannot open this file: {}", plain_io_error(&e))))?;
+    let meta = fs::metadata(path)
+        .map_err(|e| unreadable(format!("cannot open this file: {}", plain_io_error(&e))))?;
     if meta.is_dir() {
         return Err(unreadable("this is a folder, not a scenario file".into()));
     }
@@ -123,7 +132,8 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
         ))
         .hint("split the call into several scenarios"));
     }
-    let bytes = fs::read(path).map_err(|e| unreadable(format!("cannot read this file: {}", plain_io_error(&e))))?;
+    let bytes = fs::read(path)
+        .map_err(|e| unreadable(format!("cannot read this file: {}", plain_io_error(&e))))?;
     source_from_bytes(path, bytes)
 }
 
@@ -131,16 +141,19 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
 pub fn source_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     let unreadable = |message: String| Diagnostic::new(Code::Unreadable, path, message);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(unreadable("file is empty".into()).hint("a scenario starts with `Scenario(`; see the format in the README"));
+        return Err(unreadable("file is empty".into())
+            .hint("a scenario starts with `Scenario(`; see the format in the README"));
     }
     let revision = revision_of(&bytes);
     match String::from_utf8(bytes) {
         Ok(text) if text.contains('\0') => {
             let offset = text.find('\0').unwrap_or(0);
             let source = SourceText::new(&text);
-            Err(unreadable("file is binary, not text (it contains a NUL byte)".into())
-                .at(Some(source.location(offset..offset + 1)))
-                .hint("save the scenario as plain UTF-8 text"))
+            Err(
+                unreadable("file is binary, not text (it contains a NUL byte)".into())
+                    .at(Some(source.location(offset..offset + 1)))
+                    .hint("save the scenario as plain UTF-8 text"),
+            )
         }
         Ok(text) => Ok(SourceFile {
             path: path.to_path_buf(),
@@ -162,8 +175,8 @@ pub fn source_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diag
 
 /// Parses a source as format version 1. ron stops at the first problem, so this gives one.
 pub fn parse(source: &SourceFile) -> Result<ScenarioFile, Diagnostic> {
-    let options = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let options =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     options
         .from_str::<ScenarioFile>(&source.text)
         .map_err(|error| ron_diagnostic(source, &error))
@@ -184,21 +197,39 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
     let one_of = |expected: &[&str]| {
         format!(
             "expected one of {}",
-            expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+            expected
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let result = match &error.code {
-        E::NoSuchStructField { expected, found, outer: o } => {
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer: o,
+        } => {
             point_at_word(&text, &mut location, error, found);
-            diagnostic(Code::UnknownField, format!("unknown field `{found}`{}", outer(o)))
-                .label("the format has no such field")
-                .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
+            diagnostic(
+                Code::UnknownField,
+                format!("unknown field `{found}`{}", outer(o)),
+            )
+            .label("the format has no such field")
+            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
         }
-        E::NoSuchEnumVariant { expected, found, outer: o } => {
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer: o,
+        } => {
             point_at_word(&text, &mut location, error, found);
-            diagnostic(Code::WrongValue, format!("unknown value `{found}`{}", outer(o)))
-                .label("not one of the allowed values")
-                .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
+            diagnostic(
+                Code::WrongValue,
+                format!("unknown value `{found}`{}", outer(o)),
+            )
+            .label("not one of the allowed values")
+            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
         }
         E::MissingStructField { field, outer: o } => diagnostic(
             Code::WrongValue,
@@ -208,18 +239,22 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
         .hint(format!("add `{field}: ..` ; the README lists every field")),
         E::DuplicateStructField { field, outer: o } => {
             point_at_word(&text, &mut location, error, field);
-            diagnostic(Code::DuplicateId, format!("field `{field}` is set twice{}", outer(o)))
-                .label("second setting")
-                .hint("keep one of the two")
+            diagnostic(
+                Code::DuplicateId,
+                format!("field `{field}` is set twice{}", outer(o)),
+            )
+            .label("second setting")
+            .hint("keep one of the two")
         }
         E::InvalidValueForType { expected, found } => diagnostic(
             Code::WrongValue,
             format!("expected {expected} but found {found}"),
         ),
-        E::ExpectedDifferentStructName { expected, found } => {
-            diagnostic(Code::WrongValue, format!("expected `{expected}(` but found `{found}(`"))
-                .hint(format!("a scenario file starts with `{expected}(`"))
-        }
+        E::ExpectedDifferentStructName { expected, found } => diagnostic(
+            Code::WrongValue,
+            format!("expected `{expected}(` but found `{found}(`"),
+        )
+        .hint(format!("a scenario file starts with `{expected}(`")),
         E::Message(message) => diagnostic(Code::WrongValue, message.clone()),
         E::IntegerOutOfBounds => diagnostic(Code::OutOfRange, "number is far too large".into()),
         E::ExpectedComma => {
@@ -231,18 +266,29 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
                 .label("expected `,` after this")
                 .maybe_hint(syntax_hint(&error.code))
         }
-        other => diagnostic(Code::Syntax, format!("syntax error: {}", lower_first(&other.to_string())))
-            .maybe_hint(syntax_hint(other)),
+        other => diagnostic(
+            Code::Syntax,
+            format!("syntax error: {}", lower_first(&other.to_string())),
+        )
+        .maybe_hint(syntax_hint(other)),
     };
     result.at(Some(location))
 }
 
 /// ron puts the position after a name it rejects; move the caret back onto the name itself.
-fn point_at_word(text: &SourceText, location: &mut crate::diagnostic::Location, error: &ron::error::SpannedError, word: &str) {
+fn point_at_word(
+    text: &SourceText,
+    location: &mut crate::diagnostic::Location,
+    error: &ron::error::SpannedError,
+    word: &str,
+) {
     let line = error.span.start.line;
     let line_text = location.line_text.clone();
     let end_column = error.span.end.col.max(error.span.start.col);
-    let upto: String = line_text.chars().take(end_column.saturating_sub(1)).collect();
+    let upto: String = line_text
+        .chars()
+        .take(end_column.saturating_sub(1))
+        .collect();
     if let Some(byte) = upto.rfind(word) {
         let column = upto[..byte].chars().count() + 1;
         *location = text.location_of_line_column(line, column);
@@ -252,12 +298,24 @@ fn point_at_word(text: &SourceText, location: &mut crate::diagnostic::Location, 
 
 /// The position just after the last character before `line:column` that is not white space
 /// or part of a line comment.
-fn end_of_previous_item(raw: &str, text: &SourceText, line: usize, column: usize) -> Option<crate::diagnostic::Location> {
+fn end_of_previous_item(
+    raw: &str,
+    text: &SourceText,
+    line: usize,
+    column: usize,
+) -> Option<crate::diagnostic::Location> {
     let lines: Vec<&str> = raw.lines().collect();
     let mut line_index = line.checked_sub(1)?;
-    let mut upto: String = lines.get(line_index)?.chars().take(column.saturating_sub(1)).collect();
+    let mut upto: String = lines
+        .get(line_index)?
+        .chars()
+        .take(column.saturating_sub(1))
+        .collect();
     loop {
-        let code = upto.find("//").map_or(upto.as_str(), |i| &upto[..i]).trim_end();
+        let code = upto
+            .find("//")
+            .map_or(upto.as_str(), |i| &upto[..i])
+            .trim_end();
         if !code.is_empty() {
             let column = code.chars().count() + 1;
             let mut location = text.location_of_line_column(line_index + 1, column);

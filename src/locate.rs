@@ -289,13 +289,12 @@ impl Parser<'_> {
         if self.text[self.pos..].starts_with("r#") {
             self.pos += 2;
         }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        {
+        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
             self.bump();
         }
-        self.text[start..self.pos].trim_start_matches("r#").to_string()
+        self.text[start..self.pos]
+            .trim_start_matches("r#")
+            .to_string()
     }
 
     fn string(&mut self) -> Option<String> {
@@ -341,7 +340,10 @@ impl Parser<'_> {
 
     fn raw_string(&mut self) -> Option<String> {
         self.pos += 1; // r
-        let hashes = self.text[self.pos..].chars().take_while(|&c| c == '#').count();
+        let hashes = self.text[self.pos..]
+            .chars()
+            .take_while(|&c| c == '#')
+            .count();
         self.pos += hashes;
         if !self.eat('"') {
             return None;
@@ -478,12 +480,20 @@ Scenario(
         let root = parse(TEXT).expect("parses");
         let source = SourceText::new(TEXT);
         let to = root
-            .find(&[Step::Field("nodes"), Step::Value("a", 0), Step::Field("choices"), Step::Index(0), Step::Field("to")])
+            .find(&[
+                Step::Field("nodes"),
+                Step::Value("a", 0),
+                Step::Field("choices"),
+                Step::Index(0),
+                Step::Field("to"),
+            ])
             .expect("to is found");
         let location = source.location(to.span.clone());
         assert_eq!((location.line, location.column, location.width), (7, 75, 3));
 
-        let second_key = root.find(&[Step::Field("nodes"), Step::Key("a", 1)]).expect("second key");
+        let second_key = root
+            .find(&[Step::Field("nodes"), Step::Key("a", 1)])
+            .expect("second key");
         assert_eq!(source.location(second_key.span.clone()).line, 8);
 
         let fact = root
@@ -499,7 +509,9 @@ Scenario(
             .expect("condition argument");
         assert!(matches!(&fact.value, Value::Str(s) if s == "f"));
 
-        let pass_mark = root.find(&[Step::Field("pass_mark")]).expect("Some is looked through");
+        let pass_mark = root
+            .find(&[Step::Field("pass_mark")])
+            .expect("Some is looked through");
         assert!(matches!(&pass_mark.value, Value::Atom(a) if a == "70"));
     }
 
@@ -507,6 +519,9 @@ Scenario(
     fn a_line_and_column_from_ron_maps_to_the_same_place() {
         let source = SourceText::new("ab\ncdé f\n");
         let location = source.location_of_line_column(2, 5);
-        assert_eq!((location.line, location.column, location.line_text.as_str()), (2, 5, "cdé f"));
+        assert_eq!(
+            (location.line, location.column, location.line_text.as_str()),
+            (2, 5, "cdé f")
+        );
     }
 }

@@ -172,7 +172,8 @@ impl ScenarioData {
 
     /// The buyer's line at a node.
     pub fn line_of(&self, node_id: &str) -> Option<&str> {
-        self.node_index(node_id).map(|i| self.nodes[i as usize].line.as_str())
+        self.node_index(node_id)
+            .map(|i| self.nodes[i as usize].line.as_str())
     }
 
     /// The minutes of the fastest call that ends the right way: velocity's yardstick.
@@ -181,7 +182,10 @@ impl ScenarioData {
     }
 
     pub(crate) fn node_index(&self, node_id: &str) -> Option<u32> {
-        self.nodes.iter().position(|n| n.id == node_id).map(|i| i as u32)
+        self.nodes
+            .iter()
+            .position(|n| n.id == node_id)
+            .map(|i| i as u32)
     }
 
     pub(crate) fn node_choices(&self, node: u32) -> &[ChoiceData] {

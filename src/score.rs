@@ -227,18 +227,35 @@ mod tests {
     #[test]
     fn qualification_is_sixty_for_the_right_call_plus_forty_for_coverage() {
         assert_eq!(qualification(&inputs()), 80.0);
-        let walked_away_right = ScoreInputs { outcome: Outcome::QualifiedOut, winnable: false, qualification_coverage: 0.25, ..inputs() };
+        let walked_away_right = ScoreInputs {
+            outcome: Outcome::QualifiedOut,
+            winnable: false,
+            qualification_coverage: 0.25,
+            ..inputs()
+        };
         assert_eq!(qualification(&walked_away_right), 70.0);
     }
 
     #[test]
     fn happy_ears_is_the_costliest_mistake_and_scores_zero_qualification() {
-        let happy_ears = ScoreInputs { winnable: false, qualification_coverage: 1.0, ..inputs() };
+        let happy_ears = ScoreInputs {
+            winnable: false,
+            qualification_coverage: 1.0,
+            ..inputs()
+        };
         assert_eq!(qualification(&happy_ears), 0.0);
-        let walked_from_real_deal = ScoreInputs { outcome: Outcome::QualifiedOut, qualification_coverage: 1.0, ..inputs() };
+        let walked_from_real_deal = ScoreInputs {
+            outcome: Outcome::QualifiedOut,
+            qualification_coverage: 1.0,
+            ..inputs()
+        };
         assert_eq!(qualification(&walked_from_real_deal), 40.0);
         assert!(qualification(&happy_ears) < qualification(&walked_from_real_deal));
-        let drifted = ScoreInputs { outcome: Outcome::Continuation, qualification_coverage: 0.0, ..inputs() };
+        let drifted = ScoreInputs {
+            outcome: Outcome::Continuation,
+            qualification_coverage: 0.0,
+            ..inputs()
+        };
         assert_eq!(qualification(&drifted), 15.0);
     }
 
@@ -246,17 +263,32 @@ mod tests {
     fn discovery_rewards_coverage_depth_and_pitch_discipline() {
         // 50 * 0.5 + 30 * 0.5 + 20 * 1
         assert_eq!(discovery(&inputs()), 60.0);
-        let one_early_pitch = ScoreInputs { pitches_before_pain: 1, ..inputs() };
+        let one_early_pitch = ScoreInputs {
+            pitches_before_pain: 1,
+            ..inputs()
+        };
         assert_eq!(discovery(&one_early_pitch), 50.0);
-        let three_early_pitches = ScoreInputs { pitches_before_pain: 3, ..inputs() };
+        let three_early_pitches = ScoreInputs {
+            pitches_before_pain: 3,
+            ..inputs()
+        };
         assert_eq!(discovery(&three_early_pitches), 40.0);
-        let full = ScoreInputs { pain_coverage: 1.0, need_payoff_after_pain: true, ..inputs() };
+        let full = ScoreInputs {
+            pain_coverage: 1.0,
+            need_payoff_after_pain: true,
+            ..inputs()
+        };
         assert_eq!(discovery(&full), 100.0);
     }
 
     #[test]
     fn discovery_depth_is_not_lost_when_there_is_no_pain_to_find() {
-        let no_pain = ScoreInputs { has_pain: false, pain_coverage: 1.0, implication_after_pain: false, ..inputs() };
+        let no_pain = ScoreInputs {
+            has_pain: false,
+            pain_coverage: 1.0,
+            implication_after_pain: false,
+            ..inputs()
+        };
         assert_eq!(discovery(&no_pain), 100.0);
     }
 
@@ -268,9 +300,15 @@ mod tests {
     #[test]
     fn velocity_compares_with_the_fastest_right_call_and_needs_a_right_call() {
         assert_eq!(velocity(&inputs()), 75.0);
-        let faster_than_reference = ScoreInputs { minutes_used: 6, ..inputs() };
+        let faster_than_reference = ScoreInputs {
+            minutes_used: 6,
+            ..inputs()
+        };
         assert_eq!(velocity(&faster_than_reference), 100.0);
-        let wrong = ScoreInputs { outcome: Outcome::Continuation, ..inputs() };
+        let wrong = ScoreInputs {
+            outcome: Outcome::Continuation,
+            ..inputs()
+        };
         assert_eq!(velocity(&wrong), 0.0);
     }
 
@@ -280,9 +318,21 @@ mod tests {
         // 80*35 + 60*35 + 64*15 + 75*15 = 6985 / 100
         assert_eq!(
             scores,
-            Scores { qualification: 80, discovery: 60, rapport: 64, velocity: 75, overall: 70, passed: Some(true) }
+            Scores {
+                qualification: 80,
+                discovery: 60,
+                rapport: 64,
+                velocity: 75,
+                overall: 70,
+                passed: Some(true)
+            }
         );
-        let custom = Weights { qualification: 1, discovery: 0, rapport: 0, velocity: 0 };
+        let custom = Weights {
+            qualification: 1,
+            discovery: 0,
+            rapport: 0,
+            velocity: 0,
+        };
         assert_eq!(Scores::from_inputs(&inputs(), &custom, None).overall, 80);
         assert_eq!(Scores::from_inputs(&inputs(), &custom, None).passed, None);
     }

@@ -11,7 +11,7 @@
 //! - the memo has a cap: past it the search stops and says so rather than eat the machine.
 
 use crate::format::Outcome;
-use crate::model::{range_usize, ScenarioData, Way};
+use crate::model::{ScenarioData, Way, range_usize};
 use crate::score::{dimensions, overall};
 use crate::session::{Core, Destination};
 use rustc_hash::FxHashMap;
@@ -37,7 +37,11 @@ pub struct TooManyStates {
 
 impl std::fmt::Display for TooManyStates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the call has more than {} distinct states; the search stopped", self.cap)
+        write!(
+            f,
+            "the call has more than {} distinct states; the search stopped",
+            self.cap
+        )
     }
 }
 
@@ -70,7 +74,13 @@ impl<'s> Solver<'s> {
     }
 
     pub fn with_cap(s: &'s ScenarioData, objective: Objective, cap: usize) -> Self {
-        Solver { s, objective, memo: FxHashMap::default(), cap, overflowed: false }
+        Solver {
+            s,
+            objective,
+            memo: FxHashMap::default(),
+            cap,
+            overflowed: false,
+        }
     }
 
     pub fn states(&self) -> usize {
@@ -88,10 +98,7 @@ impl<'s> Solver<'s> {
     /// The decision at a state where the rep is to choose.
     pub fn decide(&mut self, core: &Core) -> Result<Decision, TooManyStates> {
         let decision = self.decision(core);
-        self.check(decision).map_err(|e| {
-            self.memo.clear();
-            e
-        })
+        self.check(decision).inspect_err(|_| self.memo.clear())
     }
 
     /// A decision already in the memo, without searching (safe to call from many threads).
@@ -106,11 +113,18 @@ impl<'s> Solver<'s> {
     }
 
     fn check<T>(&self, value: T) -> Result<T, TooManyStates> {
-        if self.overflowed { Err(TooManyStates { cap: self.cap }) } else { Ok(value) }
+        if self.overflowed {
+            Err(TooManyStates { cap: self.cap })
+        } else {
+            Ok(value)
+        }
     }
 
     fn maximising(&self) -> bool {
-        matches!(self.objective, Objective::ExpectedScore | Objective::HighestScore)
+        matches!(
+            self.objective,
+            Objective::ExpectedScore | Objective::HighestScore
+        )
     }
 
     fn better(&self, a: f64, b: f64) -> bool {
@@ -120,9 +134,16 @@ impl<'s> Solver<'s> {
     fn terminal(&self, core: &Core, outcome: Outcome) -> f64 {
         match self.objective {
             Objective::FastestRight => {
-                if outcome.is_right_call(self.s.winnable) { 0.0 } else { f64::INFINITY }
+                if outcome.is_right_call(self.s.winnable) {
+                    0.0
+                } else {
+                    f64::INFINITY
+                }
             }
-            _ => overall(&dimensions(&core.score_inputs(self.s, outcome)), &self.s.weights),
+            _ => overall(
+                &dimensions(&core.score_inputs(self.s, outcome)),
+                &self.s.weights,
+            ),
         }
     }
 
@@ -176,7 +197,11 @@ impl<'s> Solver<'s> {
             return *known;
         }
         if self.overflowed {
-            return Decision { value: 0.0, good: 0, best: 0 };
+            return Decision {
+                value: 0.0,
+                good: 0,
+                best: 0,
+            };
         }
         let choices = self.s.node_choices(core.node);
         let mut values: [f64; 64] = [f64::NAN; 64];
@@ -194,16 +219,28 @@ impl<'s> Solver<'s> {
             }
         }
         let decision = match best {
-            None => Decision { value: self.terminal(core, Outcome::Continuation), good: 0, best: 0 },
+            None => Decision {
+                value: self.terminal(core, Outcome::Continuation),
+                good: 0,
+                best: 0,
+            },
             Some((best_position, best_value)) => {
-                let tolerance = if self.objective == Objective::FastestRight { 0.0 } else { GOOD_TOLERANCE };
+                let tolerance = if self.objective == Objective::FastestRight {
+                    0.0
+                } else {
+                    GOOD_TOLERANCE
+                };
                 let mut good = 0u64;
                 for (position, value) in values.iter().enumerate().take(choices.len().min(64)) {
                     if !value.is_nan() && (value - best_value).abs() <= tolerance {
                         good |= 1 << position;
                     }
                 }
-                Decision { value: best_value, good, best: best_position as u32 }
+                Decision {
+                    value: best_value,
+                    good,
+                    best: best_position as u32,
+                }
             }
         };
         if self.memo.len() >= self.cap {

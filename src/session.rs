@@ -5,7 +5,7 @@
 //! resolved at load, and offering or taking a choice allocates nothing (only the transcript grows).
 
 use crate::format::{FactKind, Move, Outcome};
-use crate::model::{range_usize, ChoiceData, Cond, FactData, Scenario, ScenarioData, Way, NO_SLOT};
+use crate::model::{ChoiceData, Cond, FactData, NO_SLOT, Scenario, ScenarioData, Way, range_usize};
 use crate::score::{ScoreInputs, Scores};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -126,7 +126,12 @@ impl Core {
 
     /// Takes a choice (by its index among all choices): trust, minutes, the scoring tally and
     /// the facts it states, in that order. Pain is judged before this choice's own reveals.
-    pub fn take(&mut self, s: &ScenarioData, choice: u32, on_new: &mut impl FnMut(u32)) -> Destination {
+    pub fn take(
+        &mut self,
+        s: &ScenarioData,
+        choice: u32,
+        on_new: &mut impl FnMut(u32),
+    ) -> Destination {
         let data = &s.choices[choice as usize];
         self.change_trust(data.trust);
         self.minutes_left -= data.minutes as i32;
@@ -159,7 +164,13 @@ impl Core {
                 }
             }
         }
-        let share = |got: u32, total: u32| if total == 0 { 1.0 } else { f64::from(got) / f64::from(total) };
+        let share = |got: u32, total: u32| {
+            if total == 0 {
+                1.0
+            } else {
+                f64::from(got) / f64::from(total)
+            }
+        };
         ScoreInputs {
             outcome,
             winnable: s.winnable,
@@ -238,10 +249,22 @@ pub struct Ending {
 /// One thing that happened in a call, by index (text is looked up when shown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Event {
-    Line { node: u32 },
-    Chance { node: u32, branch: u32 },
-    Choice { node: u32, choice: u32, trust_after: u8, minutes_left_after: i32 },
-    Revealed { fact: u32 },
+    Line {
+        node: u32,
+    },
+    Chance {
+        node: u32,
+        branch: u32,
+    },
+    Choice {
+        node: u32,
+        choice: u32,
+        trust_after: u8,
+        minutes_left_after: i32,
+    },
+    Revealed {
+        fact: u32,
+    },
 }
 
 /// One entry of the transcript, ready to show.
@@ -289,9 +312,15 @@ impl fmt::Display for PlayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PlayError::CallOver => f.write_str("the call has already ended"),
-            PlayError::NotOffered { index } => write!(f, "choice {} is not offered right now", index + 1),
+            PlayError::NotOffered { index } => {
+                write!(f, "choice {} is not offered right now", index + 1)
+            }
             PlayError::NoSuchChoice { index, count } => {
-                write!(f, "there is no choice {} here (there are {count})", index + 1)
+                write!(
+                    f,
+                    "there is no choice {} here (there are {count})",
+                    index + 1
+                )
             }
         }
     }
@@ -340,7 +369,11 @@ impl Session {
     }
 
     /// Plays a recorded list of choices (positions in each node's list) from the start.
-    pub fn replay(scenario: &Scenario, seed: u64, choices: &[usize]) -> Result<Session, (usize, PlayError)> {
+    pub fn replay(
+        scenario: &Scenario,
+        seed: u64,
+        choices: &[usize],
+    ) -> Result<Session, (usize, PlayError)> {
         let mut session = Session::new(scenario, seed);
         for (turn, &choice) in choices.iter().enumerate() {
             session.choose(choice).map_err(|e| (turn, e))?;
@@ -365,13 +398,22 @@ impl Session {
             let node = self.core.node;
             match &self.scenario.0.nodes[node as usize].way {
                 Way::End(outcome) => {
-                    self.ending = Some(Ending { outcome: *outcome, reason: EndReason::Ending });
+                    self.ending = Some(Ending {
+                        outcome: *outcome,
+                        reason: EndReason::Ending,
+                    });
                     return;
                 }
                 Way::Choices(range) => {
                     let s = &self.scenario;
-                    if !s.choices[range_usize(range)].iter().any(|c| self.core.offers(s, c)) {
-                        self.ending = Some(Ending { outcome: Outcome::Continuation, reason: EndReason::NothingToSay });
+                    if !s.choices[range_usize(range)]
+                        .iter()
+                        .any(|c| self.core.offers(s, c))
+                    {
+                        self.ending = Some(Ending {
+                            outcome: Outcome::Continuation,
+                            reason: EndReason::NothingToSay,
+                        });
                     }
                     return;
                 }
@@ -384,19 +426,32 @@ impl Session {
                     let draw = self.rng.next_u32();
                     let picked = pick_branch(draw, weights.iter().map(|b| b.weight), *total);
                     let to = weights[picked].to;
-                    self.events.push(Event::Chance { node, branch: picked as u32 });
+                    self.events.push(Event::Chance {
+                        node,
+                        branch: picked as u32,
+                    });
                     self.step_to(to);
                 }
             }
         }
-        self.ending = Some(Ending { outcome: Outcome::Continuation, reason: EndReason::BuyerLoop });
+        self.ending = Some(Ending {
+            outcome: Outcome::Continuation,
+            reason: EndReason::BuyerLoop,
+        });
     }
 
     /// The buyer says the node's line; what the line discloses is noted after it.
     fn step_to(&mut self, node: u32) {
-        let Session { scenario, core, events, .. } = self;
+        let Session {
+            scenario,
+            core,
+            events,
+            ..
+        } = self;
         events.push(Event::Line { node });
-        core.enter(scenario, node, &mut |fact| events.push(Event::Revealed { fact }));
+        core.enter(scenario, node, &mut |fact| {
+            events.push(Event::Revealed { fact })
+        });
     }
 
     /// Takes the choice at `index` in the current node's list (see `Offer::index`).
@@ -411,22 +466,45 @@ impl Session {
             return Err(PlayError::NoSuchChoice { index, count });
         }
         let choice = first + index as u32;
-        if !self.core.offers(&self.scenario, &self.scenario.0.choices[choice as usize]) {
+        if !self
+            .core
+            .offers(&self.scenario, &self.scenario.0.choices[choice as usize])
+        {
             return Err(PlayError::NotOffered { index });
         }
-        let Session { scenario, core, events, .. } = self;
+        let Session {
+            scenario,
+            core,
+            events,
+            ..
+        } = self;
         // The choice is logged before the facts it states, then given its after-effects.
         let choice_event = events.len();
-        events.push(Event::Choice { node, choice, trust_after: 0, minutes_left_after: 0 });
-        let destination = core.take(scenario, choice, &mut |fact| events.push(Event::Revealed { fact }));
-        if let Event::Choice { trust_after, minutes_left_after, .. } = &mut events[choice_event] {
+        events.push(Event::Choice {
+            node,
+            choice,
+            trust_after: 0,
+            minutes_left_after: 0,
+        });
+        let destination = core.take(scenario, choice, &mut |fact| {
+            events.push(Event::Revealed { fact })
+        });
+        if let Event::Choice {
+            trust_after,
+            minutes_left_after,
+            ..
+        } = &mut events[choice_event]
+        {
             *trust_after = core.trust as u8;
             *minutes_left_after = core.minutes_left;
         }
         self.choices_made += 1;
         match destination {
             Destination::TimeUp => {
-                self.ending = Some(Ending { outcome: Outcome::Continuation, reason: EndReason::OutOfTime });
+                self.ending = Some(Ending {
+                    outcome: Outcome::Continuation,
+                    reason: EndReason::OutOfTime,
+                });
             }
             Destination::Arrive(to) => self.arrive(to),
         }
@@ -439,14 +517,20 @@ impl Session {
         match index {
             Some(index) => self.choose(index),
             None if self.ending.is_some() => Err(PlayError::CallOver),
-            None => Err(PlayError::NoSuchChoice { index: n, count: self.offered().count() }),
+            None => Err(PlayError::NoSuchChoice {
+                index: n,
+                count: self.offered().count(),
+            }),
         }
     }
 
     /// The rep leaves the call before it ends.
     pub fn abandon(&mut self) {
         if self.ending.is_none() {
-            self.ending = Some(Ending { outcome: Outcome::Continuation, reason: EndReason::Abandoned });
+            self.ending = Some(Ending {
+                outcome: Outcome::Continuation,
+                reason: EndReason::Abandoned,
+            });
         }
     }
 
@@ -458,7 +542,12 @@ impl Session {
             .iter()
             .enumerate()
             .filter(move |(_, c)| !over && self.core.offers(s, c))
-            .map(|(index, c)| Offer { index, say: &c.say, move_kind: c.move_kind, minutes: c.minutes })
+            .map(|(index, c)| Offer {
+                index,
+                say: &c.say,
+                move_kind: c.move_kind,
+                minutes: c.minutes,
+            })
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -509,7 +598,11 @@ impl Session {
     }
 
     pub fn knows(&self, fact_id: &str) -> bool {
-        self.scenario.facts.iter().position(|f| f.id == fact_id).is_some_and(|i| self.core.knows(i as u32))
+        self.scenario
+            .facts
+            .iter()
+            .position(|f| f.id == fact_id)
+            .is_some_and(|i| self.core.knows(i as u32))
     }
 
     /// The facts uncovered so far, in the order they came out: the rep's notebook.
@@ -525,7 +618,9 @@ impl Session {
         self.events
             .iter()
             .filter_map(|e| match e {
-                Event::Choice { node, choice, .. } => Some((choice - self.scenario.first_choice(*node)) as usize),
+                Event::Choice { node, choice, .. } => {
+                    Some((choice - self.scenario.first_choice(*node)) as usize)
+                }
                 _ => None,
             })
             .collect()
@@ -537,17 +632,30 @@ impl Session {
         self.events.iter().map(move |event| match *event {
             Event::Line { node } => {
                 let n = &s.nodes[node as usize];
-                Entry::Buyer { node_id: &n.id, line: &n.line }
+                Entry::Buyer {
+                    node_id: &n.id,
+                    line: &n.line,
+                }
             }
             Event::Chance { node, branch } => {
                 let n = &s.nodes[node as usize];
                 let to = match &n.way {
-                    Way::Chance { branches, .. } => s.branches[branches.start as usize + branch as usize].to,
+                    Way::Chance { branches, .. } => {
+                        s.branches[branches.start as usize + branch as usize].to
+                    }
                     _ => node,
                 };
-                Entry::Chance { node_id: &n.id, to: &s.nodes[to as usize].id }
+                Entry::Chance {
+                    node_id: &n.id,
+                    to: &s.nodes[to as usize].id,
+                }
             }
-            Event::Choice { node, choice, trust_after, minutes_left_after } => {
+            Event::Choice {
+                node,
+                choice,
+                trust_after,
+                minutes_left_after,
+            } => {
                 let c = &s.choices[choice as usize];
                 Entry::Rep {
                     node_id: &s.nodes[node as usize].id,
@@ -559,7 +667,9 @@ impl Session {
                     minutes_left_after,
                 }
             }
-            Event::Revealed { fact } => Entry::Revealed { fact: &s.facts[fact as usize] },
+            Event::Revealed { fact } => Entry::Revealed {
+                fact: &s.facts[fact as usize],
+            },
         })
     }
 
@@ -593,7 +703,12 @@ impl Session {
             return None;
         }
         let pick = ((u128::from(draw) * u128::from(offered)) >> 64) as usize;
-        choices.iter().enumerate().filter(|(_, c)| self.core.offers(s, c)).nth(pick).map(|(i, _)| i)
+        choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.core.offers(s, c))
+            .nth(pick)
+            .map(|(i, _)| i)
     }
 }
 
@@ -610,7 +725,10 @@ mod tests {
             counts[pick_branch(draw.wrapping_mul(1031), weights.iter().copied(), 4)] += 1;
         }
         assert_eq!(counts[1], 0, "a zero-weight branch is never taken");
-        assert!(counts[0] > 2 * counts[2], "weight 3 beats weight 1: {counts:?}");
+        assert!(
+            counts[0] > 2 * counts[2],
+            "weight 3 beats weight 1: {counts:?}"
+        );
         assert_eq!(pick_branch(0, weights.iter().copied(), 4), 0);
         assert_eq!(pick_branch(u32::MAX, weights.iter().copied(), 4), 2);
     }
@@ -622,7 +740,10 @@ mod tests {
         let mut rng = session_rng(42);
         let draws = [rng.next_u32(), rng.next_u32(), rng.next_u32()];
         let mut again = session_rng(42);
-        assert_eq!(draws, [again.next_u32(), again.next_u32(), again.next_u32()]);
+        assert_eq!(
+            draws,
+            [again.next_u32(), again.next_u32(), again.next_u32()]
+        );
         assert_eq!(draws, PINNED_DRAWS_FOR_SEED_42);
     }
 

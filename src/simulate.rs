@@ -7,7 +7,7 @@ use crate::format::Outcome;
 use crate::model::{Scenario, ScenarioData};
 use crate::score::{Dimension, Scores};
 use crate::search::{Objective, Solver, TooManyStates};
-use crate::session::{splitmix64, Session};
+use crate::session::{Session, splitmix64};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,7 +85,12 @@ impl Tally {
             right: 0,
             passed: 0,
             choices: 0,
-            mistakes: s.nodes.iter().enumerate().map(|(i, _)| vec![0; s.node_choices(i as u32).len()]).collect(),
+            mistakes: s
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, _)| vec![0; s.node_choices(i as u32).len()])
+                .collect(),
         }
     }
 
@@ -140,7 +145,9 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
     let mut solver = Solver::new(s, Objective::ExpectedScore);
     let judged = solver.value_from_start().is_ok();
     if settings.policy == Policy::Best && !judged {
-        return Err(TooManyStates { cap: crate::search::DEFAULT_STATE_CAP });
+        return Err(TooManyStates {
+            cap: crate::search::DEFAULT_STATE_CAP,
+        });
     }
     let threads = match settings.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -157,7 +164,10 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
                 scope.spawn(move || play_range(scenario, settings, range, judged.then_some(solver)))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a simulation thread panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a simulation thread panicked"))
+            .collect()
     });
     let mut total = Tally::new(s);
     for tally in &tallies {
@@ -166,7 +176,12 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
     Ok(summarise(s, settings, &total, judged))
 }
 
-fn play_range(scenario: &Scenario, settings: &Settings, range: std::ops::Range<u64>, judge: Option<&Solver<'_>>) -> Tally {
+fn play_range(
+    scenario: &Scenario,
+    settings: &Settings,
+    range: std::ops::Range<u64>,
+    judge: Option<&Solver<'_>>,
+) -> Tally {
     let s: &ScenarioData = scenario;
     let mut tally = Tally::new(s);
     let mut session = Session::new(scenario, 0);
@@ -209,7 +224,11 @@ fn play_range(scenario: &Scenario, settings: &Settings, range: std::ops::Range<u
 
 fn stats(histogram: &[u64; 101], runs: u64) -> Stats {
     let runs = runs.max(1);
-    let sum: u64 = histogram.iter().enumerate().map(|(v, n)| v as u64 * n).sum();
+    let sum: u64 = histogram
+        .iter()
+        .enumerate()
+        .map(|(v, n)| v as u64 * n)
+        .sum();
     let percentile = |p: f64| {
         // The smallest score with at least p of the runs at or below it.
         let needed = ((p * runs as f64).ceil() as u64).max(1);
@@ -222,7 +241,12 @@ fn stats(histogram: &[u64; 101], runs: u64) -> Stats {
         }
         100
     };
-    Stats { mean: sum as f64 / runs as f64, p10: percentile(0.10), p50: percentile(0.50), p90: percentile(0.90) }
+    Stats {
+        mean: sum as f64 / runs as f64,
+        p10: percentile(0.10),
+        p50: percentile(0.50),
+        p90: percentile(0.90),
+    }
 }
 
 fn summarise(s: &ScenarioData, settings: &Settings, t: &Tally, judged: bool) -> Summary {
@@ -235,7 +259,11 @@ fn summarise(s: &ScenarioData, settings: &Settings, t: &Tally, judged: bool) -> 
             if total == 0 {
                 continue;
             }
-            let (worst, _) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i))).unwrap_or((0, &0));
+            let (worst, _) = counts
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+                .unwrap_or((0, &0));
             trouble.push(Trouble {
                 node_id: s.nodes[node].id.clone(),
                 line: s.nodes[node].line.clone(),
@@ -253,8 +281,16 @@ fn summarise(s: &ScenarioData, settings: &Settings, t: &Tally, judged: bool) -> 
         policy: settings.policy,
         seed: settings.seed,
         overall: stats(&t.histograms[0], settings.runs),
-        dimensions: Dimension::ALL.iter().enumerate().map(|(i, &d)| (d, stats(&t.histograms[i + 1], settings.runs))).collect(),
-        outcomes: Outcome::ALL.iter().enumerate().map(|(i, &o)| (o, share(t.outcomes[i]))).collect(),
+        dimensions: Dimension::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (d, stats(&t.histograms[i + 1], settings.runs)))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| (o, share(t.outcomes[i])))
+            .collect(),
         right_call_share: share(t.right),
         pass_share: s.pass_mark.map(|_| share(t.passed)),
         mean_choices: t.choices as f64 / runs as f64,
@@ -270,10 +306,22 @@ impl Summary {
             Policy::Random => "random",
             Policy::Best => "best",
         };
-        let _ = writeln!(out, "{}: {} runs, {policy} play, seed {}", self.scenario_id, self.runs, self.seed);
-        let _ = writeln!(out, "  {:<14}{:>7}{:>6}{:>6}{:>6}", "score", "mean", "p10", "p50", "p90");
+        let _ = writeln!(
+            out,
+            "{}: {} runs, {policy} play, seed {}",
+            self.scenario_id, self.runs, self.seed
+        );
+        let _ = writeln!(
+            out,
+            "  {:<14}{:>7}{:>6}{:>6}{:>6}",
+            "score", "mean", "p10", "p50", "p90"
+        );
         let row = |out: &mut String, name: &str, st: &Stats| {
-            let _ = writeln!(out, "  {:<14}{:>7.1}{:>6}{:>6}{:>6}", name, st.mean, st.p10, st.p50, st.p90);
+            let _ = writeln!(
+                out,
+                "  {:<14}{:>7.1}{:>6}{:>6}{:>6}",
+                name, st.mean, st.p10, st.p50, st.p90
+            );
         };
         for (d, st) in &self.dimensions {
             row(&mut out, d.label(), st);
@@ -291,7 +339,13 @@ impl Summary {
         if !self.trouble.is_empty() {
             let _ = writeln!(out, "  where play first leaves the best path:");
             for t in &self.trouble {
-                let _ = writeln!(out, "    {:>5.1}%  \"{}\": most often \"{}\"", 100.0 * t.share, t.node_id, t.commonest_mistake);
+                let _ = writeln!(
+                    out,
+                    "    {:>5.1}%  \"{}\": most often \"{}\"",
+                    100.0 * t.share,
+                    t.node_id,
+                    t.commonest_mistake
+                );
             }
         }
         out

@@ -3,7 +3,7 @@
 //! the transcript and scores they must produce. `DEALSIM_BLESS=1 cargo test --test golden`
 //! rewrites the expected part after a deliberate change; review the diff before committing it.
 
-use dealsim::{check_path, Entry, Session};
+use dealsim::{Entry, Session, check_path};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -17,22 +17,38 @@ fn play(header: &str) -> String {
             .to_string()
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario = check_path(&root.join("scenarios").join(format!("{}.scenario.ron", field("scenario"))))
-        .scenario
-        .expect("the golden scenario checks");
+    let scenario = check_path(
+        &root
+            .join("scenarios")
+            .join(format!("{}.scenario.ron", field("scenario"))),
+    )
+    .scenario
+    .expect("the golden scenario checks");
     let seed: u64 = field("seed").parse().expect("seed is a number");
     let mut session = Session::new(&scenario, seed);
     for typed in field("choices").split_whitespace() {
         let n: usize = typed.parse().expect("choices are numbers");
-        session.choose_offered(n - 1).unwrap_or_else(|e| panic!("choice {n}: {e}"));
+        session
+            .choose_offered(n - 1)
+            .unwrap_or_else(|e| panic!("choice {n}: {e}"));
     }
     session.abandon();
     let mut out = String::new();
     for entry in session.transcript() {
         let _ = match entry {
             Entry::Buyer { node_id, line } => writeln!(out, "buyer  [{node_id}] {line}"),
-            Entry::Rep { say, move_kind, trust_after, minutes_left_after, .. } => {
-                writeln!(out, "rep    [{}] {say}  (trust {trust_after}, {minutes_left_after} min left)", move_kind.label())
+            Entry::Rep {
+                say,
+                move_kind,
+                trust_after,
+                minutes_left_after,
+                ..
+            } => {
+                writeln!(
+                    out,
+                    "rep    [{}] {say}  (trust {trust_after}, {minutes_left_after} min left)",
+                    move_kind.label()
+                )
             }
             Entry::Chance { node_id, to } => writeln!(out, "chance [{node_id}] -> {to}"),
             Entry::Revealed { fact } => writeln!(out, "fact   {}", fact.id),
@@ -52,19 +68,34 @@ fn play(header: &str) -> String {
 #[test]
 fn golden_playthroughs_give_the_recorded_transcripts_and_scores() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut files: Vec<_> = std::fs::read_dir(&folder).expect("tests/golden").map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("tests/golden")
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 4, "expected the golden files, found {files:?}");
+    assert!(
+        files.len() >= 4,
+        "expected the golden files, found {files:?}"
+    );
     let bless = std::env::var_os("DEALSIM_BLESS").is_some();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let header: String = text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+        let header: String = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let expected = &text[header.len()..];
         let actual = play(&header);
         if bless {
             std::fs::write(&path, format!("{header}{actual}")).unwrap();
         } else {
-            assert_eq!(actual, expected, "{} no longer plays as recorded", path.display());
+            assert_eq!(
+                actual,
+                expected,
+                "{} no longer plays as recorded",
+                path.display()
+            );
         }
     }
 }

@@ -2,18 +2,31 @@
 //! scenarios and on the shipped ones.
 
 use dealsim::debrief::{Debrief, RecognitionKind};
-use dealsim::{check_path, check_source, EndReason, Entry, Outcome, PlayError, Scenario, Session, SourceFile};
+use dealsim::{
+    EndReason, Entry, Outcome, PlayError, Scenario, Session, SourceFile, check_path, check_source,
+};
 use std::path::Path;
 
 fn compile(text: &str) -> Scenario {
     let report = check_source(&SourceFile::from_text("inline.scenario.ron", text));
-    let errors: Vec<String> = report.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
-    report.scenario.unwrap_or_else(|| panic!("inline scenario has errors:\n{}", errors.join("\n")))
+    let errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    report
+        .scenario
+        .unwrap_or_else(|| panic!("inline scenario has errors:\n{}", errors.join("\n")))
 }
 
 fn shipped(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.scenario.ron"));
-    check_path(&path).scenario.unwrap_or_else(|| panic!("{name} does not check"))
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.scenario.ron"));
+    check_path(&path)
+        .scenario
+        .unwrap_or_else(|| panic!("{name} does not check"))
 }
 
 fn offered_says(session: &Session) -> Vec<String> {
@@ -50,12 +63,22 @@ fn conditions_decide_which_choices_are_offered() {
     let scenario = compile(GATED);
     let mut session = Session::new(&scenario, 1);
     assert_eq!(offered_says(&session), ["ask pain", "warm up", "insult"]);
-    assert_eq!(session.choose(1), Err(PlayError::NotOffered { index: 1 }), "Knows(pain) does not hold yet");
-    assert_eq!(session.choose(9), Err(PlayError::NoSuchChoice { index: 9, count: 6 }));
+    assert_eq!(
+        session.choose(1),
+        Err(PlayError::NotOffered { index: 1 }),
+        "Knows(pain) does not hold yet"
+    );
+    assert_eq!(
+        session.choose(9),
+        Err(PlayError::NoSuchChoice { index: 9, count: 6 })
+    );
 
     session.choose(0).unwrap(); // ask pain -> pain -> next -> hub
     assert!(session.knows("pain"));
-    assert_eq!(offered_says(&session), ["ask money", "warm up", "insult", "visit side"]);
+    assert_eq!(
+        offered_says(&session),
+        ["ask money", "warm up", "insult", "visit side"]
+    );
     session.choose(1).unwrap(); // ask money, reveals money by the rep's statement
     assert!(session.knows("money"));
     session.choose(4).unwrap(); // visit side
@@ -72,7 +95,10 @@ fn trust_stays_within_bounds_and_gates_choices() {
     session.choose(2).unwrap(); // +30
     session.choose(2).unwrap(); // +30
     assert_eq!(session.trust(), 60);
-    assert!(offered_says(&session).contains(&"close".to_string()), "TrustAtLeast(60) holds at 60");
+    assert!(
+        offered_says(&session).contains(&"close".to_string()),
+        "TrustAtLeast(60) holds at 60"
+    );
     session.choose(2).unwrap(); // 90: TrustBelow(90) hides warm up
     assert_eq!(session.trust(), 90);
     assert!(!offered_says(&session).contains(&"warm up".to_string()));
@@ -86,9 +112,15 @@ fn a_call_that_runs_out_of_minutes_ends_as_a_continuation() {
         session.choose(3).unwrap();
     }
     assert_eq!(session.minutes_left(), 1);
-    assert!(!offered_says(&session).contains(&"close".to_string()), "MinutesLeft(2) fails with 1 left");
+    assert!(
+        !offered_says(&session).contains(&"close".to_string()),
+        "MinutesLeft(2) fails with 1 left"
+    );
     session.choose(3).unwrap();
-    assert_eq!(session.ending().map(|e| (e.outcome, e.reason)), Some((Outcome::Continuation, EndReason::OutOfTime)));
+    assert_eq!(
+        session.ending().map(|e| (e.outcome, e.reason)),
+        Some((Outcome::Continuation, EndReason::OutOfTime))
+    );
     assert_eq!(session.choose(3), Err(PlayError::CallOver));
     assert_eq!(session.offered().count(), 0);
     let scores = session.scores().expect("scored");
@@ -97,13 +129,18 @@ fn a_call_that_runs_out_of_minutes_ends_as_a_continuation() {
 
 #[test]
 fn an_ending_reached_with_the_last_minute_is_honoured() {
-    let text = GATED.replace("minutes: 6", "minutes: 3").replace("TrustAtLeast(60), MinutesLeft(2)", "MinutesLeft(1)");
+    let text = GATED
+        .replace("minutes: 6", "minutes: 3")
+        .replace("TrustAtLeast(60), MinutesLeft(2)", "MinutesLeft(1)");
     let scenario = compile(&text);
     let mut session = Session::new(&scenario, 1);
     session.choose(3).unwrap();
     session.choose(3).unwrap();
     session.choose(5).unwrap(); // the last minute, into an ending
-    assert_eq!(session.ending().map(|e| (e.outcome, e.reason)), Some((Outcome::Advance, EndReason::Ending)));
+    assert_eq!(
+        session.ending().map(|e| (e.outcome, e.reason)),
+        Some((Outcome::Advance, EndReason::Ending))
+    );
 }
 
 const CHANCY: &str = r#"Scenario(
@@ -131,12 +168,19 @@ fn chance_follows_the_weights_and_the_seed() {
         let first = session.outcome();
         let mut again = Session::new(&scenario, seed);
         again.choose(0).unwrap();
-        assert_eq!(first, again.outcome(), "seed {seed} must replay the same branch");
+        assert_eq!(
+            first,
+            again.outcome(),
+            "seed {seed} must replay the same branch"
+        );
         *counts.entry(session.node_id().to_string()).or_insert(0) += 1;
     }
     assert_eq!(counts.get("never"), None, "weight 0 is never drawn");
     let heads = counts["heads"] as f64 / 4000.0;
-    assert!((0.70..0.80).contains(&heads), "weight 3 of 4 should give about 75%, got {heads}");
+    assert!(
+        (0.70..0.80).contains(&heads),
+        "weight 3 of 4 should give about 75%, got {heads}"
+    );
 }
 
 #[test]
@@ -168,7 +212,10 @@ fn a_recorded_session_replays_exactly() {
             n += 1;
         }
         let replay = Session::replay(&scenario, seed, &session.choice_indices()).expect("replays");
-        assert_eq!(replay.transcript().collect::<Vec<_>>(), session.transcript().collect::<Vec<_>>());
+        assert_eq!(
+            replay.transcript().collect::<Vec<_>>(),
+            session.transcript().collect::<Vec<_>>()
+        );
         assert_eq!(replay.scores(), session.scores());
     }
 }
@@ -182,14 +229,23 @@ fn the_best_path_advances_and_a_rep_who_follows_it_is_told_so() {
     let mut follower = Session::new(&scenario, 5);
     for step in &best.steps {
         if let Some(say) = &step.say {
-            let index = follower.offered().find(|o| o.say == say).expect("best choice is offered").index;
+            let index = follower
+                .offered()
+                .find(|o| o.say == say)
+                .expect("best choice is offered")
+                .index;
             follower.choose(index).unwrap();
         }
     }
     let debrief = Debrief::of(&follower);
     assert!(debrief.right_call);
     assert_eq!(debrief.left_best_path_at, None);
-    assert!(debrief.recognitions.iter().any(|r| r.kind == RecognitionKind::FollowedBestPath));
+    assert!(
+        debrief
+            .recognitions
+            .iter()
+            .any(|r| r.kind == RecognitionKind::FollowedBestPath)
+    );
     assert!(debrief.scores.overall >= 85, "{:?}", debrief.scores);
 }
 
@@ -197,15 +253,30 @@ fn the_best_path_advances_and_a_rep_who_follows_it_is_told_so() {
 fn a_pitch_first_debrief_marks_where_the_rep_left_the_best_path() {
     let scenario = shipped("harbor-discovery");
     let mut session = Session::new(&scenario, 5);
-    let pitch = session.offered().find(|o| o.say.starts_with("Yes! Our reminders")).unwrap().index;
+    let pitch = session
+        .offered()
+        .find(|o| o.say.starts_with("Yes! Our reminders"))
+        .unwrap()
+        .index;
     session.choose(pitch).unwrap();
     let debrief = Debrief::of(&session);
     assert_eq!(debrief.left_best_path_at, Some(0));
     assert_eq!(debrief.end_reason, EndReason::Abandoned);
     let turn = &debrief.turns[0];
-    assert!(turn.effects.iter().any(|e| e.contains("pitched before any pain")), "{:?}", turn.effects);
+    assert!(
+        turn.effects
+            .iter()
+            .any(|e| e.contains("pitched before any pain")),
+        "{:?}",
+        turn.effects
+    );
     assert!(turn.points_lost.unwrap() > 0.5);
-    assert!(turn.best_choice.as_deref().unwrap().starts_with("We can, but first"));
+    assert!(
+        turn.best_choice
+            .as_deref()
+            .unwrap()
+            .starts_with("We can, but first")
+    );
     // Every missed fact says where it could have been learned.
     assert!(!debrief.missed.is_empty());
     assert!(debrief.missed.iter().all(|f| !f.sources.is_empty()));
@@ -216,7 +287,11 @@ fn happy_ears_on_an_unwinnable_deal_scores_zero_qualification() {
     let scenario = shipped("brightline-whitepaper");
     let mut session = Session::new(&scenario, 1);
     for say in ["Great! Our platform", "No problem, I'll book a demo"] {
-        let index = session.offered().find(|o| o.say.starts_with(say)).unwrap().index;
+        let index = session
+            .offered()
+            .find(|o| o.say.starts_with(say))
+            .unwrap()
+            .index;
         session.choose(index).unwrap();
     }
     assert_eq!(session.outcome(), Some(Outcome::Advance));
@@ -230,13 +305,28 @@ fn happy_ears_on_an_unwinnable_deal_scores_zero_qualification() {
 fn walking_away_from_a_deal_that_cannot_close_is_recognised() {
     let scenario = shipped("brightline-whitepaper");
     let mut session = Session::new(&scenario, 1);
-    for say in ["Glad it helped", "Is there a project", "Who would you mention", "Is there budget", "Then this isn't a fit"] {
-        let index = session.offered().find(|o| o.say.starts_with(say)).unwrap_or_else(|| panic!("{say}")).index;
+    for say in [
+        "Glad it helped",
+        "Is there a project",
+        "Who would you mention",
+        "Is there budget",
+        "Then this isn't a fit",
+    ] {
+        let index = session
+            .offered()
+            .find(|o| o.say.starts_with(say))
+            .unwrap_or_else(|| panic!("{say}"))
+            .index;
         session.choose(index).unwrap();
     }
     let debrief = Debrief::of(&session);
     assert_eq!(debrief.outcome, Outcome::QualifiedOut);
     assert!(debrief.right_call);
-    assert!(debrief.recognitions.iter().any(|r| r.kind == RecognitionKind::RightQualifyOut));
+    assert!(
+        debrief
+            .recognitions
+            .iter()
+            .any(|r| r.kind == RecognitionKind::RightQualifyOut)
+    );
     assert!(debrief.scores.qualification >= 80, "{:?}", debrief.scores);
 }

@@ -1,7 +1,7 @@
 //! Properties of random play on every shipped scenario: it always ends, every score stays in
 //! 0..=100, and the same seed and choices replay identically.
 
-use dealsim::{check_paths, Scenario, Session};
+use dealsim::{Scenario, Session, check_paths};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -12,7 +12,13 @@ fn shipped() -> &'static [Scenario] {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let reports = check_paths(&[folder]);
         assert!(reports.len() >= 6, "expected the shipped scenarios");
-        reports.into_iter().map(|r| r.scenario.unwrap_or_else(|| panic!("{} does not check", r.path.display()))).collect()
+        reports
+            .into_iter()
+            .map(|r| {
+                r.scenario
+                    .unwrap_or_else(|| panic!("{} does not check", r.path.display()))
+            })
+            .collect()
     })
 }
 

@@ -9,7 +9,9 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     }
 }
 
@@ -29,7 +31,10 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
                 .map(|d| {
                     format!(
                         "; scores {:.0} to {:.0}, best expected {:.0}; fastest right call {} min",
-                        d.lowest_score, d.highest_score, d.best_expected_score, d.fastest_right_minutes
+                        d.lowest_score,
+                        d.highest_score,
+                        d.best_expected_score,
+                        d.fastest_right_minutes
                     )
                 })
                 .unwrap_or_else(|| "; too large to search for the best path".into());
@@ -52,7 +57,11 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" }
     );
-    if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 pub(crate) fn graph(file: &Path) -> Result<ExitCode, Failure> {

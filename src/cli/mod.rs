@@ -28,9 +28,7 @@ enum Command {
         color: ColorChoice,
     },
     /// Print a scenario as a Graphviz DOT graph (pipe into `dot -Tsvg`).
-    Graph {
-        file: PathBuf,
-    },
+    Graph { file: PathBuf },
     /// Play a call in the terminal: numbered choices are read from standard input.
     Play {
         file: PathBuf,
@@ -84,12 +82,24 @@ pub fn main() -> ExitCode {
         Command::Check { paths, color } => Ok(check::run(&paths, color)),
         Command::Graph { file } => check::graph(&file),
         Command::Play { file, seed } => play::run(&file, seed),
-        Command::Simulate { file, runs, policy, seed, threads, format } => {
+        Command::Simulate {
+            file,
+            runs,
+            policy,
+            seed,
+            threads,
+            format,
+        } => {
             let policy = match policy {
                 PolicyArg::Random => dealsim::simulate::Policy::Random,
                 PolicyArg::Best => dealsim::simulate::Policy::Best,
             };
-            let settings = dealsim::simulate::Settings { runs, policy, seed, threads };
+            let settings = dealsim::simulate::Settings {
+                runs,
+                policy,
+                seed,
+                threads,
+            };
             play::simulate(&file, &settings, format == Format::Json)
         }
     };

@@ -20,10 +20,18 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
         result => result.map_err(|e| Failure(format!("cannot write to the terminal: {e}"))),
     };
     let buyer = &scenario.buyer;
-    write(&mut out, format!(
-        "{}\n{}, {} at {}\n{}\nSeed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
-        scenario.title, buyer.name, buyer.role, buyer.company, scenario.brief, file.display()
-    ))?;
+    write(
+        &mut out,
+        format!(
+            "{}\n{}, {} at {}\n{}\nSeed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
+            scenario.title,
+            buyer.name,
+            buyer.role,
+            buyer.company,
+            scenario.brief,
+            file.display()
+        ),
+    )?;
     let mut shown = 0;
     loop {
         // Everything new in the transcript since the last prompt.
@@ -32,7 +40,9 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
         for entry in entries {
             let text = match entry {
                 Entry::Buyer { line, .. } => format!("\n{}: \"{line}\"\n", buyer.name),
-                Entry::Revealed { fact } => format!("   (noted - {}: {})\n", fact.kind.label(), fact.text),
+                Entry::Revealed { fact } => {
+                    format!("   (noted - {}: {})\n", fact.kind.label(), fact.text)
+                }
                 Entry::Rep { say, .. } => format!("You: \"{say}\"\n"),
                 Entry::Chance { .. } => String::new(),
             };
@@ -42,34 +52,56 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
             break;
         }
         let offers: Vec<_> = session.offered().collect();
-        let mut menu = format!("[{} min left | trust {}]\n", session.minutes_left(), session.trust());
+        let mut menu = format!(
+            "[{} min left | trust {}]\n",
+            session.minutes_left(),
+            session.trust()
+        );
         for (n, offer) in offers.iter().enumerate() {
-            menu.push_str(&format!("  {}. [{}] {}\n", n + 1, offer.move_kind.label(), offer.say));
+            menu.push_str(&format!(
+                "  {}. [{}] {}\n",
+                n + 1,
+                offer.move_kind.label(),
+                offer.say
+            ));
         }
         write(&mut out, menu)?;
         let choice = loop {
             write(&mut out, "> ".into())?;
             let _ = out.flush();
             let mut line = String::new();
-            let read = input.read_line(&mut line).map_err(|e| Failure(format!("cannot read the choice: {e}")))?;
+            let read = input
+                .read_line(&mut line)
+                .map_err(|e| Failure(format!("cannot read the choice: {e}")))?;
             let answer = line.trim();
             if read == 0 || answer.eq_ignore_ascii_case("q") {
                 break None;
             }
             match answer.parse::<usize>() {
                 Ok(n) if (1..=offers.len()).contains(&n) => break Some(n - 1),
-                _ => write(&mut out, format!("Type a number from 1 to {}, or q to leave the call.\n", offers.len()))?,
+                _ => write(
+                    &mut out,
+                    format!(
+                        "Type a number from 1 to {}, or q to leave the call.\n",
+                        offers.len()
+                    ),
+                )?,
             }
         };
         match choice {
-            Some(n) => session.choose_offered(n).map_err(|e| Failure(e.to_string()))?,
+            Some(n) => session
+                .choose_offered(n)
+                .map_err(|e| Failure(e.to_string()))?,
             None => {
                 session.abandon();
                 write(&mut out, "\nYou left the call.\n".into())?;
             }
         }
     }
-    write(&mut out, format!("\n{}", Debrief::of(&session).render_text()))?;
+    write(
+        &mut out,
+        format!("\n{}", Debrief::of(&session).render_text()),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -81,12 +113,17 @@ fn fresh_seed() -> u64 {
     nanos % 1_000_000_007
 }
 
-pub(crate) fn simulate(file: &Path, settings: &dealsim::simulate::Settings, json: bool) -> Result<ExitCode, Failure> {
+pub(crate) fn simulate(
+    file: &Path,
+    settings: &dealsim::simulate::Settings,
+    json: bool,
+) -> Result<ExitCode, Failure> {
     if settings.runs == 0 {
         return Err(Failure("--runs must be at least 1".into()));
     }
     let scenario = super::load_playable(file)?;
-    let summary = dealsim::simulate::simulate(&scenario, settings).map_err(|e| Failure(e.to_string()))?;
+    let summary =
+        dealsim::simulate::simulate(&scenario, settings).map_err(|e| Failure(e.to_string()))?;
     if json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| Failure(e.to_string()))?;
         println!("{text}");

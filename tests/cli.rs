@@ -1,0 +1,361 @@
+//! The real `dealsim` binary on good and broken files, as a manager or a script runs it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn dealsim(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scenario(name: &str) -> String {
+    format!("scenarios/{name}.scenario.ron")
+}
+
+fn broken_copy(folder: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario(name)))
+            .unwrap();
+    assert!(original.contains(from), "{name} has no {from:?}");
+    let path = folder.join(format!("{name}.scenario.ron"));
+    std::fs::write(&path, original.replacen(from, to, 1)).unwrap();
+    path
+}
+
+#[test]
+fn check_passes_the_shipped_library_with_no_warnings() {
+    let out = dealsim(&["check", "scenarios/"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "no warnings expected");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("checked 6 files: 0 errors, 0 warnings"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fastest right call"),
+        "check reports difficulty: {stdout}"
+    );
+}
+
+#[test]
+fn check_shows_a_broken_file_like_a_compiler_and_exits_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = broken_copy(
+        folder.path(),
+        "harbor-discovery",
+        r#"to: "authority""#,
+        r#"to: "authorty""#,
+    );
+    let out = dealsim(&["check", path.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(r#"error[E0003]: unknown node "authorty""#),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{}:", path.display())),
+        "file:line:column: {stderr}"
+    );
+    assert!(
+        stderr.contains("^^^^^^^^^^ no node has this id"),
+        "caret under the id: {stderr}"
+    );
+    assert!(
+        stderr.contains("= help: did you mean `authority`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn warnings_alone_do_not_fail_check() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = broken_copy(
+        folder.path(),
+        "fernway-bakery",
+        r#"note: "A tour of price tiers on a ten-minute call loses him.","#,
+        "",
+    );
+    let out = dealsim(&["check", path.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[W0001]"));
+}
+
+#[test]
+fn bad_paths_and_files_get_a_message_and_a_non_zero_exit_without_a_panic() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("empty.scenario.ron"), "").unwrap();
+    std::fs::write(
+        folder.path().join("binary.scenario.ron"),
+        [0u8, 159, 146, 150],
+    )
+    .unwrap();
+    std::fs::write(folder.path().join("wrong.ron"), "Scenario()").unwrap();
+    let empty_folder = tempfile::tempdir().unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["check".into(), "no/such/folder".into()],
+            "does not exist",
+        ),
+        (
+            vec!["check".into(), empty_folder.path().display().to_string()],
+            "no scenario files",
+        ),
+        (
+            vec![
+                "check".into(),
+                folder
+                    .path()
+                    .join("empty.scenario.ron")
+                    .display()
+                    .to_string(),
+            ],
+            "file is empty",
+        ),
+        (
+            vec![
+                "check".into(),
+                folder
+                    .path()
+                    .join("binary.scenario.ron")
+                    .display()
+                    .to_string(),
+            ],
+            "binary",
+        ),
+        (
+            vec![
+                "check".into(),
+                folder.path().join("wrong.ron").display().to_string(),
+            ],
+            "not a scenario file",
+        ),
+        (
+            vec![
+                "play".into(),
+                folder
+                    .path()
+                    .join("empty.scenario.ron")
+                    .display()
+                    .to_string(),
+            ],
+            "file is empty",
+        ),
+        (
+            vec!["graph".into(), "missing.scenario.ron".into()],
+            "does not exist",
+        ),
+        (
+            vec![
+                "simulate".into(),
+                scenario("harbor-discovery"),
+                "--runs".into(),
+                "0".into(),
+            ],
+            "--runs must be at least 1",
+        ),
+        (
+            vec![
+                "simulate".into(),
+                scenario("harbor-discovery"),
+                "--policy".into(),
+                "smart".into(),
+            ],
+            "invalid value",
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = dealsim(&args, "");
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    }
+}
+
+#[test]
+fn play_reads_numbered_choices_and_prints_the_debrief() {
+    let out = dealsim(
+        &["play", &scenario("harbor-discovery"), "--seed", "1"],
+        "1\n2\n1\n1\n1\n1\n1\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Marta Okafor: \"I have twenty minutes."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(noted - Pain: Patient no-shows run at 18%"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Outcome: Advance, the right call"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Overall: 90/100  PASSED"), "{stdout}");
+    assert!(stdout.contains("You never left the best path."), "{stdout}");
+}
+
+#[test]
+fn play_asks_again_on_bad_input_and_leaves_on_q_or_end_of_input() {
+    let out = dealsim(
+        &["play", &scenario("fernway-bakery"), "--seed", "2"],
+        "seven\n0\n99\n1\nq\n",
+    );
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout.matches("Type a number from 1 to 3").count(),
+        3,
+        "{stdout}"
+    );
+    assert!(stdout.contains("You left the call."), "{stdout}");
+    assert!(
+        stdout.contains("Outcome: Continuation (abandoned)"),
+        "{stdout}"
+    );
+
+    let out = dealsim(&["play", &scenario("fernway-bakery"), "--seed", "2"], "");
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("You left the call."));
+}
+
+#[test]
+fn simulate_is_deterministic_for_a_seed_and_best_play_makes_the_right_call() {
+    let args = [
+        "simulate",
+        &scenario("northwind-incumbent"),
+        "--runs",
+        "3000",
+        "--seed",
+        "9",
+    ];
+    let first = dealsim(&args, "");
+    let second = dealsim(&[&args[..], &["--threads", "1"]].concat(), "");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(
+        text(&first.stdout),
+        text(&second.stdout),
+        "same seed, same summary, whatever the threads"
+    );
+    let stdout = text(&first.stdout);
+    for expected in [
+        "Qualification",
+        "Overall",
+        "p10",
+        "p90",
+        "Advance",
+        "where play first leaves the best path",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    let other_seed = dealsim(
+        &[
+            "simulate",
+            &scenario("northwind-incumbent"),
+            "--runs",
+            "3000",
+            "--seed",
+            "10",
+        ],
+        "",
+    );
+    assert_ne!(
+        text(&other_seed.stdout),
+        stdout,
+        "another seed plays other calls"
+    );
+
+    for name in [
+        "harbor-discovery",
+        "brightline-whitepaper",
+        "northwind-incumbent",
+        "orbit-acquisition",
+        "fernway-bakery",
+        "cobalt-bank-ciso",
+    ] {
+        let out = dealsim(
+            &[
+                "simulate",
+                &scenario(name),
+                "--runs",
+                "500",
+                "--policy",
+                "best",
+                "--format",
+                "json",
+            ],
+            "",
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(
+            summary["right_call_share"], 1.0,
+            "{name}: best play must make the right call"
+        );
+    }
+}
+
+#[test]
+fn graph_prints_dot_with_coloured_endings() {
+    let out = dealsim(&["graph", &scenario("orbit-acquisition")], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    assert!(dot.starts_with("digraph \"orbit-acquisition\" {"), "{dot}");
+    assert!(dot.contains("\"park-it\" [label=\"park-it"), "{dot}");
+    assert!(dot.contains("doubleoctagon"), "{dot}");
+    assert!(
+        dot.contains("\"interruption\" -> \"cfo-drop-in\" [label=\"33%\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"Qualify out"),
+        "choices are labelled with their move: {dot}"
+    );
+    assert!(dot.trim_end().ends_with('}'));
+}
+
+#[test]
+fn graph_marks_unreachable_nodes() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = broken_copy(
+        folder.path(),
+        "fernway-bakery",
+        r#"        "walked-away": ("#,
+        r#"        "island": (line: "Nobody gets here.", end: Lost),
+        "walked-away": ("#,
+    );
+    let out = dealsim(&["graph", path.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    let island = dot
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"island\""))
+        .expect("island drawn");
+    assert!(
+        island.contains("unreachable") && island.contains("dashed"),
+        "{island}"
+    );
+}
