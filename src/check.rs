@@ -783,6 +783,14 @@ impl<'a> Checker<'a> {
         }) {
             return;
         }
+        // Without a single condition no choice can be hidden; skip the data flow.
+        let any_condition = file
+            .nodes
+            .iter()
+            .any(|(_, n)| n.choices.iter().flatten().any(|c| !c.requires.is_empty()));
+        if !any_condition {
+            return;
+        }
         let flow = Flow::compute(self, start);
         let mut problems = Vec::new();
         for (i, (id, node)) in file.nodes.iter().enumerate() {
@@ -965,121 +973,155 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// For each node, which facts and visits are certain or possible on arrival (forward data flow:
-/// "certain" intersects over incoming paths, "possible" unites them).
+/// A fixed-width bit set for the data flow.
+#[derive(Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn empty(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Intersects in place; whether anything changed.
+    fn and_with(&mut self, other: &Bits) -> bool {
+        let mut changed = false;
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            changed |= *a & b != *a;
+            *a &= b;
+        }
+        changed
+    }
+
+    /// Unites in place; whether anything changed.
+    fn or_with(&mut self, other: &Bits) -> bool {
+        let mut changed = false;
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            changed |= *a | b != *a;
+            *a |= b;
+        }
+        changed
+    }
+}
+
+/// What is certain or possible at each node once its own line has been said (forward data
+/// flow: "certain" intersects over incoming paths, "possible" unites them). Visits are tracked
+/// only for the nodes a condition names, so memory grows with nodes times facts, not nodes squared.
 struct Flow {
     reached: Vec<bool>,
-    certain_facts: Vec<Vec<bool>>,
-    possible_facts: Vec<Vec<bool>>,
-    certain_visits: Vec<Vec<bool>>,
-    possible_visits: Vec<Vec<bool>>,
+    certain_facts: Vec<Bits>,
+    possible_facts: Vec<Bits>,
+    certain_visits: Vec<Bits>,
+    possible_visits: Vec<Bits>,
+    /// For each node, its slot among the nodes conditions name.
+    slot: Vec<Option<usize>>,
 }
 
 impl Flow {
     fn compute(checker: &Checker, start: u32) -> Flow {
         let file = checker.file;
         let (n, f) = (file.nodes.len(), file.facts.len());
-        // What arriving at (or passing through) a node adds, and what each edge adds.
-        let node_reveals: Vec<Vec<u32>> = file
-            .nodes
-            .iter()
-            .map(|(_, node)| {
-                node.reveals
-                    .iter()
-                    .map(|id| checker.fact_index[id.as_str()])
-                    .collect()
-            })
-            .collect();
-        let mut edges: Vec<(usize, usize, Vec<u32>)> = Vec::new();
-        for (i, (_, node)) in file.nodes.iter().enumerate() {
-            for choice in node.choices.iter().flatten() {
-                let reveals = choice
-                    .reveals
-                    .iter()
-                    .map(|id| checker.fact_index[id.as_str()])
-                    .collect();
-                edges.push((i, checker.node_index[choice.to.as_str()] as usize, reveals));
-            }
-            for branch in node.chance.iter().flatten().filter(|b| b.weight > 0) {
-                edges.push((
-                    i,
-                    checker.node_index[branch.to.as_str()] as usize,
-                    Vec::new(),
-                ));
-            }
-            if let Some(next) = &node.next {
-                edges.push((i, checker.node_index[next.as_str()] as usize, Vec::new()));
+        let fact = |id: &String| checker.fact_index[id.as_str()] as usize;
+        let node = |id: &String| checker.node_index[id.as_str()] as usize;
+        let mut slot = vec![None; n];
+        let mut slots = 0;
+        for (_, n) in file.nodes.iter() {
+            for choice in n.choices.iter().flatten() {
+                for condition in &choice.requires {
+                    if let Condition::Visited(id) | Condition::NotVisited(id) = condition
+                        && slot[node(id)].is_none()
+                    {
+                        slot[node(id)] = Some(slots);
+                        slots += 1;
+                    }
+                }
             }
         }
+        let mut own_reveals: Vec<Bits> = Vec::with_capacity(n);
+        let mut edges: Vec<Vec<(usize, Bits)>> = Vec::with_capacity(n);
+        for (_, n) in file.nodes.iter() {
+            let mut reveals = Bits::empty(f);
+            n.reveals.iter().for_each(|id| reveals.set(fact(id)));
+            own_reveals.push(reveals);
+            let mut out = Vec::new();
+            for choice in n.choices.iter().flatten() {
+                let mut reveals = Bits::empty(f);
+                choice.reveals.iter().for_each(|id| reveals.set(fact(id)));
+                out.push((node(&choice.to), reveals));
+            }
+            for branch in n.chance.iter().flatten().filter(|b| b.weight > 0) {
+                out.push((node(&branch.to), Bits::empty(f)));
+            }
+            if let Some(next) = &n.next {
+                out.push((node(next), Bits::empty(f)));
+            }
+            edges.push(out);
+        }
+        // Arrival sets; a node is processed again whenever what arrives at it changes, and each
+        // set only shrinks (certain) or grows (possible), so this ends.
         let mut reached = vec![false; n];
-        let mut certain_facts = vec![vec![true; f]; n];
-        let mut possible_facts = vec![vec![false; f]; n];
-        let mut certain_visits = vec![vec![true; n]; n];
-        let mut possible_visits = vec![vec![false; n]; n];
-        let s = start as usize;
-        reached[s] = true;
-        certain_facts[s] = vec![false; f];
-        certain_visits[s] = vec![false; n];
-        // On arrival, then adding the node's own reveals and itself: "at" the node.
-        let at = |arrival: &[bool], node: usize, reveals: &[Vec<u32>]| {
-            let mut out = arrival.to_vec();
-            for &fact in &reveals[node] {
-                out[fact as usize] = true;
+        let mut certain_facts = vec![Bits::empty(f); n];
+        let mut possible_facts = vec![Bits::empty(f); n];
+        let mut certain_visits = vec![Bits::empty(slots); n];
+        let mut possible_visits = vec![Bits::empty(slots); n];
+        let start = start as usize;
+        reached[start] = true;
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut queued = vec![false; n];
+        queued[start] = true;
+        while let Some(from) = queue.pop_front() {
+            queued[from] = false;
+            let mut at_certain = certain_facts[from].clone();
+            at_certain.or_with(&own_reveals[from]);
+            let mut at_possible = possible_facts[from].clone();
+            at_possible.or_with(&own_reveals[from]);
+            let mut at_certain_visits = certain_visits[from].clone();
+            let mut at_possible_visits = possible_visits[from].clone();
+            if let Some(s) = slot[from] {
+                at_certain_visits.set(s);
+                at_possible_visits.set(s);
             }
-            out
-        };
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (from, to, reveals) in &edges {
-                if !reached[*from] {
-                    continue;
+            for (to, reveals) in &edges[from] {
+                let to = *to;
+                let mut out_certain = at_certain.clone();
+                out_certain.or_with(reveals);
+                let mut out_possible = at_possible.clone();
+                out_possible.or_with(reveals);
+                let changed = if !reached[to] {
+                    reached[to] = true;
+                    certain_facts[to] = out_certain;
+                    possible_facts[to] = out_possible;
+                    certain_visits[to] = at_certain_visits.clone();
+                    possible_visits[to] = at_possible_visits.clone();
+                    true
+                } else {
+                    let mut changed = certain_facts[to].and_with(&out_certain);
+                    changed |= possible_facts[to].or_with(&out_possible);
+                    changed |= certain_visits[to].and_with(&at_certain_visits);
+                    changed |= possible_visits[to].or_with(&at_possible_visits);
+                    changed
+                };
+                if changed && !queued[to] {
+                    queued[to] = true;
+                    queue.push_back(to);
                 }
-                let mut out_certain = at(&certain_facts[*from], *from, &node_reveals);
-                let mut out_possible = at(&possible_facts[*from], *from, &node_reveals);
-                for &fact in reveals {
-                    out_certain[fact as usize] = true;
-                    out_possible[fact as usize] = true;
-                }
-                let mut out_certain_visits = certain_visits[*from].clone();
-                out_certain_visits[*from] = true;
-                let mut out_possible_visits = possible_visits[*from].clone();
-                out_possible_visits[*from] = true;
-                let first = !reached[*to];
-                reached[*to] = true;
-                changed |= first;
-                changed |= merge(
-                    &mut certain_facts[*to],
-                    &out_certain,
-                    |a, b| a && b,
-                    first && *to != s,
-                );
-                changed |= merge(
-                    &mut possible_facts[*to],
-                    &out_possible,
-                    |a, b| a || b,
-                    false,
-                );
-                changed |= merge(
-                    &mut certain_visits[*to],
-                    &out_certain_visits,
-                    |a, b| a && b,
-                    first && *to != s,
-                );
-                changed |= merge(
-                    &mut possible_visits[*to],
-                    &out_possible_visits,
-                    |a, b| a || b,
-                    false,
-                );
             }
         }
-        // Make "at node" sets: own reveals and itself.
+        // From "on arrival" to "at the node": its own line has been said and it is visited.
         for i in 0..n {
-            certain_facts[i] = at(&certain_facts[i], i, &node_reveals);
-            possible_facts[i] = at(&possible_facts[i], i, &node_reveals);
-            certain_visits[i][i] = true;
-            possible_visits[i][i] = true;
+            certain_facts[i].or_with(&own_reveals[i]);
+            possible_facts[i].or_with(&own_reveals[i]);
+            if let Some(s) = slot[i] {
+                certain_visits[i].set(s);
+                possible_visits[i].set(s);
+            }
         }
         Flow {
             reached,
@@ -1087,35 +1129,21 @@ impl Flow {
             possible_facts,
             certain_visits,
             possible_visits,
+            slot,
         }
     }
-}
-
-fn merge(
-    target: &mut [bool],
-    incoming: &[bool],
-    op: impl Fn(bool, bool) -> bool,
-    replace: bool,
-) -> bool {
-    let mut changed = false;
-    for (t, &i) in target.iter_mut().zip(incoming) {
-        let new = if replace { i } else { op(*t, i) };
-        if new != *t {
-            *t = new;
-            changed = true;
-        }
-    }
-    changed
 }
 
 /// Whether some state at `node` makes at least one condition of every choice false.
 fn all_can_be_hidden(choices: &[Vec<Cond>], flow: &Flow, node: u32) -> bool {
     let node = node as usize;
+    let visited =
+        |v: u32, sets: &Vec<Bits>| flow.slot[v as usize].is_some_and(|s| sets[node].get(s));
     let certain = |c: &Cond| match *c {
-        Cond::Knows(f) => flow.certain_facts[node][f as usize],
-        Cond::DoesNotKnow(f) => !flow.possible_facts[node][f as usize],
-        Cond::Visited(v) => flow.certain_visits[node][v as usize],
-        Cond::NotVisited(v) => !flow.possible_visits[node][v as usize],
+        Cond::Knows(f) => flow.certain_facts[node].get(f as usize),
+        Cond::DoesNotKnow(f) => !flow.possible_facts[node].get(f as usize),
+        Cond::Visited(v) => visited(v, &flow.certain_visits),
+        Cond::NotVisited(v) => !visited(v, &flow.possible_visits),
         Cond::TrustAtLeast(n) => n <= 0,
         Cond::TrustBelow(n) => n > 100,
         // At a choice the clock has at least a minute left.

@@ -11,7 +11,7 @@
 //! - the memo has a cap: past it the search stops and says so rather than eat the machine.
 
 use crate::format::Outcome;
-use crate::model::{ScenarioData, Way, range_usize};
+use crate::model::{Cond, ScenarioData, Way, range_usize};
 use crate::score::{dimensions, overall};
 use crate::session::{Core, Destination};
 use rustc_hash::FxHashMap;
@@ -45,8 +45,11 @@ impl std::fmt::Display for TooManyStates {
     }
 }
 
-/// The default cap: about a gigabyte of memo at the very most for large fact sets.
-pub const DEFAULT_STATE_CAP: usize = 4_000_000;
+/// The default cap, a few hundred megabytes of memo at most: enough for any hand-written call.
+pub const DEFAULT_STATE_CAP: usize = 2_000_000;
+
+/// The cap `check` uses to describe a call's difficulty: checking stays quick on huge files.
+pub const CHECK_STATE_CAP: usize = 200_000;
 
 /// Within this many points of the best, a choice counts as good (ties are not mistakes).
 pub const GOOD_TOLERANCE: f64 = 0.5;
@@ -66,6 +69,64 @@ pub(crate) struct Solver<'s> {
     memo: FxHashMap<Core, Decision>,
     cap: usize,
     overflowed: bool,
+    /// What of a state can change this objective's future; the rest is cleared from memo keys.
+    relevance: Relevance,
+}
+
+/// The parts of a state an objective can see. Scores see everything; the fastest right call
+/// sees only what conditions test, so states that differ in anything else share one entry.
+struct Relevance {
+    /// Bits of `Core::bits` to keep (`None`: all of them).
+    bits: Option<Box<[u64]>>,
+    trust: bool,
+    tally: bool,
+}
+
+impl Relevance {
+    fn of(s: &ScenarioData, objective: Objective) -> Relevance {
+        if objective != Objective::FastestRight {
+            return Relevance {
+                bits: None,
+                trust: true,
+                tally: true,
+            };
+        }
+        let fact_words = s.facts_words();
+        let mut bits = vec![0u64; fact_words + (s.visit_slots as usize).div_ceil(64)];
+        for slot in 0..s.visit_slots as usize {
+            let bit = fact_words * 64 + slot;
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        let mut trust = false;
+        for condition in &s.conditions {
+            match *condition {
+                Cond::Knows(f) | Cond::DoesNotKnow(f) => bits[(f / 64) as usize] |= 1 << (f % 64),
+                Cond::TrustAtLeast(_) | Cond::TrustBelow(_) => trust = true,
+                _ => {}
+            }
+        }
+        Relevance {
+            bits: Some(bits.into_boxed_slice()),
+            trust,
+            tally: false,
+        }
+    }
+
+    fn key(&self, core: &Core) -> Core {
+        let mut key = core.clone();
+        if let Some(mask) = &self.bits {
+            for (word, keep) in key.bits.iter_mut().zip(mask.iter()) {
+                *word &= keep;
+            }
+        }
+        if !self.trust {
+            key.trust = 0;
+        }
+        if !self.tally {
+            key.tally = Default::default();
+        }
+        key
+    }
 }
 
 impl<'s> Solver<'s> {
@@ -80,6 +141,7 @@ impl<'s> Solver<'s> {
             memo: FxHashMap::default(),
             cap,
             overflowed: false,
+            relevance: Relevance::of(s, objective),
         }
     }
 
@@ -103,7 +165,10 @@ impl<'s> Solver<'s> {
 
     /// A decision already in the memo, without searching (safe to call from many threads).
     pub fn lookup(&self, core: &Core) -> Option<Decision> {
-        self.memo.get(core).copied()
+        if self.relevance.bits.is_none() {
+            return self.memo.get(core).copied();
+        }
+        self.memo.get(&self.relevance.key(core)).copied()
     }
 
     /// The value of taking the choice at `position` from `core`.
@@ -193,7 +258,8 @@ impl<'s> Solver<'s> {
     }
 
     fn decision(&mut self, core: &Core) -> Decision {
-        if let Some(known) = self.memo.get(core) {
+        let key = self.relevance.key(core);
+        if let Some(known) = self.memo.get(&key) {
             return *known;
         }
         if self.overflowed {
@@ -246,7 +312,7 @@ impl<'s> Solver<'s> {
         if self.memo.len() >= self.cap {
             self.overflowed = true;
         } else {
-            self.memo.insert(core.clone(), decision);
+            self.memo.insert(key, decision);
         }
         decision
     }
@@ -273,6 +339,7 @@ impl<'s> Solver<'s> {
 /// The fewest minutes to a right call (every branch in the rep's favour), or `None` when no
 /// path that respects the conditions gets there.
 pub(crate) fn fastest_right_minutes(s: &ScenarioData) -> Result<Option<u32>, TooManyStates> {
-    let minutes = Solver::new(s, Objective::FastestRight).value_from_start()?;
+    let minutes =
+        Solver::with_cap(s, Objective::FastestRight, CHECK_STATE_CAP).value_from_start()?;
     Ok(minutes.is_finite().then_some(minutes.round() as u32))
 }
