@@ -52,7 +52,8 @@ impl CheckReport {
         self.diagnostics.len() - self.errors()
     }
 
-    fn failed(path: &Path, diagnostic: Diagnostic) -> Self {
+    /// The report of a file that could not even be parsed or read.
+    pub fn failed(path: &Path, diagnostic: Diagnostic) -> Self {
         CheckReport {
             path: path.to_path_buf(),
             diagnostics: vec![diagnostic],

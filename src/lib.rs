@@ -1,6 +1,8 @@
 //! dealsim: a flight simulator for sales calls. This library loads, checks, plays, scores and
 //! debriefs scenario files; the `dealsim` binary and the game window are thin layers over it.
 
+#[cfg(feature = "app")]
+pub mod app;
 pub mod check;
 pub mod debrief;
 pub mod diagnostic;
@@ -9,6 +11,7 @@ pub mod format;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod profile;
 pub mod score;
 pub mod search;
 pub mod session;

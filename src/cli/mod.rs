@@ -10,10 +10,46 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "dealsim", version, about = "A flight simulator for sales calls.", long_about = None)]
+#[command(
+    name = "dealsim",
+    version,
+    about = "A flight simulator for sales calls.",
+    long_about = "A flight simulator for sales calls. With no command, opens the game window."
+)]
 struct Args {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    window: WindowArgs,
+}
+
+/// Settings of the game window (used when no command is given).
+#[derive(clap::Args, Debug)]
+struct WindowArgs {
+    /// The folder of scenarios to offer.
+    #[arg(long, default_value = "scenarios")]
+    scenarios: PathBuf,
+    /// The folder of portraits and other assets.
+    #[arg(long, default_value = "assets")]
+    assets: PathBuf,
+    /// The file that remembers reps and their scores (default: the platform's data folder).
+    #[arg(long)]
+    profiles: Option<PathBuf>,
+    /// Scripted run: play this scenario id, save a screenshot of each screen, and exit.
+    #[arg(long, value_name = "SCENARIO_ID")]
+    demo: Option<String>,
+    /// With --demo: the choices to make, as typed: numbers from 1, comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "demo")]
+    choices: Vec<usize>,
+    /// With --demo: where to save the screenshots.
+    #[arg(long, default_value = "screenshots", requires = "demo")]
+    screenshot_dir: PathBuf,
+    /// With --demo: the seed of the call.
+    #[arg(long, default_value_t = 1, requires = "demo")]
+    demo_seed: u64,
+    /// With --demo: the rep's name.
+    #[arg(long, default_value = "Sam Rivera", requires = "demo")]
+    rep: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,7 +114,10 @@ pub(crate) struct Failure(pub String);
 
 pub fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match args.command {
+    let Some(command) = args.command else {
+        return window(args.window);
+    };
+    let result = match command {
         Command::Check { paths, color } => Ok(check::run(&paths, color)),
         Command::Graph { file } => check::graph(&file),
         Command::Play { file, seed } => play::run(&file, seed),
@@ -110,6 +149,35 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[cfg(feature = "app")]
+fn window(args: WindowArgs) -> ExitCode {
+    let demo = args.demo.map(|scenario_id| dealsim::app::demo::DemoScript {
+        scenario_id,
+        choices: args.choices,
+        seed: args.demo_seed,
+        screenshot_dir: args.screenshot_dir,
+        rep: args.rep,
+    });
+    if demo.as_ref().is_some_and(|d| d.choices.is_empty()) {
+        eprintln!("dealsim: --demo needs --choices, such as --choices 1,2,1");
+        return ExitCode::from(2);
+    }
+    dealsim::app::run(dealsim::app::AppOptions {
+        scenarios_dir: args.scenarios,
+        assets_dir: args.assets,
+        profiles_path: args.profiles.unwrap_or_else(dealsim::profile::default_path),
+        demo,
+    })
+}
+
+#[cfg(not(feature = "app"))]
+fn window(_args: WindowArgs) -> ExitCode {
+    eprintln!(
+        "dealsim: this build has no window (built without the `app` feature); run `dealsim --help` for the commands"
+    );
+    ExitCode::from(2)
 }
 
 /// Loads one scenario for playing: problems are printed as `check` prints them.

@@ -1,0 +1,254 @@
+//! A scripted run of the real window, for screenshots and CI: it signs a rep in, shows the
+//! library, plays a call with given choices, and saves a PNG of each screen, then exits. A screen
+//! that renders blank, a screenshot that fails, or a script that does not fit the call fails the run.
+
+use super::Screen;
+use super::playing::{ActiveCall, Choose, StartCall};
+use super::reps::Reps;
+use super::scenarios::Library;
+use bevy::prelude::*;
+use bevy::render::view::window::screenshot::{Screenshot, ScreenshotCaptured};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct DemoScript {
+    pub scenario_id: String,
+    /// The choices as a rep would type them: numbers from 1 among the offered choices.
+    pub choices: Vec<usize>,
+    pub seed: u64,
+    pub screenshot_dir: PathBuf,
+    pub rep: String,
+}
+
+pub struct DemoPlugin {
+    pub script: DemoScript,
+}
+
+impl Plugin for DemoPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(Demo {
+            script: self.script.clone(),
+            step: Step::WaitForLibrary,
+            frames_in_step: 0,
+            frames: 0,
+            saved: Vec::new(),
+            failure: None,
+            choices_made: 0,
+        })
+        .add_systems(Update, drive);
+    }
+}
+
+/// Frames allowed for the whole run (a software renderer is slow) and for one step.
+const MAX_FRAMES: u32 = 20_000;
+const MAX_STEP_FRAMES: u32 = 3_000;
+/// Frames to let a new screen lay itself out before it is captured.
+const SETTLE_FRAMES: u32 = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    WaitForLibrary,
+    Start,
+    Library,
+    Playing,
+    Call,
+    Debrief,
+    Done,
+}
+
+#[derive(Resource)]
+struct Demo {
+    script: DemoScript,
+    step: Step,
+    frames_in_step: u32,
+    frames: u32,
+    /// Screenshots written and checked so far.
+    saved: Vec<PathBuf>,
+    failure: Option<String>,
+    choices_made: usize,
+}
+
+impl Demo {
+    fn advance(&mut self, step: Step) {
+        self.step = step;
+        self.frames_in_step = 0;
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes the resources it uses as parameters"
+)]
+fn drive(
+    mut demo: ResMut<Demo>,
+    library: Res<Library>,
+    mut reps: ResMut<Reps>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+    call: Option<ResMut<ActiveCall>>,
+    mut start: MessageWriter<StartCall>,
+    mut choose: MessageWriter<Choose>,
+    mut name: ResMut<super::screens::NameField>,
+    mut exit: MessageWriter<AppExit>,
+    mut commands: Commands,
+) {
+    demo.frames += 1;
+    demo.frames_in_step += 1;
+    if let Some(failure) = demo.failure.take() {
+        error!("demo failed: {failure}");
+        eprintln!("dealsim --demo: {failure}");
+        exit.write(AppExit::error());
+        demo.advance(Step::Done);
+        return;
+    }
+    if demo.step != Step::Done
+        && (demo.frames > MAX_FRAMES || demo.frames_in_step > MAX_STEP_FRAMES)
+    {
+        demo.failure = Some(format!("timed out at step {:?}", demo.step));
+        return;
+    }
+    let shots = demo.saved.len();
+    match demo.step {
+        Step::WaitForLibrary => {
+            if let Some(problem) = &library.problem {
+                demo.failure = Some(problem.clone());
+            } else if !library.loading && !library.entries.is_empty() {
+                if library.playable(&demo.script.scenario_id).is_none() {
+                    demo.failure = Some(format!(
+                        "no playable scenario with id \"{}\"",
+                        demo.script.scenario_id
+                    ));
+                    return;
+                }
+                name.0 = demo.script.rep.clone();
+                demo.advance(Step::Start);
+            }
+        }
+        Step::Start => {
+            if demo.frames_in_step == SETTLE_FRAMES {
+                capture(&mut commands, &demo, "1-start.png");
+            } else if demo.frames_in_step > SETTLE_FRAMES && shots == 1 {
+                let rep = demo.script.rep.clone();
+                reps.sign_in(&rep);
+                next.set(Screen::Library);
+                demo.advance(Step::Library);
+            }
+        }
+        Step::Library => {
+            if demo.frames_in_step == SETTLE_FRAMES {
+                capture(&mut commands, &demo, "2-library.png");
+            } else if demo.frames_in_step > SETTLE_FRAMES && shots == 2 {
+                start.write(StartCall {
+                    scenario_id: demo.script.scenario_id.clone(),
+                    seed: demo.script.seed,
+                });
+                demo.advance(Step::Playing);
+            }
+        }
+        Step::Playing => {
+            let Some(mut call) = call else { return };
+            call.typing_skipped = true;
+            let all_but_last = demo.script.choices.len().saturating_sub(1);
+            if demo.choices_made == all_but_last {
+                demo.advance(Step::Call);
+            } else if demo.frames_in_step.is_multiple_of(4) {
+                if call.session.is_over() {
+                    demo.failure = Some(format!(
+                        "the call ended after {} choices; the script has more",
+                        demo.choices_made
+                    ));
+                    return;
+                }
+                let n = demo.script.choices[demo.choices_made];
+                let offered = call.session.offered().count();
+                if n == 0 || n > offered {
+                    demo.failure = Some(format!(
+                        "choice {} is {n}, but {offered} choices are offered",
+                        demo.choices_made + 1
+                    ));
+                    return;
+                }
+                choose.write(Choose(n - 1));
+                demo.choices_made += 1;
+            }
+        }
+        Step::Call => {
+            if let Some(mut call) = call {
+                call.typing_skipped = true;
+            }
+            if demo.frames_in_step == SETTLE_FRAMES {
+                capture(&mut commands, &demo, "3-call.png");
+            } else if demo.frames_in_step > SETTLE_FRAMES && shots == 3 {
+                if let Some(&last) = demo.script.choices.last() {
+                    choose.write(Choose(last.saturating_sub(1)));
+                }
+                demo.advance(Step::Debrief);
+            }
+        }
+        Step::Debrief => {
+            if *screen.get() != Screen::Debrief {
+                if demo.frames_in_step > 600 {
+                    demo.failure = Some("the script's choices did not end the call".into());
+                }
+                return;
+            }
+            if demo.frames_in_step < 30 {
+                // Give the debrief (which replays the call against the search) time to lay out.
+                return;
+            }
+            if shots == 3 && demo.frames_in_step == 30 + SETTLE_FRAMES {
+                capture(&mut commands, &demo, "4-debrief.png");
+            } else if shots == 4 {
+                eprintln!(
+                    "dealsim --demo: saved {} screenshots in {}",
+                    shots,
+                    demo.script.screenshot_dir.display()
+                );
+                exit.write(AppExit::Success);
+                demo.advance(Step::Done);
+            }
+        }
+        Step::Done => {}
+    }
+}
+
+/// Takes a screenshot; once captured it is checked for content and saved.
+fn capture(commands: &mut Commands, demo: &Demo, name: &str) {
+    let path = demo.script.screenshot_dir.join(name);
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut demo: ResMut<Demo>| match save_if_not_blank(
+            &captured.image,
+            &path,
+        ) {
+            Ok(()) => {
+                eprintln!("dealsim --demo: saved {}", path.display());
+                demo.saved.push(path.clone());
+            }
+            Err(problem) => demo.failure = Some(problem),
+        },
+    );
+}
+
+fn save_if_not_blank(image: &Image, path: &std::path::Path) -> Result<(), String> {
+    let rgb = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("cannot convert the screenshot for {}: {e}", path.display()))?
+        .to_rgb8();
+    // A rendered screen has text and panels; a blank one has a colour or two.
+    let colours: HashSet<[u8; 3]> = rgb.pixels().step_by(7).map(|p| p.0).collect();
+    if colours.len() < 16 {
+        return Err(format!(
+            "{} is blank ({} colours)",
+            path.display(),
+            colours.len()
+        ));
+    }
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    rgb.save(path)
+        .map_err(|e| format!("cannot save {}: {e}", path.display()))
+}

@@ -1,0 +1,409 @@
+//! The debrief: the outcome and whether it was the right call, the scores against the pass mark,
+//! facts uncovered and missed, the rep's path beside the best path with the point where they
+//! parted, every choice with its coaching note, recognitions, and the ways on.
+
+use crate::app::playing::{FinishedCall, RestartCall};
+use crate::app::reps::Reps;
+use crate::app::{Screen, UiSystems, theme};
+use crate::debrief::Debrief;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        draw.in_set(UiSystems::Screens)
+            .run_if(in_state(Screen::Debrief)),
+    );
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    finished: Option<Res<FinishedCall>>,
+    reps: Res<Reps>,
+    mut restart: MessageWriter<RestartCall>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let Some(finished) = finished else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?;
+    let mut ui = theme::root_ui(ctx);
+    if !super::fits(&mut ui) {
+        return Ok(());
+    }
+    let d = &finished.debrief;
+    egui::Panel::top("debrief-top")
+        .frame(theme::screen())
+        .show(&mut ui, |ui| header(ui, &finished, &reps));
+    egui::Panel::bottom("debrief-actions")
+        .frame(theme::screen().inner_margin(egui::Margin::symmetric(28, 12)))
+        .show(&mut ui, |ui| {
+            ui.horizontal(|ui| {
+                if theme::primary_button(ui, "Try again, same luck")
+                    .on_hover_text(format!(
+                        "Seed {}: the buyer's chance turns go the same way",
+                        d.seed
+                    ))
+                    .clicked()
+                {
+                    restart.write(RestartCall { new_seed: false });
+                }
+                if ui.button("Try again, new luck").clicked() {
+                    restart.write(RestartCall { new_seed: true });
+                }
+                if ui.button("Back to the library").clicked() {
+                    next.set(Screen::Library);
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    theme::muted(
+                        ui,
+                        format!(
+                            "seed {} · revision {}",
+                            d.seed,
+                            &d.revision[..8.min(d.revision.len())]
+                        ),
+                    );
+                });
+            });
+        });
+    egui::Panel::left("debrief-scores")
+        .exact_size(420.0)
+        .resizable(false)
+        .frame(theme::screen().fill(theme::SURFACE))
+        .show(&mut ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("debrief-scores")
+                .show(ui, |ui| {
+                    scores(ui, d, &reps);
+                    ui.add_space(10.0);
+                    facts(ui, d);
+                });
+        });
+    egui::CentralPanel::default()
+        .frame(theme::screen())
+        .show(&mut ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("debrief-paths")
+                .auto_shrink([false, false])
+                .show(ui, |ui| paths(ui, d));
+        });
+    Ok(())
+}
+
+fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
+    let d = &finished.debrief;
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            theme::muted(ui, &d.scenario_title);
+            let verdict = if d.right_call {
+                "the right call".to_string()
+            } else {
+                format!(
+                    "not the right call: this deal called for {}",
+                    d.right_outcome.label()
+                )
+            };
+            ui.label(
+                egui::RichText::new(format!("{}, {verdict}", d.outcome.label()))
+                    .size(24.0)
+                    .strong()
+                    .color(theme::outcome_colour(d.outcome)),
+            );
+        });
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let colour = theme::score_colour(d.scores.overall, d.pass_mark);
+            let pass = match (d.scores.passed, d.pass_mark) {
+                (Some(true), Some(mark)) => format!("passed\npass mark {mark}"),
+                (Some(false), Some(mark)) => format!("below the\npass mark of {mark}"),
+                _ => "overall".to_string(),
+            };
+            theme::muted(ui, pass);
+            ui.label(
+                egui::RichText::new(format!("{}", d.scores.overall))
+                    .size(44.0)
+                    .strong()
+                    .color(colour),
+            );
+        });
+    });
+    // Recognitions: the engine's, plus what only the rep's history can tell.
+    ui.horizontal_wrapped(|ui| {
+        if finished.progress.personal_best {
+            theme::pill(
+                ui,
+                &format!(
+                    "Personal best (was {})",
+                    finished.progress.previous_best.unwrap_or(0)
+                ),
+                theme::ACCENT,
+            );
+        }
+        if finished.progress.first_right_qualify_out {
+            theme::pill(ui, "Your first right walk-away", theme::ACCENT);
+        }
+        for recognition in &d.recognitions {
+            theme::pill(ui, &recognition.title, theme::GOOD);
+        }
+    })
+    .response
+    .on_hover_text(
+        d.recognitions
+            .iter()
+            .map(|r| format!("{}: {}", r.title, r.detail))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    if let Some(problem) = &reps.problem {
+        ui.label(
+            egui::RichText::new(format!("This result was not saved: {problem}"))
+                .small()
+                .color(theme::WARN),
+        );
+    }
+}
+
+fn scores(ui: &mut egui::Ui, d: &Debrief, reps: &Reps) {
+    let focus = reps
+        .profiles
+        .rep(&reps.current)
+        .map(|r| r.focus.clone())
+        .unwrap_or_default();
+    theme::section(ui, "scores");
+    for report in &d.dimensions {
+        let is_focus = focus.contains(&report.dimension);
+        ui.horizontal(|ui| {
+            let label = if is_focus {
+                format!("{} (your focus)", report.dimension.label())
+            } else {
+                report.dimension.label().to_string()
+            };
+            ui.label(egui::RichText::new(label).strong().color(if is_focus {
+                theme::ACCENT
+            } else {
+                theme::TEXT
+            }));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    egui::RichText::new(report.score.to_string())
+                        .strong()
+                        .color(theme::score_colour(report.score, d.pass_mark)),
+                );
+                theme::muted(ui, format!("weight {}", report.weight));
+            });
+        });
+        theme::meter(
+            ui,
+            f32::from(report.score),
+            ui.available_width(),
+            theme::score_colour(report.score, d.pass_mark),
+            d.pass_mark.map(|m| m as f32),
+        );
+        ui.label(
+            egui::RichText::new(report.explanation)
+                .small()
+                .color(theme::TEXT_MUTED),
+        );
+        ui.add_space(4.0);
+    }
+    theme::muted(
+        ui,
+        format!(
+            "{} min used; the fastest right call takes {}. {} of {} moves were questions.",
+            d.minutes_used,
+            d.fastest_right_minutes,
+            d.questions,
+            d.turns.len()
+        ),
+    );
+}
+
+fn facts(ui: &mut egui::Ui, d: &Debrief) {
+    theme::section(ui, &format!("facts uncovered ({})", d.uncovered.len()));
+    for fact in &d.uncovered {
+        ui.horizontal_top(|ui| {
+            ui.label(egui::RichText::new("✔").color(theme::GOOD));
+            ui.label(egui::RichText::new(format!("{}: {}", fact.kind.label(), fact.text)).small());
+        });
+    }
+    ui.add_space(6.0);
+    theme::section(ui, &format!("facts missed ({})", d.missed.len()));
+    if d.missed.is_empty() {
+        theme::muted(ui, "None: you found everything.");
+    }
+    for fact in &d.missed {
+        ui.horizontal_top(|ui| {
+            ui.label(egui::RichText::new("✘").color(theme::BAD));
+            ui.vertical(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("{}: {}", fact.kind.label(), fact.text)).small(),
+                );
+                if let Some(source) = fact.sources.first() {
+                    let hint = match &source.choice {
+                        Some(say) => format!("Ask: \"{say}\""),
+                        None => format!("The buyer says it at \"{}\".", source.node_id),
+                    };
+                    ui.label(
+                        egui::RichText::new(hint)
+                            .small()
+                            .italics()
+                            .color(theme::TEXT_MUTED),
+                    );
+                }
+            });
+        });
+    }
+}
+
+/// The rep's path beside the best path, then every turn with its coaching.
+fn paths(ui: &mut egui::Ui, d: &Debrief) {
+    theme::section(ui, "your call and what good looks like");
+    match &d.best_path {
+        None => theme::muted(ui, "This call is too large to search for the best path."),
+        Some(best) => {
+            let best_moves: Vec<_> = best
+                .steps
+                .iter()
+                .filter_map(|s| s.say.as_ref().zip(s.move_kind))
+                .collect();
+            theme::muted(
+                ui,
+                format!(
+                    "The best path ends in {} and scores {} with the same luck ({:.0} on average).",
+                    best.outcome.label(),
+                    best.scores.overall,
+                    best.expected_score
+                ),
+            );
+            // Column widths come from the panel's width, never from inside a layout cell.
+            let number_width = 44.0;
+            let column = ((ui.available_width() - number_width - 24.0) / 2.0).max(160.0);
+            let row = |ui: &mut egui::Ui,
+                       number: egui::RichText,
+                       mine: Option<(&str, &str)>,
+                       best: Option<(&str, &str)>,
+                       parted: bool| {
+                ui.horizontal_top(|ui| {
+                    let top_down = egui::Layout::top_down(egui::Align::Min);
+                    ui.allocate_ui_with_layout(egui::vec2(number_width, 0.0), top_down, |ui| {
+                        ui.set_width(number_width);
+                        ui.label(number)
+                    });
+                    ui.allocate_ui_with_layout(egui::vec2(column, 0.0), top_down, |ui| {
+                        cell(
+                            ui,
+                            mine,
+                            column,
+                            if parted { theme::BAD } else { theme::TEXT },
+                        )
+                    });
+                    ui.allocate_ui_with_layout(egui::vec2(column, 0.0), top_down, |ui| {
+                        cell(ui, best, column, theme::GOOD)
+                    });
+                });
+                ui.separator();
+            };
+            ui.horizontal_top(|ui| {
+                let top_down = egui::Layout::top_down(egui::Align::Min);
+                ui.allocate_ui_with_layout(egui::vec2(number_width, 0.0), top_down, |ui| {
+                    ui.set_width(number_width)
+                });
+                for title in ["You", "Best path"] {
+                    ui.allocate_ui_with_layout(egui::vec2(column, 0.0), top_down, |ui| {
+                        ui.set_width(column);
+                        ui.label(egui::RichText::new(title).strong());
+                    });
+                }
+            });
+            let rows = d.turns.len().max(best_moves.len());
+            for i in 0..rows {
+                let parted = d.left_best_path_at == Some(i);
+                let number = if parted {
+                    egui::RichText::new(format!("{} ▶", i + 1))
+                        .color(theme::BAD)
+                        .strong()
+                } else {
+                    egui::RichText::new((i + 1).to_string())
+                };
+                let mine = d
+                    .turns
+                    .get(i)
+                    .map(|t| (t.move_kind.label(), t.say.as_str()));
+                let best = best_moves.get(i).map(|(say, m)| (m.label(), say.as_str()));
+                row(ui, number, mine, best, parted);
+            }
+            match d.left_best_path_at {
+                Some(turn) => ui.label(
+                    egui::RichText::new(format!("You left the best path at turn {}.", turn + 1))
+                        .color(theme::BAD),
+                ),
+                None => ui
+                    .label(egui::RichText::new("You never left the best path.").color(theme::GOOD)),
+            };
+        }
+    }
+    ui.add_space(12.0);
+    theme::section(ui, "turn by turn");
+    for (i, turn) in d.turns.iter().enumerate() {
+        let lost = turn.points_lost.unwrap_or(0.0);
+        let title = format!(
+            "{}. [{}] {}",
+            i + 1,
+            turn.move_kind.label(),
+            theme::shorten(&turn.say, 64)
+        );
+        let colour = if lost >= 0.5 {
+            theme::WARN
+        } else {
+            theme::TEXT
+        };
+        egui::CollapsingHeader::new(egui::RichText::new(title).color(colour))
+            .id_salt(("turn", i))
+            .default_open(lost >= 0.5 || d.left_best_path_at == Some(i))
+            .show(ui, |ui| {
+                ui.label(
+                    egui::RichText::new(format!("Buyer: \"{}\"", turn.buyer_line))
+                        .small()
+                        .color(theme::TEXT_MUTED),
+                );
+                ui.label(egui::RichText::new(format!("You: \"{}\"", turn.say)).small());
+                if let Some(note) = &turn.note {
+                    ui.label(egui::RichText::new(format!("Coach: {note}")).italics());
+                }
+                if !turn.effects.is_empty() {
+                    ui.label(egui::RichText::new(turn.effects.join(" · ")).small());
+                }
+                if lost >= 0.5 {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Cost: about {lost:.0} points of your best possible score."
+                        ))
+                        .small()
+                        .color(theme::WARN),
+                    );
+                }
+                if let Some(better) = &turn.best_choice {
+                    ui.label(
+                        egui::RichText::new(format!("Better: \"{better}\""))
+                            .small()
+                            .color(theme::GOOD),
+                    );
+                }
+            });
+    }
+}
+
+fn cell(ui: &mut egui::Ui, entry: Option<(&str, &str)>, width: f32, colour: egui::Color32) {
+    ui.vertical(|ui| {
+        ui.set_width(width.max(1.0));
+        match entry {
+            Some((kind, say)) => {
+                ui.label(egui::RichText::new(kind).small().color(theme::TEXT_MUTED));
+                ui.label(egui::RichText::new(say).color(colour));
+            }
+            None => {
+                ui.label("");
+            }
+        }
+    });
+}

@@ -1,0 +1,295 @@
+//! The library: the scenarios as cards with the rep's best score and attempts, filters by tag and
+//! difficulty, the trainer's focus skills, and broken files greyed out with the checker's messages.
+
+use crate::app::playing::{Notice, StartCall, fresh_seed};
+use crate::app::reps::Reps;
+use crate::app::scenarios::{Library, LibraryEntry};
+use crate::app::{Screen, UiSystems, theme};
+use crate::format::Difficulty;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use std::collections::BTreeSet;
+
+/// The rep's filter choices.
+#[derive(Resource, Default)]
+pub struct Filters {
+    pub difficulty: Option<Difficulty>,
+    pub tag: Option<String>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Filters>().add_systems(
+        EguiPrimaryContextPass,
+        draw.in_set(UiSystems::Screens)
+            .run_if(in_state(Screen::Library)),
+    );
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    library: Res<Library>,
+    reps: Res<Reps>,
+    notice: Res<Notice>,
+    mut filters: ResMut<Filters>,
+    mut start: MessageWriter<StartCall>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut ui = theme::root_ui(ctx);
+    if !super::fits(&mut ui) {
+        return Ok(());
+    }
+    egui::Panel::top("library-top")
+        .frame(theme::screen())
+        .show(&mut ui, |ui| {
+            ui.horizontal(|ui| {
+                theme::heading(ui, "Choose a call");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Change rep").clicked() {
+                        next.set(Screen::Start);
+                    }
+                    theme::muted(ui, format!("Practising as {}", reps.current));
+                });
+            });
+            if let Some(focus) = reps
+                .profiles
+                .rep(&reps.current)
+                .map(|r| &r.focus)
+                .filter(|f| !f.is_empty())
+            {
+                let names: Vec<&str> = focus.iter().map(|d| d.label()).collect();
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Your trainer's focus for you this month: {}",
+                        names.join(" and ")
+                    ))
+                    .color(theme::ACCENT)
+                    .strong(),
+                );
+            }
+            if let Some(message) = &notice.0 {
+                ui.label(egui::RichText::new(message).color(theme::WARN));
+            }
+            filter_bar(ui, &library, &mut filters);
+        });
+    egui::CentralPanel::default()
+        .frame(theme::screen())
+        .show(&mut ui, |ui| {
+            if let Some(problem) = &library.problem {
+                theme::card().show(ui, |ui| {
+                    ui.label(
+                        egui::RichText::new("No scenarios to play")
+                            .strong()
+                            .color(theme::WARN),
+                    );
+                    ui.label(problem);
+                });
+                return;
+            }
+            if library.loading && library.entries.is_empty() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Loading scenarios…");
+                });
+                return;
+            }
+            let shown: Vec<&LibraryEntry> = library
+                .entries
+                .iter()
+                .filter(|e| passes(e, &filters))
+                .collect();
+            if shown.is_empty() {
+                theme::muted(ui, "No scenario matches these filters.");
+                return;
+            }
+            let columns = if ui.available_width() > 1500.0 { 3 } else { 2 };
+            let gap = 16.0;
+            // Card widths come from the panel's width, never from inside a layout cell.
+            // Leave room for the scroll bar on the right.
+            let outer = ((ui.available_width() - 14.0 - gap * (columns as f32 - 1.0))
+                / columns as f32)
+                .floor();
+            let inner = (outer - 34.0).max(120.0);
+            egui::ScrollArea::vertical()
+                .id_salt("library-cards")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    for row in shown.chunks(columns) {
+                        ui.horizontal_top(|ui| {
+                            ui.spacing_mut().item_spacing.x = gap;
+                            for entry in row {
+                                let cell = egui::Layout::top_down(egui::Align::Min);
+                                ui.allocate_ui_with_layout(egui::vec2(outer, 0.0), cell, |ui| {
+                                    match entry.scenario() {
+                                        Some(_) => {
+                                            playable_card(ui, entry, &reps, inner, &mut start)
+                                        }
+                                        None => broken_card(ui, entry, inner),
+                                    }
+                                });
+                            }
+                        });
+                        ui.add_space(gap);
+                    }
+                });
+        });
+    Ok(())
+}
+
+fn passes(entry: &LibraryEntry, filters: &Filters) -> bool {
+    let Some(scenario) = entry.scenario() else {
+        return filters.difficulty.is_none() && filters.tag.is_none();
+    };
+    filters.difficulty.is_none_or(|d| d == scenario.difficulty)
+        && filters
+            .tag
+            .as_ref()
+            .is_none_or(|t| scenario.tags.contains(t))
+}
+
+fn filter_bar(ui: &mut egui::Ui, library: &Library, filters: &mut Filters) {
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        theme::section(ui, "difficulty");
+        ui.selectable_value(&mut filters.difficulty, None, "All");
+        for difficulty in [
+            Difficulty::Beginner,
+            Difficulty::Intermediate,
+            Difficulty::Advanced,
+        ] {
+            ui.selectable_value(
+                &mut filters.difficulty,
+                Some(difficulty),
+                theme::difficulty_label(difficulty),
+            );
+        }
+        ui.add_space(16.0);
+        theme::section(ui, "tag");
+        let tags: BTreeSet<&String> = library
+            .entries
+            .iter()
+            .filter_map(|e| e.scenario())
+            .flat_map(|s| s.tags.iter())
+            .collect();
+        egui::ComboBox::from_id_salt("tag-filter")
+            .selected_text(filters.tag.clone().unwrap_or_else(|| "All tags".into()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filters.tag, None, "All tags");
+                for tag in tags {
+                    ui.selectable_value(&mut filters.tag, Some(tag.clone()), tag);
+                }
+            });
+    });
+}
+
+fn playable_card(
+    ui: &mut egui::Ui,
+    entry: &LibraryEntry,
+    reps: &Reps,
+    width: f32,
+    start: &mut MessageWriter<StartCall>,
+) {
+    let Some(scenario) = entry.scenario() else {
+        return;
+    };
+    theme::card().show(ui, |ui| {
+        ui.set_width(width.max(1.0));
+        ui.horizontal(|ui| {
+            theme::initials_disc(ui, &scenario.buyer.name, 44.0);
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new(&scenario.title).strong().size(18.0));
+                theme::muted(
+                    ui,
+                    format!(
+                        "{}, {} at {}",
+                        scenario.buyer.name, scenario.buyer.role, scenario.buyer.company
+                    ),
+                );
+            });
+        });
+        ui.horizontal_wrapped(|ui| {
+            theme::pill(
+                ui,
+                theme::difficulty_label(scenario.difficulty),
+                theme::difficulty_colour(scenario.difficulty),
+            );
+            theme::pill(ui, &format!("{} min", scenario.minutes), theme::TEXT_MUTED);
+            for tag in &scenario.tags {
+                theme::pill(ui, tag, theme::INFO);
+            }
+        });
+        ui.label(&scenario.brief);
+        ui.horizontal(|ui| {
+            let record = reps
+                .profiles
+                .rep(&reps.current)
+                .and_then(|r| r.scenarios.get(&scenario.id));
+            match record {
+                Some(record) => {
+                    let best = record.best.unwrap_or(0);
+                    ui.label(
+                        egui::RichText::new(format!("Best {best}"))
+                            .strong()
+                            .color(theme::score_colour(best, scenario.pass_mark)),
+                    );
+                    theme::muted(
+                        ui,
+                        format!(
+                            "· {} attempt{}",
+                            record.attempts,
+                            if record.attempts == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                None => theme::muted(ui, "Not played yet"),
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if theme::primary_button(ui, "Play").clicked() {
+                    start.write(StartCall {
+                        scenario_id: scenario.id.clone(),
+                        seed: fresh_seed(),
+                    });
+                }
+            });
+        });
+    });
+}
+
+fn broken_card(ui: &mut egui::Ui, entry: &LibraryEntry, width: f32) {
+    let name = entry.report.path.file_name().map_or_else(
+        || entry.report.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    theme::card()
+        .fill(theme::SURFACE.gamma_multiply(0.6))
+        .show(ui, |ui| {
+            ui.set_width(width.max(1.0));
+            ui.label(egui::RichText::new(name).strong().color(theme::TEXT_MUTED));
+            ui.label(
+                egui::RichText::new(format!(
+                    "Cannot be played: {} error{} to fix in the file.",
+                    entry.report.errors(),
+                    if entry.report.errors() == 1 { "" } else { "s" }
+                ))
+                .color(theme::BAD),
+            );
+            egui::CollapsingHeader::new("What the checker says")
+                .id_salt(entry.report.path.display().to_string())
+                .show(ui, |ui| {
+                    for diagnostic in entry
+                        .report
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .take(8)
+                    {
+                        ui.label(
+                            egui::RichText::new(diagnostic.render(false))
+                                .monospace()
+                                .small()
+                                .color(theme::TEXT_MUTED),
+                        );
+                    }
+                });
+        });
+}

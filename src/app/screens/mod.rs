@@ -1,0 +1,41 @@
+//! The four screens, one file and one state each, and what they share.
+
+mod call;
+mod debrief;
+mod library;
+mod start;
+
+pub use start::NameField;
+
+use super::theme;
+use bevy::prelude::*;
+use bevy_egui::egui;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_plugins((
+        start::plugin,
+        library::plugin,
+        call::plugin,
+        debrief::plugin,
+    ));
+}
+
+/// Shows a clear message instead of the screen when the window is too small for it. Returns
+/// whether the screen fits.
+pub(super) fn fits(ui: &mut egui::Ui) -> bool {
+    let size = ui.ctx().content_rect().size();
+    if size.x >= theme::MIN_SIZE.x - 1.0 && size.y >= theme::MIN_SIZE.y - 1.0 {
+        return true;
+    }
+    egui::CentralPanel::default().frame(theme::screen()).show(ui, |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            theme::heading(ui, "The window is too small");
+            theme::muted(ui, format!(
+                "dealsim needs at least {}x{}; this window is {:.0}x{:.0}. Make it larger to continue.",
+                theme::MIN_SIZE.x, theme::MIN_SIZE.y, size.x, size.y
+            ));
+        });
+    });
+    false
+}

@@ -1,0 +1,113 @@
+//! The start screen: the rep types or picks their name, remembered for next time.
+
+use crate::app::reps::Reps;
+use crate::app::{Screen, UiSystems, theme};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+/// The name being typed.
+#[derive(Resource, Default)]
+pub struct NameField(pub String);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<NameField>()
+        .add_systems(OnEnter(Screen::Start), prefill)
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw.in_set(UiSystems::Screens)
+                .run_if(in_state(Screen::Start)),
+        );
+}
+
+fn prefill(reps: Res<Reps>, mut field: ResMut<NameField>) {
+    field.0 = reps.current.clone();
+}
+
+fn draw(
+    mut contexts: EguiContexts,
+    mut reps: ResMut<Reps>,
+    mut field: ResMut<NameField>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut ui = theme::root_ui(ctx);
+    if !super::fits(&mut ui) {
+        return Ok(());
+    }
+    egui::CentralPanel::default()
+        .frame(theme::screen())
+        .show(&mut ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space((ui.available_height() * 0.16).max(20.0));
+                ui.label(
+                    egui::RichText::new("dealsim")
+                        .size(52.0)
+                        .strong()
+                        .color(theme::ACCENT),
+                );
+                theme::muted(ui, "A flight simulator for sales calls");
+                ui.add_space(28.0);
+                theme::card().show(ui, |ui| {
+                    ui.set_width(420.0);
+                    ui.vertical_centered(|ui| {
+                        ui.label(egui::RichText::new("Who is practising?").strong());
+                        ui.add_space(6.0);
+                        let edit = ui.add(
+                            egui::TextEdit::singleline(&mut field.0)
+                                .hint_text("Your name")
+                                .desired_width(320.0)
+                                .font(egui::TextStyle::Heading),
+                        );
+                        if !edit.has_focus() && field.0.is_empty() {
+                            edit.request_focus();
+                        }
+                        let entered =
+                            edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        ui.add_space(10.0);
+                        let name = field.0.trim().to_string();
+                        let clicked = ui
+                            .add_enabled_ui(!name.is_empty(), |ui| {
+                                theme::primary_button(ui, "Start practising")
+                            })
+                            .inner
+                            .clicked();
+                        if (clicked || entered) && !name.is_empty() {
+                            reps.sign_in(&name);
+                            next.set(Screen::Library);
+                        }
+                        if name.is_empty() {
+                            theme::muted(ui, "Type your name so that your scores are yours.");
+                        }
+                        let others: Vec<String> = reps
+                            .profiles
+                            .reps
+                            .keys()
+                            .filter(|n| **n != name)
+                            .take(6)
+                            .cloned()
+                            .collect();
+                        if !others.is_empty() {
+                            ui.add_space(8.0);
+                            theme::section(ui, "or continue as");
+                            ui.horizontal_wrapped(|ui| {
+                                for other in others {
+                                    if ui.button(&other).clicked() {
+                                        reps.sign_in(&other);
+                                        next.set(Screen::Library);
+                                    }
+                                }
+                            });
+                        }
+                    });
+                });
+                if let Some(problem) = &reps.problem {
+                    ui.add_space(12.0);
+                    ui.label(
+                        egui::RichText::new(format!("Your history cannot be saved: {problem}"))
+                            .color(theme::WARN),
+                    );
+                }
+            });
+        });
+    Ok(())
+}

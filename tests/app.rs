@@ -1,0 +1,287 @@
+//! Headless tests of the window's plugins: an `App` with `MinimalPlugins` and only the plugins
+//! under test, driven by messages, with assertions on the `World`. No window, no renderer.
+#![cfg(feature = "app")]
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use dealsim::Outcome;
+use dealsim::app::Screen;
+use dealsim::app::playing::{ActiveCall, CallPlugin, Choose, FinishedCall, RestartCall, StartCall};
+use dealsim::app::reps::Reps;
+use dealsim::app::scenarios::{Library, ScenarioLibraryPlugin, ScenarioSourcePlugin};
+use dealsim::diagnostic::Code;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn shipped(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.scenario.ron"))
+}
+
+fn headless(folder: &Path, profiles: &Path) -> App {
+    let mut app = App::new();
+    app.set_error_handler(bevy::ecs::error::panic);
+    app.add_plugins(ScenarioSourcePlugin {
+        folder: folder.to_path_buf(),
+    })
+    .add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            watch_for_changes_override: Some(true),
+            ..default()
+        },
+        StatesPlugin,
+    ))
+    .insert_resource(Reps::open(profiles.to_path_buf()))
+    .init_state::<Screen>()
+    .add_plugins((ScenarioLibraryPlugin, CallPlugin));
+    app
+}
+
+/// Runs frames until `done` holds, failing with `what` after a few seconds.
+fn update_until(app: &mut App, what: &str, done: impl Fn(&mut World) -> bool) {
+    for _ in 0..1000 {
+        app.update();
+        if done(app.world_mut()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let library = app.world().resource::<Library>();
+    let files: Vec<_> = library
+        .entries
+        .iter()
+        .map(|e| e.report.path.display().to_string())
+        .collect();
+    panic!(
+        "gave up waiting for {what}; library: loading {}, problem {:?}, files {files:?}",
+        library.loading, library.problem
+    );
+}
+
+fn library_loaded(world: &mut World) -> bool {
+    let library = world.resource::<Library>();
+    !library.loading && (library.problem.is_some() || !library.entries.is_empty())
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+#[test]
+fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shipped("harbor-discovery"),
+        folder.path().join("harbor-discovery.scenario.ron"),
+    )
+    .unwrap();
+    let profiles = folder.path().join("profiles.json");
+    let mut app = headless(folder.path(), &profiles);
+    update_until(&mut app, "the library", library_loaded);
+    app.world_mut().resource_mut::<Reps>().sign_in("Sam");
+
+    app.world_mut().write_message(StartCall {
+        scenario_id: "harbor-discovery".into(),
+        seed: 1,
+    });
+    update_until(&mut app, "the call screen", |w| {
+        w.contains_resource::<ActiveCall>()
+    });
+    app.update();
+    assert_eq!(screen(&app), Screen::Call);
+
+    // The golden best path: typed as 1 2 1 1 1 1 1.
+    for typed in [1, 2, 1, 1, 1, 1, 1] {
+        app.world_mut().write_message(Choose(typed - 1));
+        app.update();
+    }
+    app.update();
+    assert_eq!(screen(&app), Screen::Debrief);
+    let finished = app.world().resource::<FinishedCall>();
+    assert_eq!(finished.debrief.outcome, Outcome::Advance);
+    assert!(finished.debrief.right_call);
+    assert_eq!(finished.debrief.scores.overall, 90);
+    assert_eq!(finished.debrief.left_best_path_at, None);
+    assert!(!app.world().contains_resource::<ActiveCall>());
+
+    // The result is in the rep's record, on disk.
+    let saved = dealsim::profile::Profiles::load(&profiles).unwrap();
+    let record = &saved.reps["Sam"].scenarios["harbor-discovery"];
+    assert_eq!((record.attempts, record.best), (1, Some(90)));
+
+    // Trying again with the same luck starts the same call afresh.
+    app.world_mut()
+        .write_message(RestartCall { new_seed: false });
+    update_until(&mut app, "the restarted call", |w| {
+        w.contains_resource::<ActiveCall>()
+    });
+    assert_eq!(app.world().resource::<ActiveCall>().session.seed(), 1);
+    assert_eq!(
+        app.world().resource::<ActiveCall>().session.choices_made(),
+        0
+    );
+}
+
+#[test]
+fn a_changed_scenario_file_reaches_the_library_and_the_call_in_progress() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("fernway-bakery.scenario.ron");
+    std::fs::copy(shipped("fernway-bakery"), &file).unwrap();
+    let mut app = headless(folder.path(), &folder.path().join("profiles.json"));
+    update_until(&mut app, "the library", library_loaded);
+    app.world_mut().write_message(StartCall {
+        scenario_id: "fernway-bakery".into(),
+        seed: 3,
+    });
+    update_until(&mut app, "the call", |w| {
+        w.contains_resource::<ActiveCall>()
+    });
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replace(
+        "ten minutes before the lunch rush\",",
+        "ten minutes before the rush\",",
+    );
+    assert_ne!(text, edited);
+    // Let the watcher settle before the write, so the change is not folded into the first load.
+    std::thread::sleep(Duration::from_millis(400));
+    std::fs::write(&file, edited).unwrap();
+
+    update_until(&mut app, "the library to show the new title", |w| {
+        w.resource::<Library>().entries.iter().any(|e| {
+            e.scenario()
+                .is_some_and(|s| s.title.ends_with("before the rush"))
+        })
+    });
+    update_until(&mut app, "the call to notice the change", |w| {
+        w.resource::<ActiveCall>().changed_on_disk
+    });
+
+    app.world_mut()
+        .write_message(RestartCall { new_seed: false });
+    update_until(&mut app, "the restart on the new version", |w| {
+        w.get_resource::<ActiveCall>().is_some_and(|c| {
+            !c.changed_on_disk && c.session.scenario().title.ends_with("before the rush")
+        })
+    });
+}
+
+#[test]
+fn a_broken_scenario_shows_its_problems_instead_of_crashing() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shipped("orbit-acquisition"),
+        folder.path().join("orbit-acquisition.scenario.ron"),
+    )
+    .unwrap();
+    let broken = std::fs::read_to_string(shipped("fernway-bakery"))
+        .unwrap()
+        .replacen(r#"to: "waste""#, r#"to: "wast""#, 1);
+    std::fs::write(folder.path().join("fernway-bakery.scenario.ron"), broken).unwrap();
+    std::fs::write(folder.path().join("garbage.scenario.ron"), [0u8, 1, 2, 3]).unwrap();
+    std::fs::write(folder.path().join("notes.txt"), "not a scenario").unwrap();
+    let mut app = headless(folder.path(), &folder.path().join("profiles.json"));
+    update_until(&mut app, "the library", |w| {
+        library_loaded(w) && w.resource::<Library>().entries.len() == 3
+    });
+
+    let library = app.world().resource::<Library>();
+    let names: Vec<String> = library
+        .entries
+        .iter()
+        .map(|e| {
+            e.report
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "fernway-bakery.scenario.ron",
+            "garbage.scenario.ron",
+            "orbit-acquisition.scenario.ron"
+        ]
+    );
+    let fernway = &library.entries[0];
+    assert!(fernway.scenario().is_none());
+    assert!(
+        fernway
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::UnknownNode),
+        "{:?}",
+        fernway.report.diagnostics
+    );
+    assert_eq!(
+        library.entries[1].report.diagnostics[0].code,
+        Code::Unreadable
+    );
+    assert!(library.entries[2].scenario().is_some());
+
+    // Asking to play the broken one leaves the rep in the library with a notice.
+    app.world_mut().write_message(StartCall {
+        scenario_id: "fernway-bakery".into(),
+        seed: 1,
+    });
+    app.update();
+    app.update();
+    assert!(!app.world().contains_resource::<ActiveCall>());
+    assert!(
+        app.world()
+            .resource::<dealsim::app::playing::Notice>()
+            .0
+            .is_some()
+    );
+}
+
+#[test]
+fn a_missing_or_empty_scenarios_folder_is_explained() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = headless(
+        &folder.path().join("nowhere"),
+        &folder.path().join("profiles.json"),
+    );
+    update_until(&mut app, "the missing-folder message", library_loaded);
+    let problem = app.world().resource::<Library>().problem.clone().unwrap();
+    assert!(
+        problem.contains("does not exist") && problem.contains("--scenarios"),
+        "{problem}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let mut app = headless(empty.path(), &folder.path().join("profiles.json"));
+    update_until(&mut app, "the empty-folder message", library_loaded);
+    let problem = app.world().resource::<Library>().problem.clone().unwrap();
+    assert!(problem.contains("no scenario files"), "{problem}");
+}
+
+#[test]
+fn a_scenario_file_added_while_running_joins_the_library() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shipped("harbor-discovery"),
+        folder.path().join("harbor-discovery.scenario.ron"),
+    )
+    .unwrap();
+    let mut app = headless(folder.path(), &folder.path().join("profiles.json"));
+    update_until(&mut app, "the library", library_loaded);
+    assert_eq!(app.world().resource::<Library>().entries.len(), 1);
+    std::fs::create_dir(folder.path().join("team-b")).unwrap();
+    std::fs::copy(
+        shipped("cobalt-bank-ciso"),
+        folder.path().join("team-b/cobalt-bank-ciso.scenario.ron"),
+    )
+    .unwrap();
+    update_until(&mut app, "the new file", |w| {
+        w.resource::<Library>()
+            .playable("cobalt-bank-ciso")
+            .is_some()
+    });
+}
