@@ -444,31 +444,49 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_fact(&mut self, id: &str, path: &[Step<'_>]) {
-        if self.fact_index.contains_key(id) {
-            return;
+        if !self.fact_index.contains_key(id) {
+            let known: Vec<&str> = self.fact_index.keys().copied().collect();
+            self.unknown_id(
+                Code::UnknownFact,
+                "fact",
+                id,
+                &known,
+                path,
+                "add it under `facts`, or name an existing fact",
+            );
         }
-        let location = self.here(path);
-        let hint = did_you_mean(id, self.fact_index.keys().copied())
-            .unwrap_or_else(|| "add it under `facts`, or name an existing fact".into());
-        self.push(
-            self.problem(Code::UnknownFact, format!("unknown fact \"{id}\""))
-                .at(location)
-                .label("no fact has this id")
-                .hint(hint),
-        );
     }
 
     fn unknown_node(&mut self, id: &str, path: &[Step<'_>]) {
-        if self.node_index.contains_key(id) {
-            return;
+        if !self.node_index.contains_key(id) {
+            let known: Vec<&str> = self.node_index.keys().copied().collect();
+            self.unknown_id(
+                Code::UnknownNode,
+                "node",
+                id,
+                &known,
+                path,
+                "add this node under `nodes`, or name an existing one",
+            );
         }
+    }
+
+    /// An id that names nothing: the caret under it, and the nearest known id as a hint.
+    fn unknown_id(
+        &mut self,
+        code: Code,
+        what: &str,
+        id: &str,
+        known: &[&str],
+        path: &[Step<'_>],
+        fallback: &str,
+    ) {
         let location = self.here(path);
-        let hint = did_you_mean(id, self.node_index.keys().copied())
-            .unwrap_or_else(|| "add this node under `nodes`, or name an existing one".into());
+        let hint = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| fallback.into());
         self.push(
-            self.problem(Code::UnknownNode, format!("unknown node \"{id}\""))
+            self.problem(code, format!("unknown {what} \"{id}\""))
                 .at(location)
-                .label("no node has this id")
+                .label(format!("no {what} has this id"))
                 .hint(hint),
         );
     }

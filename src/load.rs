@@ -205,33 +205,43 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
                 .join(", ")
         )
     };
+    // A name ron does not know (a field, an enum value): caret on it, and the nearest known name.
+    let mut unknown_name = |code: Code,
+                            what: &str,
+                            found: &str,
+                            expected: &[&str],
+                            o: &Option<String>,
+                            label: &str| {
+        point_at_word(&text, &mut location, error, found);
+        diagnostic(code, format!("unknown {what} `{found}`{}", outer(o)))
+            .label(label)
+            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
+    };
     let result = match &error.code {
         E::NoSuchStructField {
             expected,
             found,
             outer: o,
-        } => {
-            point_at_word(&text, &mut location, error, found);
-            diagnostic(
-                Code::UnknownField,
-                format!("unknown field `{found}`{}", outer(o)),
-            )
-            .label("the format has no such field")
-            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
-        }
+        } => unknown_name(
+            Code::UnknownField,
+            "field",
+            found,
+            expected,
+            o,
+            "the format has no such field",
+        ),
         E::NoSuchEnumVariant {
             expected,
             found,
             outer: o,
-        } => {
-            point_at_word(&text, &mut location, error, found);
-            diagnostic(
-                Code::WrongValue,
-                format!("unknown value `{found}`{}", outer(o)),
-            )
-            .label("not one of the allowed values")
-            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
-        }
+        } => unknown_name(
+            Code::WrongValue,
+            "value",
+            found,
+            expected,
+            o,
+            "not one of the allowed values",
+        ),
         E::MissingStructField { field, outer: o } => diagnostic(
             Code::WrongValue,
             format!("missing field `{field}`{}", outer(o)),

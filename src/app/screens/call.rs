@@ -59,10 +59,9 @@ fn draw(
         _ => Portrait::Initials,
     };
     let ctx = contexts.ctx_mut()?.clone();
-    let mut ui = theme::root_ui(&ctx);
-    if !super::fits(&mut ui) {
+    let Some(mut ui) = super::screen_ui(&ctx) else {
         return Ok(());
-    }
+    };
 
     // Typing of the newest buyer line.
     let newest = newest_buyer_line(&call.session);

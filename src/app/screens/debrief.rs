@@ -28,10 +28,9 @@ fn draw(
         return Ok(());
     };
     let ctx = contexts.ctx_mut()?;
-    let mut ui = theme::root_ui(ctx);
-    if !super::fits(&mut ui) {
+    let Some(mut ui) = super::screen_ui(ctx) else {
         return Ok(());
-    }
+    };
     let d = &finished.debrief;
     egui::Panel::top("debrief-top")
         .frame(theme::screen())

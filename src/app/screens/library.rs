@@ -35,10 +35,9 @@ fn draw(
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let mut ui = theme::root_ui(ctx);
-    if !super::fits(&mut ui) {
+    let Some(mut ui) = super::screen_ui(ctx) else {
         return Ok(());
-    }
+    };
     egui::Panel::top("library-top")
         .frame(theme::screen())
         .show(&mut ui, |ui| {

@@ -20,9 +20,16 @@ pub(super) fn plugin(app: &mut App) {
     ));
 }
 
+/// The whole window as a `Ui` for a screen to draw in, or `None` when the window is too small
+/// (the message saying so is already drawn).
+pub(super) fn screen_ui(ctx: &egui::Context) -> Option<egui::Ui> {
+    let mut ui = theme::root_ui(ctx);
+    fits(&mut ui).then_some(ui)
+}
+
 /// Shows a clear message instead of the screen when the window is too small for it. Returns
 /// whether the screen fits.
-pub(super) fn fits(ui: &mut egui::Ui) -> bool {
+fn fits(ui: &mut egui::Ui) -> bool {
     let size = ui.ctx().content_rect().size();
     if size.x >= theme::MIN_SIZE.x - 1.0 && size.y >= theme::MIN_SIZE.y - 1.0 {
         return true;

@@ -30,10 +30,9 @@ fn draw(
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let mut ui = theme::root_ui(ctx);
-    if !super::fits(&mut ui) {
+    let Some(mut ui) = super::screen_ui(ctx) else {
         return Ok(());
-    }
+    };
     egui::CentralPanel::default()
         .frame(theme::screen())
         .show(&mut ui, |ui| {
