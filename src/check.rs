@@ -128,12 +128,11 @@ pub fn check_source(source: &SourceFile) -> CheckReport {
         Ok(file) => file,
         Err(diagnostic) => return CheckReport::failed(&source.path, diagnostic),
     };
-    let root = locate::parse(&source.text);
     let mut checker = Checker {
         file: &file,
         source,
         text: SourceText::new(&source.text),
-        root,
+        root: std::cell::OnceCell::new(),
         diagnostics: Vec::new(),
         node_index: HashMap::new(),
         fact_index: HashMap::new(),
@@ -210,7 +209,9 @@ struct Checker<'a> {
     file: &'a ScenarioFile,
     source: &'a SourceFile,
     text: SourceText<'a>,
-    root: Option<locate::Node>,
+    /// Where each value stands: parsed only when a problem needs a caret, so that a clean
+    /// file is parsed once.
+    root: std::cell::OnceCell<Option<locate::Node>>,
     diagnostics: Vec<Diagnostic>,
     /// First occurrence of each id wins; later ones are reported as duplicates.
     node_index: HashMap<&'a str, u32>,
@@ -221,13 +222,19 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    fn root(&self) -> Option<&locate::Node> {
+        self.root
+            .get_or_init(|| locate::parse(self.text.text()))
+            .as_ref()
+    }
+
     fn here(&self, path: &[Step<'_>]) -> Option<Location> {
-        let node = self.root.as_ref()?.find(path)?;
+        let node = self.root()?.find(path)?;
         Some(self.text.location(node.span.clone()))
     }
 
     fn here_field_name(&self, path: &[Step<'_>], field: &str) -> Option<Location> {
-        let node = self.root.as_ref()?.find(path)?;
+        let node = self.root()?.find(path)?;
         node.field_name_span(field)
             .map(|span| self.text.location(span))
     }

@@ -8,6 +8,7 @@ pub mod debrief;
 pub mod diagnostic;
 pub mod dot;
 pub mod format;
+pub mod generate;
 pub mod load;
 pub mod locate;
 pub mod model;

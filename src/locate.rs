@@ -7,6 +7,7 @@
 //! gives up quietly and the problem is reported without a caret.
 
 use crate::diagnostic::Location;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A source text with its line starts, to turn byte offsets into lines and columns.
@@ -78,8 +79,9 @@ pub enum Value {
         fields: Vec<Field>,
         items: Vec<Node>,
     },
-    /// `{ key: value, .. }` in file order, duplicates kept.
-    Map(Vec<(Node, Node)>),
+    /// `{ key: value, .. }` in file order, duplicates kept, with the positions of each string
+    /// key so that finding an entry does not scan the map (a file can have 100,000 nodes).
+    Map(Vec<(Node, Node)>, HashMap<String, Vec<usize>>),
     /// `[ .., .. ]`
     List(Vec<Node>),
 }
@@ -113,11 +115,11 @@ impl Node {
                 (Step::Field(name), Value::Group { fields, .. }) => {
                     &fields.iter().find(|f| f.name == *name)?.value
                 }
-                (Step::Value(key, nth), Value::Map(entries)) => {
-                    &entries.iter().filter(|(k, _)| k.is_str(key)).nth(*nth)?.1
+                (Step::Value(key, nth), Value::Map(entries, by_key)) => {
+                    &entries[*by_key.get(*key)?.get(*nth)?].1
                 }
-                (Step::Key(key, nth), Value::Map(entries)) => {
-                    &entries.iter().filter(|(k, _)| k.is_str(key)).nth(*nth)?.0
+                (Step::Key(key, nth), Value::Map(entries, by_key)) => {
+                    &entries[*by_key.get(*key)?.get(*nth)?].0
                 }
                 (Step::Index(i), Value::List(items)) => items.get(*i)?,
                 (Step::Index(i), Value::Group { items, .. }) => items.get(*i)?,
@@ -137,10 +139,6 @@ impl Node {
                 .map(|f| f.name_span.clone()),
             _ => None,
         }
-    }
-
-    fn is_str(&self, wanted: &str) -> bool {
-        matches!(&self.value, Value::Str(s) if s == wanted)
     }
 
     fn unwrap_some(&self) -> &Node {
@@ -252,7 +250,14 @@ impl Parser<'_> {
             Value::List(self.sequence(']')?)
         } else if c == '{' {
             self.pos += 1;
-            Value::Map(self.map()?)
+            let entries = self.map()?;
+            let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+            for (index, (key, _)) in entries.iter().enumerate() {
+                if let Value::Str(key) = &key.value {
+                    by_key.entry(key.clone()).or_default().push(index);
+                }
+            }
+            Value::Map(entries, by_key)
         } else if c == '(' {
             self.pos += 1;
             self.group(None)?

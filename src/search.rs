@@ -73,49 +73,158 @@ pub(crate) struct Solver<'s> {
     relevance: Relevance,
 }
 
-/// The parts of a state an objective can see. Scores see everything; the fastest right call
-/// sees only what conditions test, so states that differ in anything else share one entry.
+/// The parts of a state an objective can still be changed by, so that states differing only
+/// in the rest share one memo entry.
+///
+/// For the score: a fact that can no longer be revealed nor tested from a node only adds its
+/// fixed share of coverage to every future score, so it leaves the key and its share is carried
+/// as a base value (`value = memo + base`). Qualification facts stay in the key on a deal that
+/// cannot close, because advancing it zeroes their share. For the fastest right call, facts
+/// matter only through conditions.
 struct Relevance {
-    /// Bits of `Core::bits` to keep (`None`: all of them).
-    bits: Option<Box<[u64]>>,
+    /// Per node, the bits of `Core::bits` to keep (`None`: all of them).
+    per_node: Option<Vec<Box<[u64]>>>,
     trust: bool,
     tally: bool,
+    /// Each fact's share of the overall score when known (zero when it does not count).
+    share: Vec<f64>,
 }
 
 impl Relevance {
     fn of(s: &ScenarioData, objective: Objective) -> Relevance {
-        if objective != Objective::FastestRight {
-            return Relevance {
-                bits: None,
-                trust: true,
-                tally: true,
-            };
-        }
         let fact_words = s.facts_words();
-        let mut bits = vec![0u64; fact_words + (s.visit_slots as usize).div_ceil(64)];
+        let words = fact_words + (s.visit_slots as usize).div_ceil(64);
+        let mut visits = vec![0u64; words];
         for slot in 0..s.visit_slots as usize {
             let bit = fact_words * 64 + slot;
-            bits[bit / 64] |= 1 << (bit % 64);
+            visits[bit / 64] |= 1 << (bit % 64);
         }
-        let mut trust = false;
-        for condition in &s.conditions {
-            match *condition {
-                Cond::Knows(f) | Cond::DoesNotKnow(f) => bits[(f / 64) as usize] |= 1 << (f % 64),
-                Cond::TrustAtLeast(_) | Cond::TrustBelow(_) => trust = true,
-                _ => {}
+        let set = |bits: &mut [u64], fact: u32| bits[(fact / 64) as usize] |= 1 << (fact % 64);
+        if objective == Objective::FastestRight {
+            let mut keep = visits.clone();
+            let mut trust = false;
+            for condition in &s.conditions {
+                match *condition {
+                    Cond::Knows(f) | Cond::DoesNotKnow(f) => set(&mut keep, f),
+                    Cond::TrustAtLeast(_) | Cond::TrustBelow(_) => trust = true,
+                    _ => {}
+                }
+            }
+            let keep: Box<[u64]> = keep.into_boxed_slice();
+            return Relevance {
+                per_node: Some(vec![keep; s.nodes.len()]),
+                trust,
+                tally: false,
+                share: vec![0.0; s.facts.len()],
+            };
+        }
+        // What each node's own ways on can reveal or test (its entry reveals have happened).
+        let mut own: Vec<Vec<u64>> = vec![vec![0u64; words]; s.nodes.len()];
+        for (index, node) in s.nodes.iter().enumerate() {
+            if let Way::Choices(range) = &node.way {
+                for choice in &s.choices[range_usize(range)] {
+                    s.refs(&choice.reveals)
+                        .iter()
+                        .for_each(|&f| set(&mut own[index], f));
+                    for condition in s.conditions_of(choice) {
+                        if let Cond::Knows(f) | Cond::DoesNotKnow(f) = *condition {
+                            set(&mut own[index], f);
+                        }
+                    }
+                }
             }
         }
+        // Add what every successor can reveal on entry or later, until nothing changes.
+        let successors: Vec<Vec<u32>> = s
+            .nodes
+            .iter()
+            .map(|node| match &node.way {
+                Way::Choices(range) => s.choices[range_usize(range)].iter().map(|c| c.to).collect(),
+                Way::Chance { branches, .. } => s.branches[range_usize(branches)]
+                    .iter()
+                    .map(|b| b.to)
+                    .collect(),
+                Way::Next(to) => vec![*to],
+                Way::End(_) => Vec::new(),
+            })
+            .collect();
+        let mut future = own;
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for index in (0..s.nodes.len()).rev() {
+                for &next in &successors[index] {
+                    let next = next as usize;
+                    let mut incoming: Vec<u64> = future[next].clone();
+                    s.refs(&s.nodes[next].reveals)
+                        .iter()
+                        .for_each(|&f| set(&mut incoming, f));
+                    for (word, add) in future[index].iter_mut().zip(incoming) {
+                        if *word | add != *word {
+                            *word |= add;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        let total = f64::from(
+            s.weights.qualification + s.weights.discovery + s.weights.rapport + s.weights.velocity,
+        )
+        .max(1.0);
+        let share: Vec<f64> = s
+            .facts
+            .iter()
+            .map(|f| {
+                let weight = f64::from(f.weight);
+                if f.kind == crate::format::FactKind::Pain {
+                    f64::from(s.weights.discovery) / total * 50.0 * weight
+                        / f64::from(s.pain_weight.max(1))
+                } else {
+                    f64::from(s.weights.qualification) / total * 40.0 * weight
+                        / f64::from(s.qualification_weight.max(1))
+                }
+            })
+            .collect();
+        let per_node = future
+            .into_iter()
+            .map(|mut keep| {
+                for (word, visit) in keep.iter_mut().zip(&visits) {
+                    *word |= visit;
+                }
+                if !s.winnable {
+                    for (index, fact) in s.facts.iter().enumerate() {
+                        if fact.kind.is_qualification() {
+                            set(&mut keep, index as u32);
+                        }
+                    }
+                }
+                keep.into_boxed_slice()
+            })
+            .collect();
         Relevance {
-            bits: Some(bits.into_boxed_slice()),
-            trust,
-            tally: false,
+            per_node: Some(per_node),
+            trust: true,
+            tally: true,
+            share,
         }
     }
 
-    fn key(&self, core: &Core) -> Core {
+    /// The memo key of a state, and the base value its dropped facts add.
+    fn key(&self, core: &Core) -> (Core, f64) {
         let mut key = core.clone();
-        if let Some(mask) = &self.bits {
-            for (word, keep) in key.bits.iter_mut().zip(mask.iter()) {
+        let mut base = 0.0;
+        if let Some(per_node) = &self.per_node {
+            let mask = &per_node[core.node as usize];
+            for (word_index, (word, keep)) in key.bits.iter_mut().zip(mask.iter()).enumerate() {
+                let mut dropped = *word & !keep;
+                while dropped != 0 {
+                    let bit = dropped.trailing_zeros() as usize;
+                    if let Some(share) = self.share.get(word_index * 64 + bit) {
+                        base += share;
+                    }
+                    dropped &= dropped - 1;
+                }
                 *word &= keep;
             }
         }
@@ -125,7 +234,7 @@ impl Relevance {
         if !self.tally {
             key.tally = Default::default();
         }
-        key
+        (key, base)
     }
 }
 
@@ -165,10 +274,11 @@ impl<'s> Solver<'s> {
 
     /// A decision already in the memo, without searching (safe to call from many threads).
     pub fn lookup(&self, core: &Core) -> Option<Decision> {
-        if self.relevance.bits.is_none() {
-            return self.memo.get(core).copied();
-        }
-        self.memo.get(&self.relevance.key(core)).copied()
+        let (key, base) = self.relevance.key(core);
+        self.memo.get(&key).map(|d| Decision {
+            value: d.value + base,
+            ..*d
+        })
     }
 
     /// The value of taking the choice at `position` from `core`.
@@ -258,9 +368,12 @@ impl<'s> Solver<'s> {
     }
 
     fn decision(&mut self, core: &Core) -> Decision {
-        let key = self.relevance.key(core);
+        let (key, base) = self.relevance.key(core);
         if let Some(known) = self.memo.get(&key) {
-            return *known;
+            return Decision {
+                value: known.value + base,
+                ..*known
+            };
         }
         if self.overflowed {
             return Decision {
@@ -312,7 +425,13 @@ impl<'s> Solver<'s> {
         if self.memo.len() >= self.cap {
             self.overflowed = true;
         } else {
-            self.memo.insert(key, decision);
+            self.memo.insert(
+                key,
+                Decision {
+                    value: decision.value - base,
+                    ..decision
+                },
+            );
         }
         decision
     }
@@ -342,4 +461,12 @@ pub(crate) fn fastest_right_minutes(s: &ScenarioData) -> Result<Option<u32>, Too
     let minutes =
         Solver::with_cap(s, Objective::FastestRight, CHECK_STATE_CAP).value_from_start()?;
     Ok(minutes.is_finite().then_some(minutes.round() as u32))
+}
+
+/// The best expected overall score of a call and how many decision states the search needed:
+/// the work behind every best path, for benchmarks and tools.
+pub fn solve(scenario: &crate::Scenario) -> Result<(f64, usize), TooManyStates> {
+    let mut solver = Solver::new(scenario, Objective::ExpectedScore);
+    let value = solver.value_from_start()?;
+    Ok((value, solver.states()))
 }

@@ -197,6 +197,7 @@ fn refresh_library(
     server: Res<AssetServer>,
     mut events: MessageReader<AssetEvent<ScenarioAsset>>,
     mut library: ResMut<Library>,
+    time: Res<Time<Real>>,
 ) {
     let changed = events.read().count() > 0 || files.changed;
     if !library.folder.is_dir() || (!changed && !library.loading) {
@@ -231,6 +232,13 @@ fn refresh_library(
     let reports = check::check_library(entries.iter().map(|e| e.report.clone()).collect());
     for (entry, report) in entries.iter_mut().zip(reports) {
         entry.report = report;
+    }
+    if library.loading && !pending {
+        info!(
+            "library ready: {} scenario files after {:.0} ms",
+            entries.len(),
+            time.elapsed().as_secs_f64() * 1000.0
+        );
     }
     library.loading = pending;
     library.problem = (entries.is_empty() && !pending).then(|| {

@@ -1,6 +1,6 @@
 //! `dealsim check` and `dealsim graph`: what a manager runs after editing a scenario.
 
-use super::{ColorChoice, Failure};
+use super::{ColorChoice, Failure, say};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,25 +38,25 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
                     )
                 })
                 .unwrap_or_else(|| "; too large to search for the best path".into());
-            println!(
-                "ok  {} ({}: {} nodes, {} choices, {} facts{difficulty})",
+            say(&format!(
+                "ok  {} ({}: {} nodes, {} choices, {} facts{difficulty})\n",
                 report.path.display(),
                 scenario.id,
                 scenario.node_count(),
                 scenario.choice_count(),
                 scenario.facts().len(),
-            );
+            ));
         } else {
-            println!("failed  {}", report.path.display());
+            say(&format!("failed  {}\n", report.path.display()));
         }
     }
     let files = reports.len();
-    println!(
-        "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+    say(&format!(
+        "checked {files} file{}: {errors} error{}, {warnings} warning{}\n",
         if files == 1 { "" } else { "s" },
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" }
-    );
+    ));
     if errors > 0 {
         ExitCode::from(1)
     } else {
@@ -66,6 +66,6 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
 
 pub(crate) fn graph(file: &Path) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
-    print!("{}", dealsim::dot::to_dot(&scenario));
+    say(&dealsim::dot::to_dot(&scenario));
     Ok(ExitCode::SUCCESS)
 }

@@ -109,6 +109,20 @@ enum Format {
     Json,
 }
 
+/// Writes to standard output; when the reader has gone away (`| head`), stops quietly, as
+/// command-line tools do, instead of panicking.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("dealsim: cannot write the output: {error}");
+        std::process::exit(2);
+    }
+}
+
 /// A failure to report to the user: one sentence, exit status 2.
 pub(crate) struct Failure(pub String);
 

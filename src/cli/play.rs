@@ -126,9 +126,9 @@ pub(crate) fn simulate(
         dealsim::simulate::simulate(&scenario, settings).map_err(|e| Failure(e.to_string()))?;
     if json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| Failure(e.to_string()))?;
-        println!("{text}");
+        super::say(&format!("{text}\n"));
     } else {
-        print!("{}", summary.render_text());
+        super::say(&summary.render_text());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,82 @@
+//! Engine benchmarks (divan): playing, checking generated scenarios, the best path, simulation.
+//! `cargo bench --no-default-features --bench engine`; the figures go in BENCHMARKS.md.
+
+use dealsim::generate::{Shape, scenario};
+use dealsim::simulate::{Policy, Settings, simulate};
+use dealsim::{Scenario, Session, SourceFile, check_path, check_source};
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+const SHIPPED: &[&str] = &[
+    "brightline-whitepaper",
+    "cobalt-bank-ciso",
+    "fernway-bakery",
+    "harbor-discovery",
+    "northwind-incumbent",
+    "orbit-acquisition",
+];
+
+fn shipped(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.scenario.ron"));
+    check_path(&path).scenario.expect("shipped scenarios check")
+}
+
+/// Random play, one core: choices per second, with calls restarted in place.
+#[divan::bench(args = SHIPPED)]
+fn random_choices(bencher: Bencher, name: &str) {
+    let scenario = shipped(name);
+    let mut session = Session::new(&scenario, 0);
+    const CHOICES: usize = 100_000;
+    bencher.counter(ItemsCount::new(CHOICES)).bench_local(|| {
+        let (mut made, mut seed, mut pick) = (0, 0u64, 0usize);
+        while made < CHOICES {
+            if session.is_over() {
+                seed += 1;
+                session.reset(seed);
+            }
+            let offered = session.offered().count();
+            pick = pick.wrapping_mul(31).wrapping_add(7);
+            session.choose_offered(pick % offered).expect("offered");
+            made += 1;
+        }
+        made
+    });
+}
+
+/// Loading and checking a generated scenario, difficulty summary included.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 5, sample_size = 1)]
+fn load_and_check(bencher: Bencher, nodes: usize) {
+    let text = scenario(&Shape::with_nodes(nodes));
+    bencher
+        .with_inputs(|| SourceFile::from_text("generated.scenario.ron", text.clone()))
+        .bench_local_values(|source| check_source(&source).scenario.is_some());
+}
+
+/// The best expected path of each shipped scenario, from scratch.
+#[divan::bench(args = SHIPPED, sample_count = 20)]
+fn best_path(bencher: Bencher, name: &str) {
+    let scenario = shipped(name);
+    bencher.bench_local(|| dealsim::search::solve(&scenario).map(|(value, _)| value));
+}
+
+/// 100,000 random calls on both cores (the CLI's `simulate`).
+#[divan::bench(args = ["harbor-discovery", "northwind-incumbent"], sample_count = 5, sample_size = 1)]
+fn simulate_100k(bencher: Bencher, name: &str) {
+    let scenario = shipped(name);
+    let settings = Settings {
+        runs: 100_000,
+        policy: Policy::Random,
+        seed: 1,
+        threads: 0,
+    };
+    bencher
+        .counter(ItemsCount::new(100_000usize))
+        .bench_local(|| simulate(&scenario, &settings).map(|s| s.overall.mean));
+}
