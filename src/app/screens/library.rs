@@ -284,8 +284,9 @@ fn broken_card(ui: &mut egui::Ui, entry: &LibraryEntry, width: f32) {
                     {
                         ui.label(
                             egui::RichText::new(diagnostic.render(false))
+                                // Monospace keeps the caret under the offending text.
                                 .monospace()
-                                .small()
+                                .size(12.0)
                                 .color(theme::TEXT_MUTED),
                         );
                     }
