@@ -27,16 +27,19 @@ pub struct DemoPlugin {
 
 impl Plugin for DemoPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(Demo {
-            script: self.script.clone(),
-            step: Step::WaitForLibrary,
-            frames_in_step: 0,
-            frames: 0,
-            saved: Vec::new(),
-            failure: None,
-            choices_made: 0,
-        })
-        .add_systems(Update, drive);
+        app.init_resource::<FrameProbe>()
+            .add_systems(First, start_frame)
+            .add_systems(Last, end_frame)
+            .insert_resource(Demo {
+                script: self.script.clone(),
+                step: Step::WaitForLibrary,
+                frames_in_step: 0,
+                frames: 0,
+                saved: Vec::new(),
+                failure: None,
+                choices_made: 0,
+            })
+            .add_systems(Update, drive);
     }
 }
 
@@ -91,6 +94,7 @@ fn drive(
     mut choose: MessageWriter<Choose>,
     mut name: ResMut<super::screens::NameField>,
     mut exit: MessageWriter<AppExit>,
+    probe: Res<FrameProbe>,
     mut commands: Commands,
 ) {
     demo.frames += 1;
@@ -205,11 +209,51 @@ fn drive(
                     shots,
                     demo.script.screenshot_dir.display()
                 );
+                if let Some(report) = probe.report() {
+                    eprintln!("dealsim --demo: {report}");
+                }
                 exit.write(AppExit::Success);
                 demo.advance(Step::Done);
             }
         }
         Step::Done => {}
+    }
+}
+
+/// How long the main world's update takes on each call-screen frame (UI included; rendering
+/// runs on its own thread), reported when the demo ends.
+#[derive(Resource, Default)]
+struct FrameProbe {
+    started: Option<std::time::Instant>,
+    call_frames: Vec<std::time::Duration>,
+}
+
+impl FrameProbe {
+    fn report(&self) -> Option<String> {
+        let mut frames = self.call_frames.clone();
+        if frames.is_empty() {
+            return None;
+        }
+        frames.sort();
+        let at = |q: f64| frames[((frames.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+        Some(format!(
+            "call screen: {} frames, main-world update median {:.2} ms, p95 {:.2} ms",
+            frames.len(),
+            at(0.5),
+            at(0.95)
+        ))
+    }
+}
+
+fn start_frame(mut probe: ResMut<FrameProbe>) {
+    probe.started = Some(std::time::Instant::now());
+}
+
+fn end_frame(mut probe: ResMut<FrameProbe>, screen: Res<State<Screen>>) {
+    if let Some(started) = probe.started.take()
+        && *screen.get() == Screen::Call
+    {
+        probe.call_frames.push(started.elapsed());
     }
 }
 
