@@ -4,6 +4,7 @@
 use crate::format::Outcome;
 use crate::graph::{CallGraph, Edge};
 use crate::model::{ScenarioData, Way, range_usize};
+use crate::text::shorten;
 use petgraph::visit::EdgeRef;
 use std::fmt::Write as _;
 
@@ -11,19 +12,6 @@ fn escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// Shortens a line for a node label, at a word boundary.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut
-        .rsplit_once(' ')
-        .map_or(cut.as_str(), |(head, _)| head)
-        .to_string();
-    format!("{cut}…")
 }
 
 fn outcome_colour(outcome: Outcome) -> &'static str {

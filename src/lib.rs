@@ -17,6 +17,7 @@ pub mod score;
 pub mod search;
 pub mod session;
 pub mod simulate;
+pub mod text;
 
 mod graph;
 

@@ -81,14 +81,6 @@ impl Plugin for CallPlugin {
     }
 }
 
-/// A seed for a fresh call: short enough to read out to a trainer.
-pub fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    nanos % 1_000_000_007
-}
-
 fn begin(
     commands: &mut Commands,
     next: &mut NextState<Screen>,
@@ -172,7 +164,11 @@ fn restart_calls(
         notice.0 = Some("This scenario has errors now; fix the file to play it again.".into());
         return;
     };
-    let seed = if request.new_seed { fresh_seed() } else { seed };
+    let seed = if request.new_seed {
+        crate::session::fresh_seed()
+    } else {
+        seed
+    };
     begin(
         &mut commands,
         &mut next,

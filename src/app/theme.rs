@@ -144,16 +144,6 @@ pub fn pill(ui: &mut Ui, text: &str, colour: Color32) {
     painter.galley(rect.min + padding, galley, colour);
 }
 
-/// Shortens text to a number of characters, at a word boundary, with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
-
 /// The main call to action on a screen.
 pub fn primary_button(ui: &mut Ui, text: &str) -> egui::Response {
     ui.add(

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
-    let seed = seed.unwrap_or_else(fresh_seed);
+    let seed = seed.unwrap_or_else(dealsim::session::fresh_seed);
     let mut session = Session::new(&scenario, seed);
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -103,14 +103,6 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
         format!("\n{}", Debrief::of(&session).render_text()),
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    // Keep seeds short enough to type.
-    nanos % 1_000_000_007
 }
 
 pub(crate) fn simulate(

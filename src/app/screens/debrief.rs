@@ -349,7 +349,7 @@ fn paths(ui: &mut egui::Ui, d: &Debrief) {
             "{}. [{}] {}",
             i + 1,
             turn.move_kind.label(),
-            theme::shorten(&turn.say, 64)
+            crate::text::shorten(&turn.say, 64)
         );
         let colour = if lost >= 0.5 {
             theme::WARN

@@ -1,11 +1,12 @@
 //! The library: the scenarios as cards with the rep's best score and attempts, filters by tag and
 //! difficulty, the trainer's focus skills, and broken files greyed out with the checker's messages.
 
-use crate::app::playing::{Notice, StartCall, fresh_seed};
+use crate::app::playing::{Notice, StartCall};
 use crate::app::reps::Reps;
 use crate::app::scenarios::{Library, LibraryEntry};
 use crate::app::{Screen, UiSystems, theme};
 use crate::format::Difficulty;
+use crate::session::fresh_seed;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::BTreeSet;
