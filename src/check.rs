@@ -983,6 +983,7 @@ impl<'a> Checker<'a> {
                 }),
             path: self.source.path.clone(),
             revision: self.source.revision.clone(),
+            source_text: Arc::from(self.source.text.as_str()),
             facts,
             nodes,
             choices,

@@ -4,6 +4,8 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod check;
+pub mod clock;
+pub mod config;
 pub mod debrief;
 pub mod diagnostic;
 pub mod dot;
@@ -17,7 +19,9 @@ pub mod score;
 pub mod search;
 pub mod session;
 pub mod simulate;
+pub mod store;
 pub mod text;
+pub mod xapi;
 
 mod graph;
 

@@ -36,6 +36,9 @@ pub struct ScenarioData {
     /// Where the scenario was read from, and a hash of its bytes.
     pub path: PathBuf,
     pub revision: String,
+    /// The file's text, kept so a stored session can be replayed against the exact revision it
+    /// was played on, even after the file changes.
+    pub source_text: Arc<str>,
     pub(crate) facts: Vec<FactData>,
     pub(crate) nodes: Vec<NodeData>,
     pub(crate) choices: Vec<ChoiceData>,

@@ -4,6 +4,9 @@
 
 mod check;
 mod play;
+mod records;
+
+use records::{DbArgs, FilterArgs, TableFormat};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -35,6 +38,8 @@ struct WindowArgs {
     /// The file that remembers reps and their scores (default: the platform's data folder).
     #[arg(long)]
     profiles: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
     /// Scripted run: play this scenario id, save a screenshot of each screen, and exit.
     #[arg(long, value_name = "SCENARIO_ID")]
     demo: Option<String>,
@@ -71,6 +76,69 @@ enum Command {
         /// Seed for the buyer's chance turns; the same seed and choices replay exactly.
         #[arg(long)]
         seed: Option<u64>,
+        /// Who is playing: the session is stored under this name (default: the last rep to
+        /// play in the window, else the login name).
+        #[arg(long)]
+        rep: Option<String>,
+        /// Play without storing the session.
+        #[arg(long)]
+        no_record: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List stored sessions, newest first.
+    Sessions {
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Per rep and dimension: sessions, mean, best, latest and trend.
+    Report {
+        #[command(flatten)]
+        filters: FilterArgs,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Show a stored session exactly as it was played, with its debrief.
+    Replay {
+        /// The session's id (the first column of `dealsim sessions`).
+        session_id: i64,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write stored sessions in another format.
+    Export {
+        #[command(subcommand)]
+        what: ExportKind,
+    },
+    /// Send the sessions not yet sent to a Learning Record Store (xAPI).
+    Sync {
+        /// The LRS's xAPI endpoint (default: the settings file's `lrs`).
+        #[arg(long, value_name = "URL")]
+        lrs: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        /// The environment variable that holds the password.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        /// Statements per request.
+        #[arg(long, default_value_t = 100)]
+        batch: u32,
+        /// Put statements the LRS rejected back in the queue first.
+        #[arg(long)]
+        retry_rejected: bool,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Play many sessions to see how hard a call is.
     Simulate {
@@ -87,6 +155,17 @@ enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportKind {
+    /// xAPI 1.0.3 statements as a JSON array (`> statements.json`).
+    Xapi {
+        #[command(flatten)]
+        filters: FilterArgs,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -134,7 +213,49 @@ pub fn main() -> ExitCode {
     let result = match command {
         Command::Check { paths, color } => Ok(check::run(&paths, color)),
         Command::Graph { file } => check::graph(&file),
-        Command::Play { file, seed } => play::run(&file, seed),
+        Command::Play {
+            file,
+            seed,
+            rep,
+            no_record,
+            db,
+        } => play::run(&file, seed, rep, (!no_record).then_some(&db)),
+        Command::Sessions {
+            filters,
+            limit,
+            format,
+            db,
+        } => records::sessions(&db, &filters, limit, format),
+        Command::Report {
+            filters,
+            format,
+            db,
+        } => records::report(&db, &filters, format),
+        Command::Replay {
+            session_id,
+            format,
+            db,
+        } => records::replay(&db, session_id, format == Format::Json),
+        Command::Export {
+            what: ExportKind::Xapi { filters, db },
+        } => records::export_xapi(&db, &filters),
+        Command::Sync {
+            lrs,
+            user,
+            password_env,
+            batch,
+            retry_rejected,
+            db,
+        } => records::sync(
+            &db,
+            &records::SyncArgs {
+                lrs,
+                user,
+                password_env,
+                batch,
+                retry_rejected,
+            },
+        ),
         Command::Simulate {
             file,
             runs,

@@ -1,16 +1,64 @@
 //! `dealsim play` and `dealsim simulate`: a call in the terminal, and many calls at once.
 
 use super::Failure;
+use super::records::DbArgs;
 use dealsim::debrief::Debrief;
 use dealsim::session::{Entry, Session};
+use dealsim::store::{Recording, Store};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
+/// Who plays when `--rep` is not given: the last rep of the window, else the login name.
+fn default_rep() -> String {
+    dealsim::profile::Profiles::load(&dealsim::profile::default_path())
+        .ok()
+        .and_then(|p| p.last_rep)
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "rep".into())
+}
+
+/// Writes the session as it is played; a write that fails is reported once and the call goes
+/// on (the rep's practice is not thrown away for a full disk).
+struct Recorder {
+    store: Store,
+    recording: Option<Recording>,
+}
+
+impl Recorder {
+    fn step(&mut self, session: &Session, think_ms: u64) {
+        if let Some(recording) = &mut self.recording
+            && let Err(e) = self.store.record_turn(recording, session, think_ms)
+        {
+            eprintln!("dealsim: {e}; the rest of this call is not stored");
+            self.recording = None;
+        }
+    }
+}
+
+pub(crate) fn run(
+    file: &Path,
+    seed: Option<u64>,
+    rep: Option<String>,
+    db: Option<&DbArgs>,
+) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
     let seed = seed.unwrap_or_else(dealsim::session::fresh_seed);
     let mut session = Session::new(&scenario, seed);
+    let rep = rep.unwrap_or_else(default_rep);
+    let mut recorder = match db {
+        Some(db) => {
+            let (store, _) = db.open()?;
+            let recording = store
+                .begin(&rep, "cli", &session)
+                .map_err(|e| Failure(e.to_string()))?;
+            Some(Recorder {
+                store,
+                recording: Some(recording),
+            })
+        }
+        None => None,
+    };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
@@ -23,7 +71,7 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
     write(
         &mut out,
         format!(
-            "{}\n{}, {} at {}\n{}\nSeed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
+            "{}\n{}, {} at {}\n{}\nPlaying as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
             scenario.title,
             buyer.name,
             buyer.role,
@@ -66,6 +114,7 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
             ));
         }
         write(&mut out, menu)?;
+        let asked = std::time::Instant::now();
         let choice = loop {
             write(&mut out, "> ".into())?;
             let _ = out.flush();
@@ -97,11 +146,21 @@ pub(crate) fn run(file: &Path, seed: Option<u64>) -> Result<ExitCode, Failure> {
                 write(&mut out, "\nYou left the call.\n".into())?;
             }
         }
+        if let Some(recorder) = &mut recorder {
+            recorder.step(&session, asked.elapsed().as_millis() as u64);
+        }
     }
-    write(
-        &mut out,
-        format!("\n{}", Debrief::of(&session).render_text()),
-    )?;
+    let stored = recorder
+        .as_ref()
+        .and_then(|r| r.recording.as_ref())
+        .map(|r| r.session_id);
+    let mut debrief = format!("\n{}", Debrief::of(&session).render_text());
+    if let Some(id) = stored {
+        debrief.push_str(&format!(
+            "Stored as session {id}: `dealsim replay {id}` shows it again.\n"
+        ));
+    }
+    write(&mut out, debrief)?;
     Ok(ExitCode::SUCCESS)
 }
 

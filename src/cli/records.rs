@@ -1,0 +1,470 @@
+//! `dealsim sessions`, `report`, `replay`, `export xapi` and `sync`: the trainer's commands over
+//! the session database.
+
+use super::{Failure, say};
+use dealsim::clock;
+use dealsim::config::Config;
+use dealsim::debrief::Debrief;
+use dealsim::score::Dimension;
+use dealsim::session::Session;
+use dealsim::store::{Filter, SessionRow, SortKey, Store, StoredSession};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Where the sessions are: `--db`, `--config`, shared by every command that touches them.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct DbArgs {
+    /// The session database (default: sessions.db in the platform's data folder, or the
+    /// settings file's `db`).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The settings file (default: config.ron in the platform's data folder).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+impl DbArgs {
+    pub fn config(&self) -> Result<Config, Failure> {
+        let path = self
+            .config
+            .clone()
+            .unwrap_or_else(dealsim::config::default_path);
+        if self.config.is_some() && !path.exists() {
+            return Err(Failure(format!(
+                "the settings file {} does not exist",
+                path.display()
+            )));
+        }
+        Config::load(&path).map_err(Failure)
+    }
+
+    pub fn open(&self) -> Result<(Store, Config), Failure> {
+        let config = self.config()?;
+        let store =
+            Store::open(&config.db_path(self.db.as_deref())).map_err(|e| Failure(e.to_string()))?;
+        Ok((store, config))
+    }
+}
+
+/// Which sessions: the filters of `sessions`, `report` and `export`.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct FilterArgs {
+    /// Only this rep's sessions.
+    #[arg(long)]
+    rep: Option<String>,
+    /// Only this scenario's sessions (its id).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD, UTC).
+    #[arg(long, value_parser = parse_date)]
+    since: Option<i64>,
+    /// Only sessions started before this date (YYYY-MM-DD, UTC).
+    #[arg(long, value_parser = parse_date)]
+    until: Option<i64>,
+}
+
+fn parse_date(text: &str) -> Result<i64, String> {
+    clock::parse(text)
+}
+
+impl FilterArgs {
+    fn filter(&self) -> Filter {
+        Filter {
+            rep: self.rep.clone(),
+            scenario: self.scenario.clone(),
+            since: self.since,
+            until: self.until,
+            ..Filter::default()
+        }
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TableFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+fn json_out<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure(e.to_string()))?;
+    say(&format!("{text}\n"));
+    Ok(())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Lays out rows as aligned columns, the first row being the header.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| format!("{cell:<width$}", width = widths[c]))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn score_cells(row: &SessionRow) -> [String; 5] {
+    match row.scores {
+        Some(s) => [
+            s.overall.to_string(),
+            s.qualification.to_string(),
+            s.discovery.to_string(),
+            s.rapport.to_string(),
+            s.velocity.to_string(),
+        ],
+        None => std::array::from_fn(|_| "-".to_string()),
+    }
+}
+
+fn result_cell(row: &SessionRow) -> String {
+    match (row.outcome, row.right_call) {
+        (Some(outcome), Some(right)) => {
+            format!("{}{}", outcome.label(), if right { " (right)" } else { "" })
+        }
+        _ => row.status.label().to_string(),
+    }
+}
+
+pub(crate) fn sessions(
+    db: &DbArgs,
+    filters: &FilterArgs,
+    limit: Option<u32>,
+    format: TableFormat,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open()?;
+    let rows = store
+        .sessions(&filters.filter(), SortKey::Started, true, limit)
+        .map_err(|e| Failure(e.to_string()))?;
+    match format {
+        TableFormat::Json => json_out(&rows)?,
+        TableFormat::Csv => {
+            let mut out = String::from(
+                "id,started_at,ended_at,rep,scenario,revision,seed,status,outcome,right_call,overall,qualification,discovery,rapport,velocity,passed,turns\n",
+            );
+            for row in &rows {
+                let scores = score_cells(row);
+                let fields = [
+                    row.id.to_string(),
+                    clock::iso8601(row.started_at),
+                    row.ended_at.map(clock::iso8601).unwrap_or_default(),
+                    row.rep.clone(),
+                    row.scenario_id.clone(),
+                    row.revision.clone(),
+                    row.seed.to_string(),
+                    row.status.label().to_string(),
+                    row.outcome
+                        .map(|o| o.label().to_string())
+                        .unwrap_or_default(),
+                    row.right_call.map(|r| r.to_string()).unwrap_or_default(),
+                    scores[0].replace('-', ""),
+                    scores[1].replace('-', ""),
+                    scores[2].replace('-', ""),
+                    scores[3].replace('-', ""),
+                    scores[4].replace('-', ""),
+                    row.scores
+                        .and_then(|s| s.passed)
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    row.turns.to_string(),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
+            say(&out);
+        }
+        TableFormat::Table => {
+            if rows.is_empty() {
+                say(&format!(
+                    "No sessions match in {}.\n",
+                    store.path().display()
+                ));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut cells = vec![
+                [
+                    "ID",
+                    "STARTED (UTC)",
+                    "REP",
+                    "SCENARIO",
+                    "RESULT",
+                    "OVERALL",
+                    "QUAL",
+                    "DISC",
+                    "RAPP",
+                    "VEL",
+                    "TURNS",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ];
+            for row in &rows {
+                let mut line = vec![
+                    row.id.to_string(),
+                    clock::short(row.started_at),
+                    row.rep.clone(),
+                    row.scenario_id.clone(),
+                    result_cell(row),
+                ];
+                line.extend(score_cells(row));
+                line.push(row.turns.to_string());
+                cells.push(line);
+            }
+            say(&table(&cells));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn report(
+    db: &DbArgs,
+    filters: &FilterArgs,
+    format: TableFormat,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open()?;
+    let rows = store
+        .report(&filters.filter())
+        .map_err(|e| Failure(e.to_string()))?;
+    let name = |d: Option<Dimension>| d.map_or("Overall", Dimension::label);
+    let trend = |t: Option<f64>| t.map_or("-".to_string(), |t| format!("{t:+.1}/session"));
+    match format {
+        TableFormat::Json => json_out(&rows)?,
+        TableFormat::Csv => {
+            let mut out = String::from("rep,dimension,count,mean,best,latest,trend\n");
+            for r in &rows {
+                out.push_str(&format!(
+                    "{},{},{},{:.1},{},{},{}\n",
+                    csv_field(&r.rep),
+                    name(r.dimension),
+                    r.count,
+                    r.mean,
+                    r.best,
+                    r.latest,
+                    r.trend.map(|t| format!("{t:.2}")).unwrap_or_default()
+                ));
+            }
+            say(&out);
+        }
+        TableFormat::Table => {
+            if rows.is_empty() {
+                say("No finished sessions match.\n");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut cells = vec![
+                [
+                    "REP",
+                    "DIMENSION",
+                    "SESSIONS",
+                    "MEAN",
+                    "BEST",
+                    "LATEST",
+                    "TREND",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ];
+            for r in &rows {
+                cells.push(vec![
+                    r.rep.clone(),
+                    name(r.dimension).to_string(),
+                    r.count.to_string(),
+                    format!("{:.1}", r.mean),
+                    r.best.to_string(),
+                    r.latest.to_string(),
+                    trend(r.trend),
+                ]);
+            }
+            let mut text = table(&cells);
+            text.push_str(
+                "\nTrend: points per session (least squares), shown from three sessions.\n",
+            );
+            say(&text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds a stored session by replaying its choices on the revision it was played on.
+pub(crate) fn replayed(stored: &StoredSession) -> Result<Session, Failure> {
+    let row = &stored.row;
+    let source = dealsim::SourceFile::from_text(
+        format!("{} (revision {})", row.scenario_id, row.revision),
+        stored.scenario_source.clone(),
+    );
+    let report = dealsim::check_source(&source);
+    let scenario = report.scenario.ok_or_else(|| {
+        Failure(format!(
+            "the stored revision {} of {} no longer checks with this version of dealsim",
+            row.revision, row.scenario_id
+        ))
+    })?;
+    let mut session =
+        Session::replay(&scenario, row.seed, &stored.choices()).map_err(|(turn, e)| {
+            Failure(format!(
+                "session {} cannot be replayed at turn {}: {e}",
+                row.id,
+                turn + 1
+            ))
+        })?;
+    if row.status == dealsim::store::Status::Abandoned {
+        session.abandon();
+    }
+    Ok(session)
+}
+
+pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open()?;
+    let stored = store.session(id).map_err(|e| Failure(e.to_string()))?;
+    let session = replayed(&stored)?;
+    let row = &stored.row;
+    if json {
+        let debrief = session.is_over().then(|| Debrief::of(&session));
+        return json_out(&serde_json::json!({ "session": stored, "debrief": debrief }))
+            .map(|()| ExitCode::SUCCESS);
+    }
+    let mut out = format!(
+        "Session {} · {} · {}\nStarted {} UTC · seed {} · revision {} · {}\n\n",
+        row.id,
+        row.rep,
+        row.scenario_title,
+        clock::short(row.started_at),
+        row.seed,
+        row.revision,
+        row.status.label()
+    );
+    for line in dealsim::xapi::transcript_lines(&stored) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    if session.is_over() {
+        if let (Some(stored_scores), Some(replayed_scores)) = (row.scores, session.scores())
+            && stored_scores != replayed_scores
+        {
+            out.push_str(&format!(
+                "Note: the stored scores ({}) differ from the replay's ({}).\n",
+                stored_scores.overall, replayed_scores.overall
+            ));
+        }
+        out.push_str(&Debrief::of(&session).render_text());
+    } else {
+        out.push_str(&format!(
+            "The call was not finished ({}): {} turn(s) were played.\n",
+            row.status.label(),
+            stored.turns.len()
+        ));
+    }
+    say(&out);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn export_xapi(db: &DbArgs, filters: &FilterArgs) -> Result<ExitCode, Failure> {
+    let (store, config) = db.open()?;
+    let rows = store
+        .sessions(&filters.filter(), SortKey::Started, false, None)
+        .map_err(|e| Failure(e.to_string()))?;
+    let mut statements = Vec::new();
+    for row in rows {
+        let stored = store.session(row.id).map_err(|e| Failure(e.to_string()))?;
+        statements.extend(dealsim::xapi::statements(&stored, &config.xapi));
+    }
+    json_out(&statements)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) struct SyncArgs {
+    pub lrs: Option<String>,
+    pub user: Option<String>,
+    pub password_env: Option<String>,
+    pub batch: u32,
+    pub retry_rejected: bool,
+}
+
+pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
+    let (store, config) = db.open()?;
+    let lrs = match (&args.lrs, &config.lrs) {
+        (Some(endpoint), _) => {
+            let user = args
+                .user
+                .clone()
+                .or_else(|| config.lrs.as_ref().map(|l| l.user.clone()))
+                .ok_or_else(|| Failure("--lrs needs --user".into()))?;
+            let variable = args
+                .password_env
+                .clone()
+                .or_else(|| config.lrs.as_ref().map(|l| l.password_env.clone()))
+                .unwrap_or_else(|| "DEALSIM_LRS_PASSWORD".into());
+            let password = std::env::var(&variable).map_err(|_| {
+                Failure(format!(
+                    "the password is read from the environment variable {variable}, which is not set"
+                ))
+            })?;
+            dealsim::xapi::Lrs::new(endpoint, &user, password).map_err(Failure)?
+        }
+        (None, Some(_)) => config
+            .lrs()
+            .map_err(Failure)?
+            .ok_or_else(|| Failure("no LRS is configured".into()))?,
+        (None, None) => {
+            return Err(Failure(format!(
+                "no LRS given: use --lrs URL --user U --password-env VAR, or set `lrs` in {}",
+                db.config
+                    .clone()
+                    .unwrap_or_else(dealsim::config::default_path)
+                    .display()
+            )));
+        }
+    };
+    if args.retry_rejected {
+        let n = store
+            .requeue_rejected()
+            .map_err(|e| Failure(e.to_string()))?;
+        say(&format!(
+            "{n} rejected statement(s) put back in the queue.\n"
+        ));
+    }
+    let report = dealsim::xapi::sync(&store, &config.xapi, &lrs, args.batch)
+        .map_err(|e| Failure(e.to_string()))?;
+    let mut out = format!(
+        "Sent {} statement(s) to {}; {} waiting in the queue.\n",
+        report.sent, lrs.endpoint, report.queued
+    );
+    for (id, reason) in &report.rejected {
+        out.push_str(&format!("Rejected {id}: {reason}\n"));
+    }
+    let summary = store.outbox_summary().map_err(|e| Failure(e.to_string()))?;
+    if !summary.rejected.is_empty() {
+        out.push_str(&format!(
+            "{} statement(s) were rejected by the LRS and are kept aside; fix the cause, then `dealsim sync --retry-rejected`.\n",
+            summary.rejected.len()
+        ));
+    }
+    say(&out);
+    if let Some(why) = report.stopped {
+        eprintln!("dealsim: {why}; the statements stay queued and go at the next sync");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
