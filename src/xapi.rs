@@ -159,7 +159,10 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
     let ended_at = row.ended_at.unwrap_or(row.started_at);
     let duration = clock::iso_duration(ended_at - row.started_at);
     let mut rest = ids[stored.turns.len()..].iter();
-    if let (true, Some(scores), Some(id)) = (finished, row.scores, rest.next()) {
+    let Some(id) = rest.next() else {
+        return out;
+    };
+    if let (true, Some(scores)) = (finished, row.scores) {
         let score = json!({
             "scaled": f64::from(scores.overall) / 100.0,
             "raw": scores.overall,
@@ -206,7 +209,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
             });
             out.push(judged);
         }
-    } else if let (false, Some(id)) = (finished, rest.next()) {
+    } else if !finished {
         let mut terminated = statement(
             id,
             VERB_TERMINATED,

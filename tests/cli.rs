@@ -9,6 +9,11 @@ fn dealsim(args: &[&str], stdin: &str) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        // Sessions of `play` without --db go to a data folder of the test's own.
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join(format!("dealsim-cli-test-{}", std::process::id())),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -357,5 +362,156 @@ fn graph_marks_unreachable_nodes() {
     assert!(
         island.contains("unreachable") && island.contains("dashed"),
         "{island}"
+    );
+}
+
+#[test]
+fn played_calls_are_stored_and_the_trainers_commands_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db = db.to_str().unwrap();
+    let harbor = scenario("harbor-discovery");
+    for (rep, seed, input) in [
+        ("Sam Rivera", "1", "1\n2\n1\n1\n1\n1\n1\n"),
+        ("Sam Rivera", "2", "3\n1\n1\n1\n1\n1\n1\n1\n1\n"),
+        ("Ana Okafor", "3", "1\nq\n"),
+    ] {
+        let out = dealsim(
+            &["play", &harbor, "--seed", seed, "--rep", rep, "--db", db],
+            input,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains(&format!("Playing as {rep}.")));
+        assert!(text(&out.stdout).contains("dealsim replay"));
+    }
+
+    let table = dealsim(&["sessions", "--db", db], "");
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let table = text(&table.stdout);
+    assert_eq!(table.lines().count(), 4, "{table}");
+    assert!(table.lines().next().unwrap().starts_with("ID"), "{table}");
+    assert!(table.contains("Advance (right)"), "{table}");
+    assert!(table.contains("abandoned"), "{table}");
+
+    let csv = text(
+        &dealsim(
+            &[
+                "sessions",
+                "--db",
+                db,
+                "--rep",
+                "Sam Rivera",
+                "--format",
+                "csv",
+            ],
+            "",
+        )
+        .stdout,
+    );
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.contains(",Sam Rivera,harbor-discovery,")),
+        "{csv}"
+    );
+
+    let json = dealsim(
+        &[
+            "sessions",
+            "--db",
+            db,
+            "--format",
+            "json",
+            "--since",
+            "2000-01-01",
+        ],
+        "",
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    let none = text(&dealsim(&["sessions", "--db", db, "--since", "2999-01-01"], "").stdout);
+    assert!(none.contains("No sessions match"), "{none}");
+
+    let report = text(&dealsim(&["report", "--db", db], "").stdout);
+    assert!(report.contains("Sam Rivera  Overall"), "{report}");
+    assert!(
+        !report.contains("Ana Okafor"),
+        "abandoned calls have no scores: {report}"
+    );
+
+    let replay = dealsim(&["replay", "1", "--db", db], "");
+    assert!(replay.status.success(), "{}", text(&replay.stderr));
+    let replay = text(&replay.stdout);
+    assert!(replay.contains("Session 1 · Sam Rivera"), "{replay}");
+    assert!(replay.contains("Overall: 90/100  PASSED"), "{replay}");
+    assert!(!replay.contains("differ"), "{replay}");
+
+    let export = dealsim(&["export", "xapi", "--db", db, "--rep", "Ana Okafor"], "");
+    let statements: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let verbs: Vec<&str> = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verb"]["display"]["en-US"].as_str().unwrap())
+        .collect();
+    assert_eq!(verbs, ["answered", "terminated"]);
+
+    let missing = dealsim(&["replay", "99", "--db", db], "");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("there is no session 99"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
+
+#[test]
+fn a_bad_database_or_date_gets_one_clear_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(
+        &notes,
+        "not a database at all, but long enough to look like a file\n".repeat(100),
+    )
+    .unwrap();
+    let out = dealsim(&["sessions", "--db", notes.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("is not a dealsim database"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let out = dealsim(
+        &[
+            "sessions",
+            "--since",
+            "last tuesday",
+            "--db",
+            notes.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("YYYY-MM-DD"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = dealsim(
+        &[
+            "sync",
+            "--db",
+            dir.path().join("s.db").to_str().unwrap(),
+            "--config",
+            dir.path().join("none.ron").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("does not exist"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -1,0 +1,610 @@
+//! Sessions reach a real Learning Record Store: Ralph, started on a free loopback port. The test
+//! syncs with the real binary, reads the statements back from the LRS and checks them; a second
+//! sync sends nothing twice; a stopped LRS queues statements and gets them once it is back; a
+//! statement the LRS refuses is kept aside with the reason; the password appears nowhere.
+//!
+//! Ralph comes from `.ci/run` (a virtual environment in `.ci/ralph`), `DEALSIM_RALPH`, or PATH.
+//! Without it the test says so and passes, unless `DEALSIM_REQUIRE_LRS=1` (as in CI).
+
+use dealsim::session::Session;
+use dealsim::store::Store;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+const USER: &str = "trainer";
+const PASSWORD: &str = "pa55-Hx7q-lrs";
+
+fn ralph() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("DEALSIM_RALPH") {
+        return Some(PathBuf::from(path));
+    }
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/ralph/bin/ralph");
+    if local.exists() {
+        return Some(local);
+    }
+    let found = Command::new("sh")
+        .args(["-c", "command -v ralph"])
+        .output()
+        .ok()?;
+    found
+        .status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+}
+
+struct Lrs {
+    child: Child,
+    port: u16,
+    ralph: PathBuf,
+    dir: PathBuf,
+}
+
+impl Lrs {
+    fn start(ralph: &Path, dir: &Path, port: u16) -> Lrs {
+        let app = dir.join("app");
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        if !app.join("auth.json").exists() {
+            let auth = Command::new(ralph)
+                .args(["auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-w"])
+                .args(["-M", &format!("mailto:{USER}@example.com")])
+                .env("RALPH_APP_DIR", &app)
+                .env("RALPH_RUNSERVER_BACKEND", "fs")
+                .output()
+                .unwrap();
+            assert!(auth.status.success(), "ralph auth: {auth:?}");
+        }
+        let log = std::fs::File::create(dir.join(format!("ralph-{port}.log"))).unwrap();
+        let child = Command::new(ralph)
+            .args([
+                "runserver",
+                "-b",
+                "fs",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .current_dir(&data)
+            .env("RALPH_APP_DIR", &app)
+            .env("RALPH_RUNSERVER_BACKEND", "fs")
+            // Makes Ralph's file backend append (see tests/lrs/sitecustomize.py).
+            .env(
+                "PYTHONPATH",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lrs"),
+            )
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let lrs = Lrs {
+            child,
+            port,
+            ralph: ralph.to_path_buf(),
+            dir: dir.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if lrs
+                .get("/xAPI/statements?limit=1")
+                .is_some_and(|(s, _)| s == 200)
+            {
+                return lrs;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        panic!(
+            "Ralph did not answer on port {port} within 90 s; see {}",
+            dir.display()
+        );
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/xAPI", self.port)
+    }
+
+    /// A minimal HTTP GET with Basic credentials; `None` when nothing answers.
+    fn get(&self, path: &str) -> Option<(u16, String)> {
+        use base64::Engine;
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .ok()?;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\nX-Experience-API-Version: 1.0.3\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).ok()?;
+        let text = String::from_utf8_lossy(&response).to_string();
+        let status = text.split(' ').nth(1)?.parse().ok()?;
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        Some((status, body))
+    }
+
+    /// Every statement the LRS holds.
+    fn statements(&self) -> Vec<Value> {
+        let (status, body) = self
+            .get("/xAPI/statements?limit=1000")
+            .expect("the LRS answers");
+        assert_eq!(status, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            page["more"].as_str().is_none_or(str::is_empty),
+            "more than one page of statements"
+        );
+        page["statements"].as_array().unwrap().clone()
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+        // Wait until the port is free again, so a restart can take it.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn restart(&mut self) {
+        let again = Lrs::start(&self.ralph, &self.dir, self.port);
+        let old = std::mem::replace(self, again);
+        std::mem::forget(old); // already stopped
+    }
+}
+
+impl Drop for Lrs {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Checks statements against Ralph's strict xAPI 1.0.3 statement model (with Ralph's Python).
+fn strictly_valid(ralph: &Path, statements: &[Value]) {
+    let python = ralph.with_file_name("python");
+    let script = r#"
+import json, sys
+from ralph.models.xapi.base.statements import BaseXapiStatement
+bad = []
+for i, s in enumerate(json.load(sys.stdin)):
+    try:
+        BaseXapiStatement(**s)
+    except Exception as e:
+        bad.append(f"{i}: {e}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+"#;
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(statements).unwrap().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "invalid statements:\n{}",
+        text(&output)
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn scenario(name: &str) -> dealsim::Scenario {
+    let path = format!(
+        "{}/scenarios/{name}.scenario.ron",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    dealsim::check_path(Path::new(&path)).scenario.unwrap()
+}
+
+/// Plays and records one call; `leave_after` abandons it after that many choices.
+fn play(db: &Path, rep: &str, name: &str, seed: u64, leave_after: Option<usize>) {
+    let store = Store::open(db).unwrap();
+    let scenario = scenario(name);
+    let mut session = Session::new(&scenario, seed);
+    let mut recording = store.begin(rep, "test", &session).unwrap();
+    let mut turn = 0;
+    while !session.is_over() {
+        if leave_after == Some(turn) {
+            session.abandon();
+            store.end(&mut recording, &session).unwrap();
+            return;
+        }
+        let offered = session.offered().count();
+        session
+            .choose_offered((seed as usize + turn) % offered)
+            .unwrap();
+        store.record_turn(&mut recording, &session, 2_000).unwrap();
+        turn += 1;
+    }
+}
+
+fn dealsim(args: &[&str], db: &Path, config: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .arg("--config")
+        .arg(config)
+        .env("DEALSIM_TEST_LRS_PASSWORD", PASSWORD)
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn sessions_reach_a_real_lrs_once_each_even_across_an_outage() {
+    let Some(ralph) = ralph() else {
+        assert!(
+            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
+            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
+        );
+        eprintln!("Ralph is not installed: the LRS test is skipped (see .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut lrs = Lrs::start(&ralph, dir.path(), port);
+    let db = dir.path().join("sessions.db");
+    let config = dir.path().join("config.ron");
+    std::fs::write(
+        &config,
+        format!(
+            "(lrs: (endpoint: \"{}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+              xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"))",
+            lrs.endpoint()
+        ),
+    )
+    .unwrap();
+
+    play(&db, "Sam Rivera", "harbor-discovery", 1, None);
+    play(&db, "Sam Rivera", "orbit-acquisition", 2, None);
+    play(&db, "Ana Okafor", "northwind-incumbent", 3, None);
+    play(&db, "Ana Okafor", "brightline-whitepaper", 4, Some(2));
+    let export = dealsim(&["export", "xapi"], &db, &config);
+    assert!(export.status.success(), "{}", text(&export));
+    let exported: Vec<Value> = serde_json::from_slice(&export.stdout).unwrap();
+
+    // Ralph's LRS checks statements loosely; its strict xAPI model checks every field.
+    strictly_valid(&ralph, &exported);
+
+    // First sync, in small batches: everything arrives.
+    let first = dealsim(&["sync", "--batch", "7"], &db, &config);
+    assert!(first.status.success(), "{}", text(&first));
+    let held = lrs.statements();
+    assert_eq!(held.len(), exported.len(), "{}", text(&first));
+    let ids: HashSet<&str> = held.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), held.len(), "no statement twice");
+    let exported_ids: HashSet<&str> = exported.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids, exported_ids,
+        "the LRS holds exactly what export writes"
+    );
+
+    // Verbs: one answered per choice, one completed per finished call, passed/failed where
+    // there is a pass mark, terminated for the call that was left.
+    let store = Store::open(&db).unwrap();
+    let rows = store
+        .sessions(&Default::default(), Default::default(), false, None)
+        .unwrap();
+    let verb = |s: &Value| {
+        s["verb"]["id"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let mut verbs: HashMap<String, usize> = HashMap::new();
+    for statement in &held {
+        *verbs.entry(verb(statement)).or_default() += 1;
+    }
+    let turns: usize = rows.iter().map(|r| r.turns as usize).sum();
+    assert_eq!(verbs["answered"], turns);
+    assert_eq!(verbs["completed"], 3);
+    assert_eq!(verbs["terminated"], 1);
+    let judged = rows
+        .iter()
+        .filter(|r| r.scores.and_then(|s| s.passed).is_some())
+        .count();
+    assert_eq!(
+        verbs.get("passed").unwrap_or(&0) + verbs.get("failed").unwrap_or(&0),
+        judged
+    );
+
+    // Each session's statements share its registration, and the scores are the stored ones.
+    for row in &rows {
+        let mine: Vec<&Value> = held
+            .iter()
+            .filter(|s| s["context"]["registration"] == row.registration.as_str())
+            .collect();
+        assert_eq!(
+            mine.iter().filter(|s| verb(s) == "answered").count(),
+            row.turns as usize
+        );
+        assert!(
+            mine.iter()
+                .all(|s| s["actor"]["account"]["name"] == row.rep.as_str())
+        );
+        assert!(mine.iter().all(|s| {
+            s["context"]["extensions"]["https://acme.example/xapi/extensions/seed"]
+                == row.seed.to_string().as_str()
+        }));
+        if let Some(scores) = row.scores {
+            let completed = mine.iter().find(|s| verb(s) == "completed").unwrap();
+            assert_eq!(completed["result"]["score"]["raw"], scores.overall);
+            assert_eq!(
+                completed["result"]["score"]["scaled"].as_f64().unwrap(),
+                f64::from(scores.overall) / 100.0
+            );
+            assert_eq!(completed["result"]["success"], row.right_call.unwrap());
+            assert_eq!(completed["result"]["completion"], true);
+            assert!(
+                completed["result"]["duration"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("PT")
+            );
+            let dimensions = &completed["result"]["extensions"]["https://acme.example/xapi/extensions/dimensions"];
+            assert_eq!(dimensions["discovery"], scores.discovery);
+        }
+    }
+
+    // A second sync sends nothing: the LRS holds each statement once.
+    let second = dealsim(&["sync"], &db, &config);
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        text(&second).contains("Sent 0 statement(s)"),
+        "{}",
+        text(&second)
+    );
+    assert_eq!(lrs.statements().len(), exported.len());
+
+    // The LRS goes down: a new session waits in the queue, and the sync says why.
+    lrs.stop();
+    play(&db, "Sam Rivera", "fernway-bakery", 5, None);
+    let offline = dealsim(&["sync"], &db, &config);
+    assert_eq!(offline.status.code(), Some(3), "{}", text(&offline));
+    assert!(
+        text(&offline).contains("cannot be reached"),
+        "{}",
+        text(&offline)
+    );
+    let waiting = store.outbox_summary().unwrap().queued;
+    assert!(waiting > 0);
+
+    // Back up: the queued statements go, once.
+    lrs.restart();
+    let back = dealsim(&["sync"], &db, &config);
+    assert!(back.status.success(), "{}", text(&back));
+    assert_eq!(store.outbox_summary().unwrap().queued, 0);
+    let after = lrs.statements();
+    assert_eq!(after.len(), exported.len() + waiting as usize);
+    let unique: HashSet<&str> = after.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(unique.len(), after.len());
+
+    // The password is in no output and not in the database.
+    for output in [&first, &second, &offline, &back] {
+        assert!(!text(output).contains(PASSWORD));
+    }
+    drop(store);
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let path = file.unwrap().path();
+        if path.to_string_lossy().contains("sessions.db") {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes
+                    .windows(PASSWORD.len())
+                    .any(|w| w == PASSWORD.as_bytes()),
+                "the password is in {}",
+                path.display()
+            );
+        }
+    }
+
+    // A wrong password is reported as such, and nothing is lost.
+    play(&db, "Sam Rivera", "cobalt-bank-ciso", 7, None);
+    let wrong = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["sync", "--db"])
+        .arg(&db)
+        .args([
+            "--lrs",
+            &lrs.endpoint(),
+            "--user",
+            USER,
+            "--password-env",
+            "WRONG_PASSWORD",
+        ])
+        .env("WRONG_PASSWORD", "not-it")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(3), "{}", text(&wrong));
+    assert!(
+        text(&wrong).contains("refused the user name or password"),
+        "{}",
+        text(&wrong)
+    );
+    assert!(!text(&wrong).contains("not-it"));
+    assert!(Store::open(&db).unwrap().outbox_summary().unwrap().queued > 0);
+}
+
+/// A stand-in LRS for what Ralph never does (it checks statements loosely): refuse some. It
+/// answers 400 to any request holding a `terminated` statement and 200 otherwise, and counts the
+/// statements of every request.
+fn refusing_lrs() -> (String, std::sync::mpsc::Receiver<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 65536];
+            let body = loop {
+                let Ok(n) = stream.read(&mut buffer) else {
+                    break None;
+                };
+                if n == 0 {
+                    break None;
+                }
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break Some(body[..length].to_string());
+                    }
+                }
+            };
+            let Some(body) = body else { continue };
+            let statements: Vec<Value> = serde_json::from_str(&body).unwrap_or_default();
+            let verbs: Vec<String> = statements
+                .iter()
+                .map(|s| {
+                    s["verb"]["display"]["en-US"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect();
+            let refuse = verbs.iter().any(|v| v == "terminated");
+            let _ = sender.send(verbs);
+            let (status, reply) = if refuse {
+                (
+                    "400 Bad Request",
+                    r#"{"detail":"terminated statements are not accepted here"}"#,
+                )
+            } else {
+                ("200 OK", "[]")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    (format!("http://127.0.0.1:{port}/xAPI"), receiver)
+}
+
+#[test]
+fn a_statement_the_lrs_refuses_is_kept_aside_with_its_reason_and_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sessions.db");
+    let (endpoint, requests) = refusing_lrs();
+    let config = dir.path().join("config.ron");
+    std::fs::write(
+        &config,
+        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"))"),
+    )
+    .unwrap();
+    play(&db, "Sam Rivera", "harbor-discovery", 1, None);
+    play(&db, "Ana Okafor", "brightline-whitepaper", 4, Some(2));
+    let queued = Store::open(&db).unwrap().outbox_summary().unwrap().queued;
+
+    let first = dealsim(&["sync"], &db, &config);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = text(&first);
+    assert!(out.contains("Rejected"), "{out}");
+    assert!(
+        out.contains("HTTP 400: {\"detail\":\"terminated statements are not accepted here\"}"),
+        "{out}"
+    );
+    assert!(out.contains("--retry-rejected"), "{out}");
+    let summary = Store::open(&db).unwrap().outbox_summary().unwrap();
+    assert_eq!(
+        summary.rejected.len(),
+        1,
+        "only the refused statement is set aside"
+    );
+    assert_eq!(summary.sent, queued - 1);
+    assert_eq!(summary.queued, 0);
+    // One batch, refused; then each statement alone.
+    let sent: Vec<Vec<String>> = requests.try_iter().collect();
+    assert_eq!(sent.len(), 1 + queued as usize, "{sent:?}");
+
+    // Not retried by a plain sync; retried on request.
+    let again = dealsim(&["sync"], &db, &config);
+    assert!(
+        text(&again).contains("Sent 0 statement(s)"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(requests.try_iter().count(), 0);
+    let retry = dealsim(&["sync", "--retry-rejected"], &db, &config);
+    assert!(
+        text(&retry).contains("1 rejected statement(s) put back"),
+        "{}",
+        text(&retry)
+    );
+    assert_eq!(
+        requests.try_iter().count(),
+        2,
+        "the batch of one, then alone"
+    );
+    assert!(!text(&retry).contains(PASSWORD));
+}

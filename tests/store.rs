@@ -1,0 +1,445 @@
+//! The session database: turn-by-turn records that survive a crash, abandoned calls, exact
+//! replays from the stored revision, the trainer's queries, migrations from an older file, files
+//! that are not ours, and two writers at once.
+
+use dealsim::clock::DAY_MS;
+use dealsim::score::Dimension;
+use dealsim::session::Session;
+use dealsim::store::{Filter, SortKey, Status, Store};
+use dealsim::{Outcome, Scenario};
+use std::path::Path;
+
+fn scenario(name: &str) -> Scenario {
+    let path = format!(
+        "{}/scenarios/{name}.scenario.ron",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    dealsim::check_path(Path::new(&path))
+        .scenario
+        .expect("shipped scenarios check")
+}
+
+/// Plays offered choices by position (wrapping), recording every turn; returns the session id.
+fn play(store: &Store, rep: &str, scenario: &Scenario, seed: u64, picks: &[usize], at: i64) -> i64 {
+    let mut session = Session::new(scenario, seed);
+    let mut recording = store.begin_at(rep, "test", &session, at).unwrap();
+    let mut turn = 0;
+    while !session.is_over() {
+        let offered = session.offered().count();
+        let pick = picks.get(turn).copied().unwrap_or(0) % offered;
+        session.choose_offered(pick).unwrap();
+        turn += 1;
+        store
+            .record_turn_at(&mut recording, &session, 1500, at + turn as i64 * 1000)
+            .unwrap();
+    }
+    recording.session_id
+}
+
+#[test]
+fn every_turn_is_on_disk_as_soon_as_it_is_played_and_a_crash_loses_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sessions.db");
+    let harbor = scenario("harbor-discovery");
+    let (id, choices) = {
+        let store = Store::open(&path).unwrap();
+        let mut session = Session::new(&harbor, 11);
+        let mut recording = store.begin("Sam", "test", &session).unwrap();
+        for _ in 0..3 {
+            session.choose_offered(0).unwrap();
+            store.record_turn(&mut recording, &session, 900).unwrap();
+        }
+        // The process "dies" here: no end is recorded, the store is dropped.
+        (recording.session_id, session.choice_indices())
+    };
+    let store = Store::open(&path).unwrap();
+    let stored = store.session(id).unwrap();
+    assert_eq!(stored.row.status, Status::Playing);
+    assert_eq!(stored.choices(), choices);
+    assert_eq!(stored.turns.len(), 3);
+    assert!(stored.turns.iter().all(|t| t.think_ms == 900));
+    assert!(!stored.opening.is_empty(), "the opening line is stored");
+    assert!(
+        !stored.turns[0].reply.is_empty(),
+        "the buyer's answer is stored"
+    );
+}
+
+#[test]
+fn a_session_left_playing_for_an_hour_is_shown_as_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let session = Session::new(&harbor, 1);
+    let long_ago = dealsim::clock::now_ms() - 2 * 3_600_000;
+    let recording = store.begin_at("Sam", "test", &session, long_ago).unwrap();
+    let row = store.session(recording.session_id).unwrap().row;
+    assert_eq!(row.status, Status::Interrupted);
+    let filter = Filter {
+        status: Some(Status::Interrupted),
+        ..Filter::default()
+    };
+    assert_eq!(store.count(&filter).unwrap(), 1);
+}
+
+#[test]
+fn an_abandoned_call_is_recorded_as_abandoned_without_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let brightline = scenario("brightline-whitepaper");
+    let mut session = Session::new(&brightline, 3);
+    let mut recording = store.begin("Ana", "test", &session).unwrap();
+    session.choose_offered(0).unwrap();
+    store.record_turn(&mut recording, &session, 100).unwrap();
+    session.abandon();
+    store.end(&mut recording, &session).unwrap();
+    let stored = store.session(recording.session_id).unwrap();
+    assert_eq!(stored.row.status, Status::Abandoned);
+    assert_eq!(stored.row.scores, None);
+    assert_eq!(stored.row.outcome, None);
+    assert!(stored.row.ended_at.is_some());
+    assert_eq!(stored.turns.len(), 1);
+    assert_eq!(
+        store.outbox_summary().unwrap().queued,
+        2,
+        "answered + terminated"
+    );
+}
+
+#[test]
+fn a_stored_session_replays_exactly_even_after_the_scenario_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let northwind = scenario("northwind-incumbent");
+    let id = play(&store, "Sam", &northwind, 77, &[1, 2, 0, 1, 2, 0, 1], 1_000);
+    let stored = store.session(id).unwrap();
+
+    // The file on disk is not consulted: the stored text of the revision is.
+    let source = dealsim::SourceFile::from_text("stored", stored.scenario_source.clone());
+    assert_eq!(source.revision, stored.row.revision);
+    let compiled = dealsim::check_source(&source).scenario.unwrap();
+    let replayed = Session::replay(&compiled, stored.row.seed, &stored.choices()).unwrap();
+    assert!(replayed.is_over());
+    assert_eq!(replayed.scores(), stored.row.scores);
+    let original = Session::replay(&northwind, 77, &stored.choices()).unwrap();
+    let said = |s: &Session| s.transcript().map(|e| format!("{e:?}")).collect::<Vec<_>>();
+    assert_eq!(said(&replayed), said(&original));
+}
+
+#[test]
+fn the_trainers_queries_filter_sort_and_summarise() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let orbit = scenario("orbit-acquisition");
+    let now = dealsim::clock::now_ms();
+    let day = |d: i64| now - d * DAY_MS;
+    // Sam gets better at Harbor over four sessions; Ana plays Orbit twice.
+    let sam = [
+        play(
+            &store,
+            "Sam",
+            &harbor,
+            1,
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0],
+            day(50),
+        ),
+        play(
+            &store,
+            "Sam",
+            &harbor,
+            1,
+            &[1, 1, 1, 1, 1, 1, 1, 1],
+            day(40),
+        ),
+        play(
+            &store,
+            "Sam",
+            &harbor,
+            1,
+            &[2, 0, 0, 0, 0, 0, 0, 0],
+            day(10),
+        ),
+        play(&store, "Sam", &harbor, 1, &[2, 0, 0, 0, 0, 0, 0, 0], day(5)),
+    ];
+    play(&store, "Ana", &orbit, 2, &[0, 0, 0, 0, 0, 0], day(3));
+    play(&store, "Ana", &orbit, 3, &[1, 1, 1, 1], day(2));
+
+    let all = store
+        .sessions(&Filter::default(), SortKey::Started, true, None)
+        .unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(all.windows(2).all(|w| w[0].started_at >= w[1].started_at));
+    let by_rep = Filter {
+        rep: Some("Sam".into()),
+        ..Filter::default()
+    };
+    let sams = store
+        .sessions(&by_rep, SortKey::Overall, false, None)
+        .unwrap();
+    assert_eq!(sams.len(), 4);
+    let overall: Vec<u8> = sams.iter().map(|r| r.scores.unwrap().overall).collect();
+    assert!(overall.windows(2).all(|w| w[0] <= w[1]), "{overall:?}");
+    let recent = Filter {
+        since: Some(day(20)),
+        ..Filter::default()
+    };
+    assert_eq!(store.count(&recent).unwrap(), 4);
+    let orbit_only = Filter {
+        scenario: Some("orbit-acquisition".into()),
+        ..Filter::default()
+    };
+    assert_eq!(store.count(&orbit_only).unwrap(), 2);
+
+    let trend = store.trend("Sam", None).unwrap();
+    assert_eq!(trend.len(), 4);
+    assert_eq!(
+        trend.iter().map(|p| p.session_id).collect::<Vec<_>>(),
+        sam.to_vec()
+    );
+
+    let report = store.report(&Filter::default()).unwrap();
+    let sam_overall = report
+        .iter()
+        .find(|r| r.rep == "Sam" && r.dimension.is_none())
+        .unwrap();
+    assert_eq!(sam_overall.count, 4);
+    assert_eq!(sam_overall.latest, trend[3].scores.overall);
+    assert_eq!(
+        sam_overall.best,
+        trend.iter().map(|p| p.scores.overall).max().unwrap()
+    );
+    assert!(sam_overall.trend.is_some());
+    let ana_velocity = report
+        .iter()
+        .find(|r| r.rep == "Ana" && r.dimension == Some(Dimension::Velocity))
+        .unwrap();
+    assert_eq!(ana_velocity.trend, None, "two sessions are not a trend");
+
+    let heatmap = store.heatmap(None).unwrap();
+    assert_eq!(
+        heatmap.iter().map(|h| h.rep.as_str()).collect::<Vec<_>>(),
+        ["Ana", "Sam"]
+    );
+    let sam_row = &heatmap[1];
+    let mean = trend
+        .iter()
+        .map(|p| f64::from(p.scores.discovery))
+        .sum::<f64>()
+        / 4.0;
+    assert!((sam_row.discovery - mean).abs() < 1e-9);
+
+    let improved = store.most_improved(now, 5).unwrap();
+    assert_eq!(improved.len(), 1, "only Sam has sessions in both windows");
+    assert_eq!(improved[0].rep, "Sam");
+
+    let facts: Vec<String> = harbor.facts().iter().map(|f| f.id.clone()).collect();
+    let analysis = store.scenario_analysis("harbor-discovery", &facts).unwrap();
+    assert_eq!(analysis.sessions, 4);
+    let open = analysis.nodes.iter().find(|n| n.node_id == "open").unwrap();
+    assert_eq!(open.visits, 4);
+    assert_eq!(open.choices.iter().map(|c| c.taken).sum::<u32>(), 4);
+    assert_eq!(analysis.missed_facts.len(), facts.len());
+    let wrong = 4 - analysis.right_calls;
+    assert_eq!(analysis.lost_at.iter().map(|l| l.1).sum::<u32>(), wrong);
+}
+
+#[test]
+fn outcome_filters_match_the_stored_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let brightline = scenario("brightline-whitepaper");
+    for seed in 0..6 {
+        play(
+            &store,
+            "Sam",
+            &brightline,
+            seed,
+            &[seed as usize; 12],
+            1_000 + seed as i64,
+        );
+    }
+    let total: u64 = Outcome::ALL
+        .iter()
+        .map(|&o| {
+            let filter = Filter {
+                outcome: Some(o),
+                ..Filter::default()
+            };
+            let rows = store
+                .sessions(&filter, SortKey::Started, true, None)
+                .unwrap();
+            assert!(rows.iter().all(|r| r.outcome == Some(o)));
+            rows.len() as u64
+        })
+        .sum();
+    assert_eq!(total, 6);
+}
+
+/// The first shipped schema, as it was: an older file must open in this build.
+const SCHEMA_V1: &str = "CREATE TABLE reps (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE scenario_revisions (id INTEGER PRIMARY KEY, scenario_id TEXT NOT NULL,
+        revision TEXT NOT NULL UNIQUE, title TEXT NOT NULL, source TEXT NOT NULL,
+        first_seen INTEGER NOT NULL);
+    CREATE TABLE sessions (id INTEGER PRIMARY KEY, registration TEXT NOT NULL UNIQUE,
+        rep_id INTEGER NOT NULL REFERENCES reps(id),
+        revision_id INTEGER NOT NULL REFERENCES scenario_revisions(id),
+        scenario_id TEXT NOT NULL, seed INTEGER NOT NULL, origin TEXT NOT NULL,
+        started_at INTEGER NOT NULL, last_activity INTEGER NOT NULL, ended_at INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('playing', 'finished', 'abandoned')),
+        turns INTEGER NOT NULL DEFAULT 0, opening TEXT NOT NULL, outcome TEXT, end_reason TEXT,
+        end_node TEXT, right_call INTEGER, qualification INTEGER, discovery INTEGER,
+        rapport INTEGER, velocity INTEGER, overall INTEGER, passed INTEGER, minutes_used INTEGER,
+        final_trust INTEGER, facts_uncovered TEXT);
+    CREATE INDEX sessions_by_start ON sessions (started_at);
+    CREATE INDEX sessions_by_rep ON sessions (rep_id, started_at);
+    CREATE INDEX sessions_by_scenario ON sessions (scenario_id, started_at);
+    CREATE TABLE turns (session_id INTEGER NOT NULL REFERENCES sessions(id),
+        turn INTEGER NOT NULL, node_id TEXT NOT NULL, choice INTEGER NOT NULL,
+        move TEXT NOT NULL, say TEXT NOT NULL, think_ms INTEGER NOT NULL,
+        trust_after INTEGER NOT NULL, minutes_left_after INTEGER NOT NULL, at INTEGER NOT NULL,
+        reply TEXT NOT NULL, PRIMARY KEY (session_id, turn)) WITHOUT ROWID;
+    PRAGMA application_id = 1685285229;
+    PRAGMA user_version = 1;";
+
+#[test]
+fn an_older_database_is_migrated_on_open_and_keeps_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO reps (name) VALUES ('Old Rep');
+             INSERT INTO scenario_revisions (scenario_id, revision, title, source, first_seen)
+                VALUES ('x', 'r1', 'Old call', '', 0);
+             INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
+                started_at, last_activity, ended_at, status, turns, opening, outcome, right_call,
+                qualification, discovery, rapport, velocity, overall)
+             VALUES ('9b3c1f2a-0000-4000-8000-000000000001', 1, 1, 'x', 5, 'window', 10, 20, 20,
+                'finished', 0, '[]', 'Advance', 1, 60, 70, 80, 90, 75);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        dealsim::store::SCHEMA_VERSION
+    );
+    assert!(dealsim::store::SCHEMA_VERSION > 1);
+    let rows = store
+        .sessions(&Filter::default(), SortKey::Started, true, None)
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].rep, "Old Rep");
+    assert_eq!(rows[0].scores.unwrap().overall, 75);
+    // The new tables work on the migrated file.
+    let harbor = scenario("harbor-discovery");
+    play(&store, "New Rep", &harbor, 1, &[0; 12], 100);
+    assert!(store.outbox_summary().unwrap().queued > 0);
+}
+
+fn refused_untouched(path: &Path, expected: &str) {
+    let before = std::fs::read(path).unwrap();
+    let error = Store::open(path).unwrap_err().to_string();
+    assert!(error.contains(expected), "{error}");
+    assert!(error.contains(&path.display().to_string()), "{error}");
+    assert_eq!(std::fs::read(path).unwrap(), before, "the file was changed");
+    let wal = path.with_extension("db-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+}
+
+#[test]
+fn a_file_that_is_not_a_dealsim_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(
+        &text,
+        "Q3 pipeline notes: call Marta on Tuesday.\n".repeat(200),
+    )
+    .unwrap();
+    refused_untouched(&text, "not a dealsim database");
+
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL);")
+        .unwrap();
+    refused_untouched(&other, "another program");
+
+    let newer = dir.path().join("newer.db");
+    Store::open(&newer).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99;")
+        .unwrap();
+    refused_untouched(&newer, "newer dealsim");
+}
+
+#[test]
+fn a_damaged_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        let store = Store::open(&path).unwrap();
+        let harbor = scenario("harbor-discovery");
+        for seed in 0..40 {
+            play(
+                &store,
+                "Sam",
+                &harbor,
+                seed,
+                &[seed as usize; 12],
+                seed as i64,
+            );
+        }
+        // Fold the WAL into the main file so that the damage below hits real pages.
+        drop(store);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 16 * 4096, "{} bytes", bytes.len());
+    for byte in &mut bytes[8 * 4096..12 * 4096] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    refused_untouched(&path, "damaged");
+}
+
+#[test]
+fn two_writers_share_one_database_without_losing_a_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    Store::open(&path).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let handles: Vec<_> = ["Window", "Terminal"]
+        .into_iter()
+        .map(|rep| {
+            let path = path.clone();
+            let harbor = harbor.clone();
+            std::thread::spawn(move || {
+                let store = Store::open(&path).unwrap();
+                let mut turns = 0;
+                for seed in 0..25 {
+                    let id = play(&store, rep, &harbor, seed, &[seed as usize % 3; 12], 0);
+                    turns += store.session(id).unwrap().turns.len();
+                }
+                turns
+            })
+        })
+        .collect();
+    let expected: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let store = Store::open(&path).unwrap();
+    let rows = store
+        .sessions(&Filter::default(), SortKey::Started, true, None)
+        .unwrap();
+    assert_eq!(rows.len(), 50);
+    assert_eq!(
+        rows.iter().map(|r| r.turns as usize).sum::<usize>(),
+        expected
+    );
+    assert!(rows.iter().all(|r| r.status == Status::Finished));
+}
