@@ -120,7 +120,7 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-type Result<T> = std::result::Result<T, StoreError>;
+pub type Result<T> = std::result::Result<T, StoreError>;
 
 fn failed(path: &Path, what: &str, error: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;

@@ -7,9 +7,11 @@ use bevy::state::app::StatesPlugin;
 use dealsim::Outcome;
 use dealsim::app::Screen;
 use dealsim::app::playing::{ActiveCall, CallPlugin, Choose, FinishedCall, RestartCall, StartCall};
+use dealsim::app::records::SessionLog;
 use dealsim::app::reps::Reps;
 use dealsim::app::scenarios::{Library, ScenarioLibraryPlugin, ScenarioSourcePlugin};
 use dealsim::diagnostic::Code;
+use dealsim::store::{Filter, SortKey, Status, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -34,6 +36,10 @@ fn headless(folder: &Path, profiles: &Path) -> App {
         StatesPlugin,
     ))
     .insert_resource(Reps::open(profiles.to_path_buf()))
+    .insert_resource(SessionLog::open(
+        profiles.with_file_name("sessions.db"),
+        Default::default(),
+    ))
     .init_state::<Screen>()
     .add_plugins((ScenarioLibraryPlugin, CallPlugin));
     app
@@ -111,6 +117,19 @@ fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
     let record = &saved.reps["Sam"].scenarios["harbor-discovery"];
     assert_eq!((record.attempts, record.best), (1, Some(90)));
 
+    // And the session is in the database, every turn of it.
+    let db = profiles.with_file_name("sessions.db");
+    let rows = Store::open(&db)
+        .unwrap()
+        .sessions(&Filter::default(), SortKey::Started, true, None)
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].rep, "Sam");
+    assert_eq!(rows[0].turns, 7);
+    assert_eq!(rows[0].status, Status::Finished);
+    assert_eq!(rows[0].scores.unwrap().overall, 90);
+    assert_eq!(rows[0].origin, "window");
+
     // Trying again with the same luck starts the same call afresh.
     app.world_mut()
         .write_message(RestartCall { new_seed: false });
@@ -122,6 +141,19 @@ fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
         app.world().resource::<ActiveCall>().session.choices_made(),
         0
     );
+
+    // One choice, then the window closes mid-call: stored as abandoned with that turn.
+    app.world_mut().write_message(Choose(0));
+    app.update();
+    app.world_mut().write_message(AppExit::Success);
+    app.update();
+    let store = Store::open(&db).unwrap();
+    let rows = store
+        .sessions(&Filter::default(), SortKey::Started, true, None)
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].status, Status::Abandoned);
+    assert_eq!(rows[0].turns, 1);
 }
 
 #[test]

@@ -57,7 +57,63 @@ enum Step {
     Playing,
     Call,
     Debrief,
+    /// The trainer's screen: one view per screenshot (see `TRAINER_SHOTS`).
+    Trainer(usize),
     Done,
+}
+
+/// The trainer's views the demo captures, in order.
+const TRAINER_SHOTS: [&str; 5] = [
+    "5-trainer-sessions.png",
+    "6-trainer-rep.png",
+    "7-trainer-team.png",
+    "8-trainer-scenario.png",
+    "9-trainer-replay.png",
+];
+
+/// Puts the trainer's screen in the state of screenshot `index`.
+fn set_trainer_view(
+    index: usize,
+    view: &mut super::screens::trainer::TrainerView,
+    log: &super::records::SessionLog,
+    script: &DemoScript,
+) -> Result<(), String> {
+    use super::screens::trainer::{Tab, open_replay};
+    view.replay = None;
+    view.stale = true;
+    match index {
+        0 => view.tab = Tab::Sessions,
+        1 => {
+            view.tab = Tab::Reps;
+            view.rep = Some(script.rep.clone());
+        }
+        2 => view.tab = Tab::Team,
+        3 => {
+            view.tab = Tab::Scenarios;
+            view.scenario = Some(script.scenario_id.clone());
+        }
+        _ => {
+            view.tab = Tab::Sessions;
+            let newest = log
+                .with_store(|store| {
+                    store.sessions(
+                        &crate::store::Filter::default(),
+                        crate::store::SortKey::Started,
+                        true,
+                        Some(1),
+                    )
+                })
+                .ok_or("no session database")?
+                .map_err(|e| e.to_string())?;
+            let id = newest.first().ok_or("no stored session to replay")?.id;
+            let mut replay = log
+                .with_store(|store| open_replay(store, id))
+                .ok_or("no session database")??;
+            replay.step = replay.stored.turns.len();
+            view.replay = Some(replay);
+        }
+    }
+    Ok(())
 }
 
 #[derive(Resource)]
@@ -95,6 +151,8 @@ fn drive(
     mut name: ResMut<super::screens::NameField>,
     mut exit: MessageWriter<AppExit>,
     probe: Res<FrameProbe>,
+    mut trainer: ResMut<super::screens::trainer::TrainerView>,
+    log: Res<super::records::SessionLog>,
     mut commands: Commands,
 ) {
     demo.frames += 1;
@@ -204,6 +262,25 @@ fn drive(
             if shots == 3 && demo.frames_in_step == 30 + SETTLE_FRAMES {
                 capture(&mut commands, &demo, "4-debrief.png");
             } else if shots == 4 {
+                next.set(Screen::Trainer);
+                demo.advance(Step::Trainer(0));
+            }
+        }
+        Step::Trainer(index) => {
+            if demo.frames_in_step == 1 {
+                let script = demo.script.clone();
+                if let Err(problem) = set_trainer_view(index, &mut trainer, &log, &script) {
+                    demo.failure = Some(problem);
+                }
+            } else if demo.frames_in_step == 2 * SETTLE_FRAMES && shots == 4 + index {
+                if let Some(error) = &trainer.error {
+                    demo.failure = Some(format!("the trainer screen shows an error: {error}"));
+                    return;
+                }
+                capture(&mut commands, &demo, TRAINER_SHOTS[index]);
+            } else if shots == 5 + index && index + 1 < TRAINER_SHOTS.len() {
+                demo.advance(Step::Trainer(index + 1));
+            } else if shots == 5 + index {
                 eprintln!(
                     "dealsim --demo: saved {} screenshots in {}",
                     shots,

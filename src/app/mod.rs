@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod playing;
+pub mod records;
 pub mod reps;
 pub mod scenarios;
 mod screens;
@@ -29,6 +30,8 @@ pub enum Screen {
     Call,
     /// What happened and what good looks like.
     Debrief,
+    /// Every rep's sessions, trends, the team, the scenarios, replays and the LRS.
+    Trainer,
 }
 
 /// Where the window finds its files.
@@ -37,6 +40,10 @@ pub struct AppOptions {
     pub scenarios_dir: PathBuf,
     pub assets_dir: PathBuf,
     pub profiles_path: PathBuf,
+    /// The session database.
+    pub db_path: PathBuf,
+    /// Settings shared with the command line (the LRS, xAPI names).
+    pub config: crate::config::Config,
     /// A scripted run that takes a screenshot of each screen and exits.
     pub demo: Option<demo::DemoScript>,
 }
@@ -101,6 +108,10 @@ impl Plugin for DealsimPlugin {
         })
         .insert_resource(ClearColor(Color::srgb_u8(0x12, 0x18, 0x29)))
         .insert_resource(reps::Reps::open(options.profiles_path.clone()))
+        .insert_resource(records::SessionLog::open(
+            options.db_path.clone(),
+            options.config.clone(),
+        ))
         .init_state::<Screen>()
         .add_plugins((
             scenarios::ScenarioLibraryPlugin,

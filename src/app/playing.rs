@@ -2,6 +2,7 @@
 //! screens, the scripted demo and the headless tests all play a call the same way.
 
 use super::Screen;
+use super::records::SessionLog;
 use super::reps::Reps;
 use super::scenarios::{Library, ScenarioAsset};
 use crate::debrief::Debrief;
@@ -52,6 +53,8 @@ pub struct FinishedCall {
     pub asset: AssetId<ScenarioAsset>,
     pub seed: u64,
     pub progress: Progress,
+    /// Set when this is a stored session opened from the trainer screen, not a call just played.
+    pub replay_of: Option<i64>,
 }
 
 /// Something the rep should know that is not an error in a file (a scenario that vanished, say).
@@ -77,20 +80,30 @@ impl Plugin for CallPlugin {
                     notice_changed_scenario,
                 )
                     .chain(),
-            );
+            )
+            .add_systems(Last, abandon_on_exit);
     }
+}
+
+/// Who is playing and where it is written: what starting a call needs besides the scenario.
+struct Start<'a> {
+    log: &'a mut SessionLog,
+    rep: &'a str,
 }
 
 fn begin(
     commands: &mut Commands,
     next: &mut NextState<Screen>,
+    start: Start,
     scenario: &Scenario,
     asset: AssetId<ScenarioAsset>,
     seed: u64,
     now: f64,
 ) {
+    let session = Session::new(scenario, seed);
+    start.log.begin(start.rep, &session);
     commands.insert_resource(ActiveCall {
-        session: Session::new(scenario, seed),
+        session,
         asset,
         changed_on_disk: false,
         paused: false,
@@ -101,9 +114,15 @@ fn begin(
     next.set(Screen::Call);
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes the resources it uses as parameters"
+)]
 fn start_calls(
     mut requests: MessageReader<StartCall>,
     library: Res<Library>,
+    reps: Res<Reps>,
+    mut log: ResMut<SessionLog>,
     time: Res<Time>,
     mut notice: ResMut<Notice>,
     mut next: ResMut<NextState<Screen>>,
@@ -115,6 +134,10 @@ fn start_calls(
                 begin(
                     &mut commands,
                     &mut next,
+                    Start {
+                        log: &mut log,
+                        rep: &reps.current,
+                    },
                     scenario,
                     entry.asset,
                     request.seed,
@@ -142,6 +165,8 @@ fn restart_calls(
     library: Res<Library>,
     active: Option<Res<ActiveCall>>,
     finished: Option<Res<FinishedCall>>,
+    reps: Res<Reps>,
+    mut log: ResMut<SessionLog>,
     time: Res<Time>,
     mut notice: ResMut<Notice>,
     mut next: ResMut<NextState<Screen>>,
@@ -169,9 +194,16 @@ fn restart_calls(
     } else {
         seed
     };
+    if let Some(call) = &active {
+        log.abandon(&call.session);
+    }
     begin(
         &mut commands,
         &mut next,
+        Start {
+            log: &mut log,
+            rep: &reps.current,
+        },
         scenario,
         asset,
         seed,
@@ -183,6 +215,7 @@ fn take_choices(
     mut choices: MessageReader<Choose>,
     call: Option<ResMut<ActiveCall>>,
     mut reps: ResMut<Reps>,
+    mut log: ResMut<SessionLog>,
     time: Res<Time>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
@@ -199,6 +232,7 @@ fn take_choices(
             Ok(()) => {
                 call.typing_since = time.elapsed_secs_f64();
                 call.typing_skipped = false;
+                log.turn(&call.session);
             }
             Err(error) => debug!("choice {} ignored: {error}", n + 1),
         }
@@ -217,6 +251,7 @@ fn take_choices(
             asset: call.asset,
             seed: call.session.seed(),
             progress,
+            replay_of: None,
         });
         commands.remove_resource::<ActiveCall>();
         next.set(Screen::Debrief);
@@ -226,12 +261,29 @@ fn take_choices(
 fn abandon_calls(
     mut requests: MessageReader<AbandonCall>,
     call: Option<Res<ActiveCall>>,
+    mut log: ResMut<SessionLog>,
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
 ) {
-    if requests.read().count() > 0 && call.is_some() {
+    if requests.read().count() > 0
+        && let Some(call) = call
+    {
+        log.abandon(&call.session);
         commands.remove_resource::<ActiveCall>();
         next.set(Screen::Library);
+    }
+}
+
+/// The window is closing mid-call: the call is stored as abandoned, not left hanging.
+fn abandon_on_exit(
+    mut exits: MessageReader<AppExit>,
+    call: Option<Res<ActiveCall>>,
+    mut log: ResMut<SessionLog>,
+) {
+    if exits.read().count() > 0
+        && let Some(call) = call
+    {
+        log.abandon(&call.session);
     }
 }
 

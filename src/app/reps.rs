@@ -52,6 +52,12 @@ impl Reps {
         progress
     }
 
+    /// The trainer sets a rep's focus skills (one or two dimensions).
+    pub fn set_focus(&mut self, rep: &str, focus: Vec<crate::score::Dimension>) {
+        self.profiles.reps.entry(rep.to_string()).or_default().focus = focus;
+        self.save();
+    }
+
     fn save(&mut self) {
         if !self.saving {
             return;

@@ -299,10 +299,19 @@ fn window(args: WindowArgs) -> ExitCode {
         eprintln!("dealsim: --demo needs --choices, such as --choices 1,2,1");
         return ExitCode::from(2);
     }
+    let config = match args.db.config() {
+        Ok(config) => config,
+        Err(Failure(message)) => {
+            eprintln!("dealsim: {message}");
+            return ExitCode::from(2);
+        }
+    };
     dealsim::app::run(dealsim::app::AppOptions {
         scenarios_dir: args.scenarios,
         assets_dir: args.assets,
         profiles_path: args.profiles.unwrap_or_else(dealsim::profile::default_path),
+        db_path: config.db_path(args.db.db.as_deref()),
+        config,
         demo,
     })
 }

@@ -3,6 +3,7 @@
 //! parted, every choice with its coaching note, recognitions, and the ways on.
 
 use crate::app::playing::{FinishedCall, RestartCall};
+use crate::app::records::{SessionLog, focus_progress};
 use crate::app::reps::Reps;
 use crate::app::{Screen, UiSystems, theme};
 use crate::debrief::Debrief;
@@ -21,11 +22,23 @@ fn draw(
     mut contexts: EguiContexts,
     finished: Option<Res<FinishedCall>>,
     reps: Res<Reps>,
+    log: Res<SessionLog>,
     mut restart: MessageWriter<RestartCall>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let Some(finished) = finished else {
         return Ok(());
+    };
+    // A replay opened by the trainer is not the current rep's progress.
+    let progress = if finished.replay_of.is_none() {
+        let focus = reps
+            .profiles
+            .rep(&reps.current)
+            .map(|r| r.focus.clone())
+            .unwrap_or_default();
+        focus_progress(&log, &reps.current, &focus)
+    } else {
+        Vec::new()
     };
     let ctx = contexts.ctx_mut()?;
     let Some(mut ui) = super::screen_ui(ctx) else {
@@ -39,6 +52,16 @@ fn draw(
         .frame(theme::screen().inner_margin(egui::Margin::symmetric(28, 12)))
         .show(&mut ui, |ui| {
             ui.horizontal(|ui| {
+                if let Some(id) = finished.replay_of {
+                    if theme::primary_button(ui, "Back to the trainer").clicked() {
+                        next.set(Screen::Trainer);
+                    }
+                    theme::muted(
+                        ui,
+                        format!("Replay of stored session {id}, exactly as it was played."),
+                    );
+                    return;
+                }
                 if theme::primary_button(ui, "Try again, same luck")
                     .on_hover_text(format!(
                         "Seed {}: the buyer's chance turns go the same way",
@@ -74,7 +97,7 @@ fn draw(
             egui::ScrollArea::vertical()
                 .id_salt("debrief-scores")
                 .show(ui, |ui| {
-                    scores(ui, d, &reps);
+                    scores(ui, d, &reps, &progress);
                     ui.add_space(10.0);
                     facts(ui, d);
                 });
@@ -162,7 +185,7 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
     }
 }
 
-fn scores(ui: &mut egui::Ui, d: &Debrief, reps: &Reps) {
+fn scores(ui: &mut egui::Ui, d: &Debrief, reps: &Reps, progress: &[String]) {
     let focus = reps
         .profiles
         .rep(&reps.current)
@@ -215,6 +238,9 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, reps: &Reps) {
             d.turns.len()
         ),
     );
+    for line in progress {
+        ui.label(egui::RichText::new(format!("Focus - {line}")).color(theme::ACCENT));
+    }
 }
 
 fn facts(ui: &mut egui::Ui, d: &Debrief) {

@@ -2,6 +2,7 @@
 //! difficulty, the trainer's focus skills, and broken files greyed out with the checker's messages.
 
 use crate::app::playing::{Notice, StartCall};
+use crate::app::records::{SessionLog, focus_progress};
 use crate::app::reps::Reps;
 use crate::app::scenarios::{Library, LibraryEntry};
 use crate::app::{Screen, UiSystems, theme};
@@ -30,6 +31,7 @@ fn draw(
     mut contexts: EguiContexts,
     library: Res<Library>,
     reps: Res<Reps>,
+    log: Res<SessionLog>,
     notice: Res<Notice>,
     mut filters: ResMut<Filters>,
     mut start: MessageWriter<StartCall>,
@@ -66,6 +68,9 @@ fn draw(
                     .color(theme::ACCENT)
                     .strong(),
                 );
+                for line in focus_progress(&log, &reps.current, focus) {
+                    theme::muted(ui, line);
+                }
             }
             if let Some(message) = &notice.0 {
                 ui.label(egui::RichText::new(message).color(theme::WARN));

@@ -1,9 +1,10 @@
-//! The four screens, one file and one state each, and what they share.
+//! The five screens, one file and one state each, and what they share.
 
 mod call;
 mod debrief;
 mod library;
 mod start;
+pub mod trainer;
 
 pub use start::NameField;
 
@@ -17,6 +18,7 @@ pub(super) fn plugin(app: &mut App) {
         library::plugin,
         call::plugin,
         debrief::plugin,
+        trainer::plugin,
     ));
 }
 

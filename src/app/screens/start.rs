@@ -1,5 +1,6 @@
 //! The start screen: the rep types or picks their name, remembered for next time.
 
+use crate::app::records::SessionLog;
 use crate::app::reps::Reps;
 use crate::app::{Screen, UiSystems, theme};
 use bevy::prelude::*;
@@ -27,6 +28,7 @@ fn draw(
     mut contexts: EguiContexts,
     mut reps: ResMut<Reps>,
     mut field: ResMut<NameField>,
+    log: Res<SessionLog>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -105,6 +107,20 @@ fn draw(
                         egui::RichText::new(format!("Your history cannot be saved: {problem}"))
                             .color(theme::WARN),
                     );
+                }
+                if let Some(problem) = &log.problem {
+                    ui.add_space(12.0);
+                    ui.label(
+                        egui::RichText::new(format!("Sessions are not being stored: {problem}"))
+                            .color(theme::WARN),
+                    );
+                }
+                ui.add_space(24.0);
+                if ui
+                    .button("Trainer: every rep's sessions, trends and replays")
+                    .clicked()
+                {
+                    next.set(Screen::Trainer);
                 }
             });
         });
