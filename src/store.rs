@@ -741,8 +741,8 @@ impl Store {
         let opening: Vec<Said> = session.transcript().filter_map(said_of).collect();
         let entries_written = session.transcript().count();
         let session_id = self.write("record the new session", |tx| {
-            let rep_id = Self::rep_id(&tx, rep)?;
-            let revision_id = Self::revision_id(&tx, session, now)?;
+            let rep_id = Self::rep_id(tx, rep)?;
+            let revision_id = Self::revision_id(tx, session, now)?;
             tx.execute(
                 "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
                     started_at, last_activity, status, opening)
@@ -953,12 +953,12 @@ impl Store {
         );
         let run = || -> rusqlite::Result<Vec<SessionRow>> {
             let mut statement = self.conn.prepare_cached(&sql)?;
-            let rows = statement
+
+            statement
                 .query_map(rusqlite::params_from_iter(values.iter()), |r| {
                     read_row(r, now)
                 })?
-                .collect();
-            rows
+                .collect()
         };
         run().map_err(|e| failed(&self.path, "list the sessions", e))
     }
@@ -1051,8 +1051,8 @@ impl Store {
             let mut statement = self
                 .conn
                 .prepare_cached("SELECT name FROM reps ORDER BY name")?;
-            let names = statement.query_map([], |r| r.get(0))?.collect();
-            names
+
+            statement.query_map([], |r| r.get(0))?.collect()
         };
         run().map_err(|e| failed(&self.path, "list the reps", e))
     }
@@ -1065,10 +1065,10 @@ impl Store {
                  WHERE id IN (SELECT max(id) FROM scenario_revisions GROUP BY scenario_id)
                  ORDER BY title",
             )?;
-            let rows = statement
+
+            statement
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect();
-            rows
+                .collect()
         };
         run().map_err(|e| failed(&self.path, "list the scenarios", e))
     }
@@ -1084,7 +1084,8 @@ impl Store {
                     AND (?2 IS NULL OR s.scenario_id = ?2)
                  ORDER BY s.started_at, s.id",
             )?;
-            let points = statement
+
+            statement
                 .query_map(params![rep, scenario], |r| {
                     Ok(TrendPoint {
                         session_id: r.get(0)?,
@@ -1099,8 +1100,7 @@ impl Store {
                         },
                     })
                 })?
-                .collect();
-            points
+                .collect()
         };
         run().map_err(|e| failed(&self.path, "read the rep's trend", e))
     }
@@ -1119,7 +1119,8 @@ impl Store {
         );
         let run = || -> rusqlite::Result<Vec<(String, [u8; 5])>> {
             let mut statement = self.conn.prepare_cached(&sql)?;
-            let rows = statement
+
+            statement
                 .query_map(rusqlite::params_from_iter(values.iter()), |r| {
                     let mut scores = [0u8; 5];
                     for (i, score) in scores.iter_mut().enumerate() {
@@ -1127,8 +1128,7 @@ impl Store {
                     }
                     Ok((r.get(0)?, scores))
                 })?
-                .collect();
-            rows
+                .collect()
         };
         let rows = run().map_err(|e| failed(&self.path, "build the report", e))?;
         let dimensions = [
@@ -1168,7 +1168,8 @@ impl Store {
                     GROUP BY rep_id) h
                  JOIN reps r ON r.id = h.rep_id ORDER BY r.name",
             )?;
-            let rows = statement
+
+            statement
                 .query_map([since.unwrap_or(Millis::MIN)], |r| {
                     Ok(HeatmapRow {
                         rep: r.get(0)?,
@@ -1180,8 +1181,7 @@ impl Store {
                         overall: r.get(6)?,
                     })
                 })?
-                .collect();
-            rows
+                .collect()
         };
         run().map_err(|e| failed(&self.path, "build the team heatmap", e))
     }
@@ -1204,7 +1204,8 @@ impl Store {
                  WHERE h.before IS NOT NULL AND h.recent IS NOT NULL
                  ORDER BY h.recent - h.before DESC, r.name",
             )?;
-            let rows = statement
+
+            statement
                 .query_map(params![now - window, now - 2 * window, now], |r| {
                     Ok(Improvement {
                         rep: r.get(0)?,
@@ -1213,8 +1214,7 @@ impl Store {
                         recent_sessions: r.get::<_, i64>(3)? as u32,
                     })
                 })?
-                .collect();
-            rows
+                .collect()
         };
         let mut rows = run().map_err(|e| failed(&self.path, "find the most improved reps", e))?;
         rows.truncate(limit);
@@ -1317,7 +1317,8 @@ impl Store {
                 "SELECT statement_id, session_id, seq FROM xapi_outbox WHERE state = 'queued'
                  ORDER BY session_id, seq LIMIT ?",
             )?;
-            let rows = statement
+
+            statement
                 .query_map([i64::from(limit)], |r| {
                     Ok(OutboxEntry {
                         statement_id: r.get(0)?,
@@ -1325,8 +1326,7 @@ impl Store {
                         seq: r.get::<_, i64>(2)? as u32,
                     })
                 })?
-                .collect();
-            rows
+                .collect()
         };
         run().map_err(|e| failed(&self.path, "read the xAPI queue", e))
     }

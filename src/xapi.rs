@@ -359,13 +359,13 @@ pub fn sync(
         }
         let mut bodies = Vec::with_capacity(queued.len());
         for entry in &queued {
-            if !built.contains_key(&entry.session_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = built.entry(entry.session_id) {
                 let stored = store.session(entry.session_id)?;
                 let by_id = statements(&stored, settings)
                     .into_iter()
                     .map(|s| (s["id"].as_str().unwrap_or_default().to_string(), s))
                     .collect();
-                built.insert(entry.session_id, by_id);
+                e.insert(by_id);
             }
             match built[&entry.session_id].get(&entry.statement_id) {
                 Some(statement) => bodies.push((entry.statement_id.clone(), statement.clone())),

@@ -27,6 +27,10 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes the resources it uses as parameters"
+)]
 fn draw(
     mut contexts: EguiContexts,
     library: Res<Library>,

@@ -199,10 +199,6 @@ pub fn open_replay(store: &Store, id: i64) -> Result<Replay, String> {
     })
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a Bevy system takes the resources it uses as parameters"
-)]
 fn draw(
     mut contexts: EguiContexts,
     mut view: ResMut<TrainerView>,
