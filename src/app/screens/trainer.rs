@@ -347,7 +347,7 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
         let edit = ui.add(
             egui::TextEdit::singleline(&mut view.since_text)
                 .hint_text("YYYY-MM-DD")
-                .desired_width(96.0),
+                .desired_width(120.0),
         );
         if edit.changed() {
             let text = view.since_text.trim();
@@ -444,7 +444,8 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
                                 ui.add_sized(
                                     [width, row_height - 4.0],
                                     egui::Label::new(egui::RichText::new(text).color(colour))
-                                        .truncate(),
+                                        .truncate()
+                                        .selectable(false),
                                 );
                             };
                         cell(ui, clock::short(row.started_at), 130.0, theme::TEXT_MUTED);
