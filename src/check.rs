@@ -11,7 +11,7 @@ use crate::model::{
     Way, Weights,
 };
 use crate::search::{self, Objective, Solver};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -86,7 +86,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Vec<CheckReport> {
 
 /// Flags scenario ids used by more than one file; the later file gets the error.
 pub fn check_library(mut reports: Vec<CheckReport>) -> Vec<CheckReport> {
-    let mut first_by_id: HashMap<String, PathBuf> = HashMap::new();
+    let mut first_by_id: HashMap<String, PathBuf> = HashMap::default();
     for report in &mut reports {
         let Some(scenario) = &report.scenario else {
             continue;
@@ -134,8 +134,8 @@ pub fn check_source(source: &SourceFile) -> CheckReport {
         text: SourceText::new(&source.text),
         root: std::cell::OnceCell::new(),
         diagnostics: Vec::new(),
-        node_index: HashMap::new(),
-        fact_index: HashMap::new(),
+        node_index: HashMap::default(),
+        fact_index: HashMap::default(),
         node_occurrence: Vec::new(),
         fact_occurrence: Vec::new(),
     };
@@ -179,15 +179,15 @@ pub fn check_source(source: &SourceFile) -> CheckReport {
     }
 }
 
+/// How hard the call is, by exact search. Each search stops at the check's state cap (a tenth of
+/// the best-path cap), so that checking a very large call stays quick; past it the call is
+/// reported as too large to measure, and is still playable.
 fn measure(data: &ScenarioData) -> Option<Difficulty> {
-    let mut expected = Solver::new(data, Objective::ExpectedScore);
+    let solve = |objective| Solver::with_cap(data, objective, search::CHECK_STATE_CAP);
+    let mut expected = solve(Objective::ExpectedScore);
     let best_expected_score = expected.value_from_start().ok()?;
-    let highest_score = Solver::new(data, Objective::HighestScore)
-        .value_from_start()
-        .ok()?;
-    let lowest_score = Solver::new(data, Objective::LowestScore)
-        .value_from_start()
-        .ok()?;
+    let highest_score = solve(Objective::HighestScore).value_from_start().ok()?;
+    let lowest_score = solve(Objective::LowestScore).value_from_start().ok()?;
     Some(Difficulty {
         lowest_score,
         highest_score,
@@ -283,7 +283,7 @@ impl<'a> Checker<'a> {
 
     fn index_ids(&mut self) {
         let file = self.file;
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
         for (i, (id, _)) in file.nodes.iter().enumerate() {
             let occurrence = *seen.entry(id).and_modify(|n| *n += 1).or_insert(0);
             self.node_occurrence.push(occurrence);
@@ -299,7 +299,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
         for (i, (id, _)) in file.facts.iter().enumerate() {
             let occurrence = *seen.entry(id).and_modify(|n| *n += 1).or_insert(0);
             self.fact_occurrence.push(occurrence);
@@ -1211,8 +1211,8 @@ fn all_can_be_hidden(choices: &[Vec<Cond>], flow: &Flow, node: u32) -> bool {
 /// Whether the conditions can all be false at once.
 fn consistent(falsified: impl Iterator<Item = Cond>) -> bool {
     let (mut trust_low, mut trust_high, mut minutes_high) = (0i32, 100i32, i32::MAX);
-    let mut facts: HashMap<u32, bool> = HashMap::new();
-    let mut visits: HashMap<u32, bool> = HashMap::new();
+    let mut facts: HashMap<u32, bool> = HashMap::default();
+    let mut visits: HashMap<u32, bool> = HashMap::default();
     let require = |map: &mut HashMap<u32, bool>, key: u32, value: bool| {
         *map.entry(key).or_insert(value) == value
     };
