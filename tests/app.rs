@@ -317,3 +317,115 @@ fn a_scenario_file_added_while_running_joins_the_library() {
             .is_some()
     });
 }
+
+#[test]
+fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_database() {
+    use dealsim::app::screens::trainer::{Tab, TrainerView, open_replay, refresh};
+    use dealsim::score::Dimension;
+
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shipped("harbor-discovery"),
+        folder.path().join("harbor-discovery.scenario.ron"),
+    )
+    .unwrap();
+    let profiles = folder.path().join("profiles.json");
+    let harbor = dealsim::check_path(&shipped("harbor-discovery"))
+        .scenario
+        .unwrap();
+    {
+        // A history: Sam plays four calls, Ana one.
+        let store = Store::open(&profiles.with_file_name("sessions.db")).unwrap();
+        for (rep, seed, pick) in [
+            ("Sam", 1, 0),
+            ("Sam", 2, 1),
+            ("Sam", 3, 2),
+            ("Sam", 4, 0),
+            ("Ana", 5, 1),
+        ] {
+            let mut session = dealsim::Session::new(&harbor, seed);
+            let mut recording = store.begin(rep, "test", &session).unwrap();
+            while !session.is_over() {
+                let offered = session.offered().count();
+                session.choose_offered(pick % offered).unwrap();
+                store.record_turn(&mut recording, &session, 500).unwrap();
+            }
+        }
+    }
+    let mut app = headless(folder.path(), &profiles);
+    app.init_resource::<TrainerView>()
+        .add_systems(Update, refresh);
+    update_until(&mut app, "the library", library_loaded);
+    let show = |app: &mut App, change: &dyn Fn(&mut TrainerView)| {
+        let mut view = app.world_mut().resource_mut::<TrainerView>();
+        change(&mut view);
+        view.stale = true;
+        app.update();
+        let view = app.world().resource::<TrainerView>();
+        assert_eq!(view.error, None);
+        assert!(!view.stale);
+    };
+
+    show(&mut app, &|v| v.tab = Tab::Sessions);
+    let view = app.world().resource::<TrainerView>();
+    assert_eq!((view.rows.len(), view.matching), (5, 5));
+
+    show(&mut app, &|v| {
+        v.sort = dealsim::store::SortKey::Dimension(Dimension::Discovery);
+        v.ascending = true;
+    });
+    let discovery: Vec<u8> = app
+        .world()
+        .resource::<TrainerView>()
+        .rows
+        .iter()
+        .map(|r| r.scores.unwrap().discovery)
+        .collect();
+    assert!(discovery.windows(2).all(|w| w[0] <= w[1]), "{discovery:?}");
+
+    show(&mut app, &|v| v.filter.rep = Some("Ana".into()));
+    assert_eq!(app.world().resource::<TrainerView>().rows.len(), 1);
+
+    show(&mut app, &|v| {
+        v.tab = Tab::Reps;
+        v.rep = Some("Sam".into());
+    });
+    assert_eq!(app.world().resource::<TrainerView>().trend.len(), 4);
+
+    show(&mut app, &|v| v.tab = Tab::Team);
+    let team: Vec<String> = app
+        .world()
+        .resource::<TrainerView>()
+        .heatmap
+        .iter()
+        .map(|h| h.rep.clone())
+        .collect();
+    assert_eq!(team, ["Ana", "Sam"]);
+
+    show(&mut app, &|v| {
+        v.tab = Tab::Scenarios;
+        v.scenario = Some("harbor-discovery".into());
+    });
+    let analysis = app
+        .world()
+        .resource::<TrainerView>()
+        .analysis
+        .clone()
+        .unwrap();
+    assert_eq!(analysis.sessions, 5);
+    assert_eq!(
+        analysis.missed_facts.len(),
+        harbor.facts().len(),
+        "facts come from the library's scenario"
+    );
+
+    // Replay the first session: the same seed and choices give the stored scores.
+    let log = app.world().resource::<SessionLog>();
+    let replay = log
+        .with_store(|store| open_replay(store, 1))
+        .unwrap()
+        .unwrap();
+    let session = replay.session.expect("the stored revision replays");
+    assert_eq!(session.scores(), replay.stored.row.scores);
+    assert_eq!(session.choices_made(), replay.stored.turns.len());
+}

@@ -6,7 +6,7 @@ pub mod playing;
 pub mod records;
 pub mod reps;
 pub mod scenarios;
-mod screens;
+pub mod screens;
 pub mod theme;
 
 use bevy::prelude::*;
