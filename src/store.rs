@@ -104,6 +104,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_velocity ON sessions (velocity, started_at);
     CREATE INDEX sessions_by_outcome ON sessions (outcome, started_at);
     CREATE INDEX turns_choices ON turns (session_id, node_id, choice, move);",
+    // 4: each rep's focus skills, set by a trainer, in the shared database so that every copy
+    // of the app (the trainer's, the rep's) sees the same.
+    "CREATE TABLE focus (
+        rep_id INTEGER PRIMARY KEY REFERENCES reps(id),
+        dimensions TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.
@@ -1308,6 +1315,35 @@ impl Store {
             Ok(analysis)
         };
         run().map_err(|e| failed(&self.path, "analyse the scenario", e))
+    }
+
+    /// Sets a rep's focus skills (one or two dimensions; none clears them).
+    pub fn set_focus(&self, rep: &str, focus: &[Dimension], now: Millis) -> Result<()> {
+        self.write("save the focus skills", |tx| {
+            let rep_id = Self::rep_id(tx, rep)?;
+            tx.execute(
+                "INSERT INTO focus (rep_id, dimensions, set_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (rep_id) DO UPDATE SET dimensions = ?2, set_at = ?3",
+                params![rep_id, json(&focus), now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A rep's focus skills and when they were set; `None` when a trainer never set any.
+    pub fn focus(&self, rep: &str) -> Result<Option<(Vec<Dimension>, Millis)>> {
+        self.conn
+            .query_row(
+                "SELECT f.dimensions, f.set_at FROM focus f JOIN reps r ON r.id = f.rep_id
+                 WHERE r.name = ?",
+                [rep],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?)),
+            )
+            .optional()
+            .map(|found| {
+                found.map(|(text, at)| (serde_json::from_str(&text).unwrap_or_default(), at))
+            })
+            .map_err(|e| failed(&self.path, "read the focus skills", e))
     }
 
     /// Statements still waiting for the LRS, oldest session first.

@@ -428,4 +428,25 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     let session = replay.session.expect("the stored revision replays");
     assert_eq!(session.scores(), replay.stored.row.scores);
     assert_eq!(session.choices_made(), replay.stored.turns.len());
+
+    // Focus skills set by the trainer reach the rep's copy through the database.
+    log.set_focus("Ana", &[Dimension::Discovery]).unwrap();
+    show(&mut app, &|v| {
+        v.tab = Tab::Reps;
+        v.rep = Some("Ana".into());
+    });
+    assert_eq!(
+        app.world().resource::<TrainerView>().focus,
+        [Dimension::Discovery]
+    );
+    app.world_mut().resource_mut::<Reps>().sign_in("Ana");
+    use bevy::ecs::system::RunSystemOnce;
+    app.world_mut()
+        .run_system_once(dealsim::app::records::sync_focus)
+        .unwrap();
+    let reps = app.world().resource::<Reps>();
+    assert_eq!(
+        reps.profiles.rep("Ana").unwrap().focus,
+        [Dimension::Discovery]
+    );
 }

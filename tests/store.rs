@@ -337,6 +337,13 @@ fn an_older_database_is_migrated_on_open_and_keeps_its_sessions() {
     let harbor = scenario("harbor-discovery");
     play(&store, "New Rep", &harbor, 1, &[0; 12], 100);
     assert!(store.outbox_summary().unwrap().queued > 0);
+    store
+        .set_focus("Old Rep", &[Dimension::Discovery], 200)
+        .unwrap();
+    assert_eq!(
+        store.focus("Old Rep").unwrap(),
+        Some((vec![Dimension::Discovery], 200))
+    );
 }
 
 fn refused_untouched(path: &Path, expected: &str) {
@@ -442,4 +449,28 @@ fn two_writers_share_one_database_without_losing_a_turn() {
         expected
     );
     assert!(rows.iter().all(|r| r.status == Status::Finished));
+}
+
+#[test]
+fn focus_skills_set_by_a_trainer_are_seen_by_another_copy_of_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let trainer = Store::open(&path).unwrap();
+    let rep = Store::open(&path).unwrap();
+    assert_eq!(rep.focus("Sam").unwrap(), None);
+    trainer
+        .set_focus("Sam", &[Dimension::Discovery, Dimension::Velocity], 1_000)
+        .unwrap();
+    assert_eq!(
+        rep.focus("Sam").unwrap(),
+        Some((vec![Dimension::Discovery, Dimension::Velocity], 1_000))
+    );
+    trainer
+        .set_focus("Sam", &[Dimension::Rapport], 2_000)
+        .unwrap();
+    assert_eq!(
+        rep.focus("Sam").unwrap(),
+        Some((vec![Dimension::Rapport], 2_000))
+    );
+    assert_eq!(rep.focus("Ana").unwrap(), None);
 }

@@ -79,6 +79,22 @@ impl SessionLog {
         }
     }
 
+    /// The rep's focus skills as the trainer set them in the database (`None`: never set, or no
+    /// database).
+    pub fn focus(&self, rep: &str) -> Option<Vec<crate::score::Dimension>> {
+        self.with_store(|store| store.focus(rep))
+            .and_then(Result::ok)
+            .flatten()
+            .map(|(focus, _)| focus)
+    }
+
+    /// Saves a rep's focus skills in the shared database.
+    pub fn set_focus(&self, rep: &str, focus: &[crate::score::Dimension]) -> Result<(), String> {
+        self.with_store(|store| store.set_focus(rep, focus, crate::clock::now_ms()))
+            .unwrap_or_else(|| Err(crate::store::StoreError("no session database".into())))
+            .map_err(|e| e.to_string())
+    }
+
     /// A call started: its opening is stored.
     pub fn begin(&mut self, rep: &str, session: &Session) {
         self.asked_at = Instant::now();
@@ -196,4 +212,18 @@ pub fn focus_progress(
             }
         })
         .collect()
+}
+
+/// On the way to the library: the rep's focus skills as the trainer set them (perhaps on another
+/// machine) replace the ones remembered here.
+pub fn sync_focus(mut reps: ResMut<super::reps::Reps>, log: Res<SessionLog>) {
+    let rep = reps.current.clone();
+    if rep.is_empty() {
+        return;
+    }
+    if let Some(focus) = log.focus(&rep)
+        && reps.profiles.rep(&rep).map(|r| &r.focus) != Some(&focus)
+    {
+        reps.set_focus(&rep, focus);
+    }
 }

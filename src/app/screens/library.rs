@@ -20,11 +20,13 @@ pub struct Filters {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Filters>().add_systems(
-        EguiPrimaryContextPass,
-        draw.in_set(UiSystems::Screens)
-            .run_if(in_state(Screen::Library)),
-    );
+    app.init_resource::<Filters>()
+        .add_systems(OnEnter(Screen::Library), crate::app::records::sync_focus)
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw.in_set(UiSystems::Screens)
+                .run_if(in_state(Screen::Library)),
+        );
 }
 
 #[expect(

@@ -67,6 +67,9 @@ pub struct TrainerView {
     scenarios: Vec<(String, String)>,
     pub rep: Option<String>,
     pub trend: Vec<TrendPoint>,
+    /// The rep's focus skills as stored in the database, and when they were set.
+    pub focus: Vec<Dimension>,
+    focus_set_at: Option<clock::Millis>,
     rep_rows: Vec<SessionRow>,
     pub heatmap: Vec<HeatmapRow>,
     pub improved: Vec<Improvement>,
@@ -133,6 +136,9 @@ fn load(view: &mut TrainerView, store: &Store, library: &Library) -> crate::stor
             }
             if let Some(rep) = &view.rep {
                 view.trend = store.trend(rep, None)?;
+                let focus = store.focus(rep)?;
+                view.focus_set_at = focus.as_ref().map(|f| f.1);
+                view.focus = focus.map(|f| f.0).unwrap_or_default();
                 let filter = Filter {
                     rep: Some(rep.clone()),
                     status: Some(Status::Finished),
@@ -263,7 +269,7 @@ fn draw(
             }
             match view.tab {
                 Tab::Sessions => sessions_tab(ui, view, &log),
-                Tab::Reps => reps_tab(ui, view, &mut reps),
+                Tab::Reps => reps_tab(ui, view, &log, &mut reps),
                 Tab::Team => team_tab(ui, view),
                 Tab::Scenarios => scenarios_tab(ui, view, &library),
                 Tab::Lrs => lrs_tab(ui, view, &log),
@@ -503,7 +509,7 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
     }
 }
 
-fn reps_tab(ui: &mut egui::Ui, view: &mut TrainerView, reps: &mut Reps) {
+fn reps_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog, reps: &mut Reps) {
     if view.reps.is_empty() {
         theme::muted(
             ui,
@@ -531,12 +537,9 @@ fn reps_tab(ui: &mut egui::Ui, view: &mut TrainerView, reps: &mut Reps) {
         return;
     };
     ui.add_space(6.0);
-    // Focus skills: one or two dimensions the rep works on this month.
-    let mut focus = reps
-        .profiles
-        .rep(&rep)
-        .map(|r| r.focus.clone())
-        .unwrap_or_default();
+    // Focus skills: one or two dimensions the rep works on this month, kept in the shared
+    // database so that the rep's own copy of the app shows them.
+    let mut focus = view.focus.clone();
     ui.horizontal(|ui| {
         theme::section(ui, "Focus this month (one or two)");
         let mut changed = false;
@@ -556,7 +559,17 @@ fn reps_tab(ui: &mut egui::Ui, view: &mut TrainerView, reps: &mut Reps) {
             }
         }
         if changed {
-            reps.set_focus(&rep, focus.clone());
+            match log.set_focus(&rep, &focus) {
+                Ok(()) => {
+                    view.focus = focus.clone();
+                    view.focus_set_at = Some(clock::now_ms());
+                    reps.set_focus(&rep, focus.clone());
+                }
+                Err(error) => view.error = Some(error),
+            }
+        }
+        if let Some(at) = view.focus_set_at {
+            theme::muted(ui, format!("set {}", clock::date(at)));
         }
     });
     ui.add_space(6.0);
