@@ -457,6 +457,38 @@ fn played_calls_are_stored_and_the_trainers_commands_read_them() {
         .collect();
     assert_eq!(verbs, ["answered", "terminated"]);
 
+    let focus = dealsim(
+        &["focus", "Ana Okafor", "discovery", "velocity", "--db", db],
+        "",
+    );
+    assert!(focus.status.success(), "{}", text(&focus.stderr));
+    assert!(
+        text(&focus.stdout).starts_with("Ana Okafor's focus: Discovery and Velocity (set "),
+        "{}",
+        text(&focus.stdout)
+    );
+    let shown = text(&dealsim(&["focus", "Ana Okafor", "--db", db], "").stdout);
+    assert!(shown.contains("Discovery and Velocity"), "{shown}");
+    let cleared = text(&dealsim(&["focus", "Ana Okafor", "--clear", "--db", db], "").stdout);
+    assert!(cleared.contains("has no focus skills set"), "{cleared}");
+    let three = dealsim(
+        &[
+            "focus",
+            "Ana Okafor",
+            "discovery",
+            "rapport",
+            "velocity",
+            "--db",
+            db,
+        ],
+        "",
+    );
+    assert_eq!(
+        three.status.code(),
+        Some(2),
+        "one or two dimensions, not three"
+    );
+
     let missing = dealsim(&["replay", "99", "--db", db], "");
     assert_eq!(missing.status.code(), Some(2));
     assert!(

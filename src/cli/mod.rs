@@ -116,6 +116,19 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Show or set a rep's focus skills for the month (one or two dimensions), as the trainer's
+    /// screen does: `dealsim focus "Sam Rivera" discovery velocity`.
+    Focus {
+        rep: String,
+        /// One or two of: qualification, discovery, rapport, velocity. None shows the current.
+        #[arg(value_enum, num_args = 0..=2)]
+        dimensions: Vec<DimensionArg>,
+        /// Clear the rep's focus skills.
+        #[arg(long, conflicts_with = "dimensions")]
+        clear: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write stored sessions in another format.
     Export {
         #[command(subcommand)]
@@ -174,6 +187,25 @@ pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DimensionArg {
+    Qualification,
+    Discovery,
+    Rapport,
+    Velocity,
+}
+
+impl DimensionArg {
+    pub(crate) fn dimension(self) -> dealsim::Dimension {
+        match self {
+            DimensionArg::Qualification => dealsim::Dimension::Qualification,
+            DimensionArg::Discovery => dealsim::Dimension::Discovery,
+            DimensionArg::Rapport => dealsim::Dimension::Rapport,
+            DimensionArg::Velocity => dealsim::Dimension::Velocity,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -239,6 +271,12 @@ pub fn main() -> ExitCode {
         Command::Export {
             what: ExportKind::Xapi { filters, db },
         } => records::export_xapi(&db, &filters),
+        Command::Focus {
+            rep,
+            dimensions,
+            clear,
+            db,
+        } => records::focus(&db, &rep, &dimensions, clear),
         Command::Sync {
             lrs,
             user,

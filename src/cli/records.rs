@@ -468,3 +468,39 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+pub(crate) fn focus(
+    db: &DbArgs,
+    rep: &str,
+    dimensions: &[super::DimensionArg],
+    clear: bool,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open()?;
+    let mut chosen: Vec<Dimension> = Vec::new();
+    for d in dimensions.iter().map(|d| d.dimension()) {
+        if !chosen.contains(&d) {
+            chosen.push(d);
+        }
+    }
+    if clear || !chosen.is_empty() {
+        store
+            .set_focus(rep, &chosen, clock::now_ms())
+            .map_err(|e| Failure(e.to_string()))?;
+    }
+    let names = |focus: &[Dimension]| {
+        focus
+            .iter()
+            .map(|d| d.label())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    match store.focus(rep).map_err(|e| Failure(e.to_string()))? {
+        Some((focus, at)) if !focus.is_empty() => say(&format!(
+            "{rep}'s focus: {} (set {}).\n",
+            names(&focus),
+            clock::date(at)
+        )),
+        _ => say(&format!("{rep} has no focus skills set.\n")),
+    }
+    Ok(ExitCode::SUCCESS)
+}
