@@ -589,10 +589,7 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.identify()?;
-        store
-            .conn
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| failed(path, "switch the database to WAL mode", e))?;
+        store.use_wal()?;
         store
             .conn
             .pragma_update(None, "synchronous", "NORMAL")
@@ -607,6 +604,31 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Switches the file to WAL mode (a no-op once it is). Changing the journal mode does not
+    /// wait for other connections the way a write does, so while another copy is opening the
+    /// same new file it is retried for up to ten seconds.
+    fn use_wal(&self) -> Result<()> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => return Ok(()),
+                Err(error)
+                    if matches!(
+                        error.sqlite_error_code(),
+                        Some(
+                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                        )
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(error) => {
+                    return Err(failed(&self.path, "switch the database to WAL mode", error));
+                }
+            }
+        }
     }
 
     /// Runs `work` in a write transaction, taken at once (`BEGIN IMMEDIATE`) so that two copies
@@ -643,6 +665,18 @@ impl Store {
     /// Reads only: is this file empty, ours, or something else? Nothing is written before this
     /// says yes, so a file that is not ours is never changed.
     fn identify(&self) -> Result<()> {
+        // One read transaction, so that the header and the schema are read from the same
+        // snapshot: another copy creating the file at this moment is seen before or after its
+        // first migration, never half way.
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| failed(&self.path, "read the database", e))?;
+        let identified = self.identify_in_snapshot();
+        let _ = self.conn.execute_batch("COMMIT");
+        identified
+    }
+
+    fn identify_in_snapshot(&self) -> Result<()> {
         let read = |pragma: &str| -> Result<i64> {
             self.conn
                 .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))

@@ -474,3 +474,26 @@ fn focus_skills_set_by_a_trainer_are_seen_by_another_copy_of_the_app() {
     );
     assert_eq!(rep.focus("Ana").unwrap(), None);
 }
+
+#[test]
+fn copies_opening_a_new_database_at_the_same_moment_all_see_a_dealsim_database() {
+    // Each round: a fresh file and four copies of the app opening it at once, as parallel
+    // `dealsim play` runs do.
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("new-{round}.db"));
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for handle in handles {
+            assert_eq!(handle.join().unwrap(), Ok(()), "round {round}");
+        }
+    }
+}
