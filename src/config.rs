@@ -28,8 +28,22 @@ pub struct LrsConfig {
     pub password_env: String,
 }
 
-fn default_password_env() -> String {
+/// The environment variable read for the password when none is named.
+pub fn default_password_env() -> String {
     "DEALSIM_LRS_PASSWORD".into()
+}
+
+impl LrsConfig {
+    /// The LRS with its password read from the environment.
+    pub fn connect(&self) -> Result<crate::xapi::Lrs, String> {
+        let password = std::env::var(&self.password_env).map_err(|_| {
+            format!(
+                "the LRS password is read from the environment variable {}, which is not set",
+                self.password_env
+            )
+        })?;
+        crate::xapi::Lrs::new(&self.endpoint, &self.user, password)
+    }
 }
 
 pub fn default_path() -> PathBuf {
@@ -77,16 +91,7 @@ impl Config {
 
     /// The LRS with its password read from the environment.
     pub fn lrs(&self) -> Result<Option<crate::xapi::Lrs>, String> {
-        let Some(lrs) = &self.lrs else {
-            return Ok(None);
-        };
-        let password = std::env::var(&lrs.password_env).map_err(|_| {
-            format!(
-                "the LRS password is read from the environment variable {}, which is not set",
-                lrs.password_env
-            )
-        })?;
-        crate::xapi::Lrs::new(&lrs.endpoint, &lrs.user, password).map(Some)
+        self.lrs.as_ref().map(LrsConfig::connect).transpose()
     }
 }
 

@@ -221,6 +221,13 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Finished,
+        Status::Abandoned,
+        Status::Interrupted,
+        Status::Playing,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Playing => "playing",
@@ -303,6 +310,28 @@ impl StoredSession {
     /// The choices in order: with the seed and the revision, all a replay needs.
     pub fn choices(&self) -> Vec<usize> {
         self.turns.iter().map(|t| t.choice).collect()
+    }
+
+    /// Plays the session again from its stored revision's text, seed and choices (and leaves it
+    /// again if it was abandoned). The message says why when that cannot be done.
+    pub fn replay(&self) -> std::result::Result<Session, String> {
+        let row = &self.row;
+        let source = crate::SourceFile::from_text(
+            format!("{} (revision {})", row.scenario_id, row.revision),
+            self.scenario_source.clone(),
+        );
+        let scenario = crate::check_source(&source).scenario.ok_or_else(|| {
+            format!(
+                "its revision {} of {} no longer checks with this version of dealsim",
+                row.revision, row.scenario_id
+            )
+        })?;
+        let mut session = Session::replay(&scenario, row.seed, &self.choices())
+            .map_err(|(turn, e)| format!("it cannot be replayed at turn {}: {e}", turn + 1))?;
+        if row.status == Status::Abandoned {
+            session.abandon();
+        }
+        Ok(session)
     }
 }
 

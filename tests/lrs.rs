@@ -113,29 +113,25 @@ impl Lrs {
     /// A minimal HTTP GET with Basic credentials; `None` when nothing answers.
     fn get(&self, path: &str) -> Option<(u16, String)> {
         use base64::Engine;
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .ok()?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(20)))
+            .build()
+            .into();
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\nX-Experience-API-Version: 1.0.3\r\nConnection: close\r\n\r\n"
-        )
-        .ok()?;
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).ok()?;
-        let text = String::from_utf8_lossy(&response).to_string();
-        let status = text.split(' ').nth(1)?.parse().ok()?;
-        let (head, body) = text.split_once("\r\n\r\n")?;
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_string()
-        };
+        let mut response = agent
+            .get(format!("http://127.0.0.1:{}{path}", self.port))
+            .header("Authorization", format!("Basic {token}"))
+            .header("X-Experience-API-Version", "1.0.3")
+            .call()
+            .ok()?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .ok()?;
         Some((status, body))
     }
 
@@ -176,22 +172,6 @@ impl Drop for Lrs {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || tail.len() < size {
-            break;
-        }
-        out.push_str(&tail[..size]);
-        rest = tail[size..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// Checks statements against Ralph's strict xAPI 1.0.3 statement model (with Ralph's Python).

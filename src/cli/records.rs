@@ -6,8 +6,7 @@ use dealsim::clock;
 use dealsim::config::Config;
 use dealsim::debrief::Debrief;
 use dealsim::score::Dimension;
-use dealsim::session::Session;
-use dealsim::store::{Filter, SessionRow, SortKey, Store, StoredSession};
+use dealsim::store::{Filter, SessionRow, SortKey, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -306,38 +305,12 @@ pub(crate) fn report(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Rebuilds a stored session by replaying its choices on the revision it was played on.
-pub(crate) fn replayed(stored: &StoredSession) -> Result<Session, Failure> {
-    let row = &stored.row;
-    let source = dealsim::SourceFile::from_text(
-        format!("{} (revision {})", row.scenario_id, row.revision),
-        stored.scenario_source.clone(),
-    );
-    let report = dealsim::check_source(&source);
-    let scenario = report.scenario.ok_or_else(|| {
-        Failure(format!(
-            "the stored revision {} of {} no longer checks with this version of dealsim",
-            row.revision, row.scenario_id
-        ))
-    })?;
-    let mut session =
-        Session::replay(&scenario, row.seed, &stored.choices()).map_err(|(turn, e)| {
-            Failure(format!(
-                "session {} cannot be replayed at turn {}: {e}",
-                row.id,
-                turn + 1
-            ))
-        })?;
-    if row.status == dealsim::store::Status::Abandoned {
-        session.abandon();
-    }
-    Ok(session)
-}
-
 pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failure> {
     let (store, _) = db.open()?;
     let stored = store.session(id).map_err(|e| Failure(e.to_string()))?;
-    let session = replayed(&stored)?;
+    let session = stored
+        .replay()
+        .map_err(|e| Failure(format!("session {id}: {e}")))?;
     let row = &stored.row;
     if json {
         let debrief = session.is_over().then(|| Debrief::of(&session));
@@ -404,39 +377,35 @@ pub(crate) struct SyncArgs {
 
 pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     let (store, config) = db.open()?;
-    let lrs = match (&args.lrs, &config.lrs) {
-        (Some(endpoint), _) => {
-            let user = args
-                .user
+    // The command line's settings win over the settings file's, field by field.
+    let from_file = config.lrs.clone();
+    let Some(endpoint) = args
+        .lrs
+        .clone()
+        .or_else(|| from_file.as_ref().map(|l| l.endpoint.clone()))
+    else {
+        return Err(Failure(format!(
+            "no LRS given: use --lrs URL --user U --password-env VAR, or set `lrs` in {}",
+            db.config
                 .clone()
-                .or_else(|| config.lrs.as_ref().map(|l| l.user.clone()))
-                .ok_or_else(|| Failure("--lrs needs --user".into()))?;
-            let variable = args
-                .password_env
-                .clone()
-                .or_else(|| config.lrs.as_ref().map(|l| l.password_env.clone()))
-                .unwrap_or_else(|| "DEALSIM_LRS_PASSWORD".into());
-            let password = std::env::var(&variable).map_err(|_| {
-                Failure(format!(
-                    "the password is read from the environment variable {variable}, which is not set"
-                ))
-            })?;
-            dealsim::xapi::Lrs::new(endpoint, &user, password).map_err(Failure)?
-        }
-        (None, Some(_)) => config
-            .lrs()
-            .map_err(Failure)?
-            .ok_or_else(|| Failure("no LRS is configured".into()))?,
-        (None, None) => {
-            return Err(Failure(format!(
-                "no LRS given: use --lrs URL --user U --password-env VAR, or set `lrs` in {}",
-                db.config
-                    .clone()
-                    .unwrap_or_else(dealsim::config::default_path)
-                    .display()
-            )));
-        }
+                .unwrap_or_else(dealsim::config::default_path)
+                .display()
+        )));
     };
+    let settings = dealsim::config::LrsConfig {
+        endpoint,
+        user: args
+            .user
+            .clone()
+            .or_else(|| from_file.as_ref().map(|l| l.user.clone()))
+            .ok_or_else(|| Failure("--lrs needs --user".into()))?,
+        password_env: args
+            .password_env
+            .clone()
+            .or_else(|| from_file.map(|l| l.password_env))
+            .unwrap_or_else(dealsim::config::default_password_env),
+    };
+    let lrs = settings.connect().map_err(Failure)?;
     if args.retry_rejected {
         let n = store
             .requeue_rejected()

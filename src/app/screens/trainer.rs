@@ -25,13 +25,6 @@ use std::sync::atomic::Ordering;
 /// How many rows the sessions table shows at once (the count says how many match).
 const TABLE_LIMIT: u32 = 1000;
 
-const DIMENSIONS: [Dimension; 4] = [
-    Dimension::Qualification,
-    Dimension::Discovery,
-    Dimension::Rapport,
-    Dimension::Velocity,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
     #[default]
@@ -174,28 +167,9 @@ fn load(view: &mut TrainerView, store: &Store, library: &Library) -> crate::stor
 /// Opens a stored session for replay: played again from its revision's text, seed and choices.
 pub fn open_replay(store: &Store, id: i64) -> Result<Replay, String> {
     let stored = store.session(id).map_err(|e| e.to_string())?;
-    let row = &stored.row;
-    let source = crate::SourceFile::from_text(
-        format!("{} (revision {})", row.scenario_id, row.revision),
-        stored.scenario_source.clone(),
-    );
-    let (session, problem) = match crate::check_source(&source).scenario {
-        Some(scenario) => match Session::replay(&scenario, row.seed, &stored.choices()) {
-            Ok(mut session) => {
-                if row.status == Status::Abandoned {
-                    session.abandon();
-                }
-                (Some(session), None)
-            }
-            Err((turn, e)) => (
-                None,
-                Some(format!("it cannot be replayed at turn {}: {e}", turn + 1)),
-            ),
-        },
-        None => (
-            None,
-            Some("its revision no longer checks with this version of dealsim".into()),
-        ),
+    let (session, problem) = match stored.replay() {
+        Ok(session) => (Some(session), None),
+        Err(problem) => (None, Some(problem)),
     };
     Ok(Replay {
         stored,
@@ -328,25 +302,15 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
                 .find(|o| Some(o.label()) == outcome.as_deref());
             changed = true;
         }
-        let statuses: Vec<(String, String)> = [
-            Status::Finished,
-            Status::Abandoned,
-            Status::Interrupted,
-            Status::Playing,
-        ]
-        .iter()
-        .map(|s| (s.label().to_string(), s.label().to_string()))
-        .collect();
+        let statuses: Vec<(String, String)> = Status::ALL
+            .iter()
+            .map(|s| (s.label().to_string(), s.label().to_string()))
+            .collect();
         let mut status = view.filter.status.map(|s| s.label().to_string());
         if combo(ui, "filter-status", "Any status", &mut status, &statuses) {
-            view.filter.status = [
-                Status::Finished,
-                Status::Abandoned,
-                Status::Interrupted,
-                Status::Playing,
-            ]
-            .into_iter()
-            .find(|s| Some(s.label()) == status.as_deref());
+            view.filter.status = Status::ALL
+                .into_iter()
+                .find(|s| Some(s.label()) == status.as_deref());
             changed = true;
         }
         ui.label("since");
@@ -473,7 +437,7 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
                                     64.0,
                                     theme::score_colour(s.overall, None),
                                 );
-                                for d in DIMENSIONS {
+                                for d in Dimension::ALL {
                                     let v = d.of(&s);
                                     cell(ui, v.to_string(), 48.0, theme::score_colour(v, None));
                                 }
@@ -543,7 +507,7 @@ fn reps_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog, reps: &
     ui.horizontal(|ui| {
         theme::section(ui, "Focus this month (one or two)");
         let mut changed = false;
-        for d in DIMENSIONS {
+        for d in Dimension::ALL {
             let mut on = focus.contains(&d);
             let allowed = on || focus.len() < 2;
             if ui
@@ -666,7 +630,7 @@ fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
         .allow_zoom(false)
         .allow_drag(false)
         .show(ui, |plot| {
-            for d in DIMENSIONS {
+            for d in Dimension::ALL {
                 let width = if focus.contains(&d) { 3.5 } else { 1.5 };
                 let name = if focus.contains(&d) {
                     format!("{} (focus)", d.label())
