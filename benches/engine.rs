@@ -66,6 +66,22 @@ fn best_path(bencher: Bencher, name: &str) {
     bencher.bench_local(|| dealsim::search::solve(&scenario).map(|(value, _)| value));
 }
 
+/// The best expected path of a generated call with conditions and chance turns (2,057,755
+/// decision states at 1,000 nodes), from scratch; the solve also returns the state count, which
+/// the benchmark asserts stays under the search's cap.
+#[divan::bench(args = [300, 1_000], sample_count = 5, sample_size = 1)]
+fn best_path_generated(bencher: Bencher, nodes: usize) {
+    let text = scenario(&Shape::with_nodes(nodes));
+    let scenario = check_source(&SourceFile::from_text("generated.scenario.ron", text))
+        .scenario
+        .expect("generated scenarios check");
+    bencher.bench_local(|| {
+        dealsim::search::solve(&scenario)
+            .expect("the generated call fits the search's cap")
+            .0
+    });
+}
+
 /// 100,000 random calls on both cores (the CLI's `simulate`).
 #[divan::bench(args = ["harbor-discovery", "northwind-incumbent"], sample_count = 5, sample_size = 1)]
 fn simulate_100k(bencher: Bencher, name: &str) {

@@ -2,18 +2,23 @@
 //!
 //! A state is everything that decides the future (`session::Core`): the node, trust, minutes left,
 //! the facts known, the visited nodes that conditions ask about, and the scoring tally. The search
-//! is a depth-first expectimax with a memo keyed by state. It stays small because:
+//! is an expectimax with a memo keyed by state, filled a layer of minutes left at a time: down
+//! the layers to find every state reachable, then up them to weigh each from its children (see
+//! `Solver::fill_from`). It stays small because:
 //! - only decision points are memoised; `next` and `chance` nodes are followed through;
 //! - every choice spends at least a minute, so states form a finite acyclic graph, bounded by
 //!   minutes, and the checker rules out loops of buyer-only turns;
 //! - visited nodes are tracked only for the nodes a condition names, and the tally keeps what
 //!   scoring can still use (early pitches saturate at two), so equal futures share one entry;
+//! - facts that can no longer be revealed or tested leave the key, their share carried as a base;
+//! - a key is 32 bytes (node, trust, minutes and tally packed in one word, the bits inline), and
+//!   the memo is one table per layer, so each lookup goes to a table that fits in the cache;
 //! - the memo has a cap: past it the search stops and says so rather than eat the machine.
 
 use crate::format::Outcome;
 use crate::model::{Cond, ScenarioData, Way, range_usize};
 use crate::score::{dimensions, overall};
-use crate::session::{Core, Destination};
+use crate::session::{Bits, Core, Destination, Tally};
 use rustc_hash::FxHashMap;
 
 /// What the search optimises, and how it treats the buyer's chance turns.
@@ -45,8 +50,9 @@ impl std::fmt::Display for TooManyStates {
     }
 }
 
-/// The default cap, a few hundred megabytes of memo at most: enough for any hand-written call.
-pub const DEFAULT_STATE_CAP: usize = 2_000_000;
+/// The default cap, about 300 MB of memo at most (a state takes about 100 bytes with the
+/// tables' slack): enough for any hand-written call and for generated calls of 1,000 nodes.
+pub const DEFAULT_STATE_CAP: usize = 3_000_000;
 
 /// The cap `check` uses to describe a call's difficulty: checking stays quick on huge files.
 pub const CHECK_STATE_CAP: usize = 200_000;
@@ -66,11 +72,114 @@ pub(crate) struct Decision {
 pub(crate) struct Solver<'s> {
     s: &'s ScenarioData,
     objective: Objective,
-    memo: FxHashMap<Core, Decision>,
+    memo: Memo,
     cap: usize,
     overflowed: bool,
     /// What of a state can change this objective's future; the rest is cleared from memo keys.
     relevance: Relevance,
+}
+
+/// The memo, one table per layer of minutes left. Every choice spends at least a minute, so a
+/// decision's children lie in lower layers: the search fills the tables a layer at a time (see
+/// `Solver::fill_from`), and each lookup then goes to a table of a few thousand entries that
+/// stays in the cache, where one large table would miss on almost every lookup.
+struct Memo {
+    layers: Vec<FxHashMap<Key, Decision>>,
+    len: usize,
+}
+
+/// Stands in the memo for a state that has been reached but not yet weighed.
+const UNWEIGHED: Decision = Decision {
+    value: f64::NAN,
+    good: 0,
+    best: u32::MAX,
+};
+
+impl Memo {
+    fn new(minutes: u32) -> Memo {
+        Memo {
+            layers: (0..=minutes).map(|_| FxHashMap::default()).collect(),
+            len: 0,
+        }
+    }
+
+    fn layer(minutes_left: i32) -> usize {
+        minutes_left.max(0) as usize
+    }
+
+    fn get(&self, minutes_left: i32, key: &Key) -> Option<&Decision> {
+        self.layers
+            .get(Self::layer(minutes_left))?
+            .get(key)
+            .filter(|d| d.best != UNWEIGHED.best)
+    }
+
+    fn contains(&self, minutes_left: i32, key: &Key) -> bool {
+        self.layers
+            .get(Self::layer(minutes_left))
+            .is_some_and(|layer| layer.contains_key(key))
+    }
+
+    fn clear(&mut self) {
+        self.layers.iter_mut().for_each(FxHashMap::clear);
+        self.len = 0;
+    }
+}
+
+/// A memo key: a state packed into 32 bytes (node, trust, minutes and tally in one word, then
+/// the bits an objective keeps, inline up to 128), so that the memo stays small and hashing and
+/// comparing a key are a few word operations.
+#[derive(Clone, PartialEq, Eq)]
+struct Key {
+    head: u64,
+    bits: Bits,
+}
+
+impl std::hash::Hash for Key {
+    /// The words alone: all keys of one search have the same number of words.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.head);
+        self.bits.iter().for_each(|&word| state.write_u64(word));
+    }
+}
+
+impl Key {
+    fn head(core: &Core, trust: bool, tally: bool) -> u64 {
+        let trust = if trust {
+            core.trust.clamp(0, 255) as u64
+        } else {
+            0
+        };
+        let tally = if tally { pack_tally(core.tally) } else { 0 };
+        // Minutes left lie within ±600 (the format's limits), so 16 bits keep them apart.
+        let minutes = u64::from(core.minutes_left as i16 as u16);
+        u64::from(core.node) | trust << 32 | minutes << 40 | tally << 56
+    }
+
+    /// A state with this key. Bits, trust or tally left out of the key are zero, which is
+    /// harmless: they cannot change the objective's future (that is why they were left out).
+    fn core(&self) -> Core {
+        let tally = (self.head >> 56) as u8;
+        Core {
+            node: self.head as u32,
+            trust: i32::from((self.head >> 32) as u8),
+            minutes_left: i32::from((self.head >> 40) as u16 as i16),
+            bits: self.bits.clone(),
+            tally: Tally {
+                pain_known: tally & 1 != 0,
+                pitches_before_pain: (tally >> 1) & 3,
+                implication_after_pain: tally & 8 != 0,
+                need_payoff_after_pain: tally & 16 != 0,
+            },
+        }
+    }
+}
+
+fn pack_tally(tally: Tally) -> u64 {
+    u64::from(tally.pain_known)
+        | u64::from(tally.pitches_before_pain.min(3)) << 1
+        | u64::from(tally.implication_after_pain) << 3
+        | u64::from(tally.need_payoff_after_pain) << 4
 }
 
 /// The parts of a state an objective can still be changed by, so that states differing only
@@ -211,12 +320,12 @@ impl Relevance {
     }
 
     /// The memo key of a state, and the base value its dropped facts add.
-    fn key(&self, core: &Core) -> (Core, f64) {
-        let mut key = core.clone();
+    fn key(&self, core: &Core) -> (Key, f64) {
+        let mut bits = core.bits.clone();
         let mut base = 0.0;
         if let Some(per_node) = &self.per_node {
             let mask = &per_node[core.node as usize];
-            for (word_index, (word, keep)) in key.bits.iter_mut().zip(mask.iter()).enumerate() {
+            for (word_index, (word, keep)) in bits.iter_mut().zip(mask.iter()).enumerate() {
                 let mut dropped = *word & !keep;
                 while dropped != 0 {
                     let bit = dropped.trailing_zeros() as usize;
@@ -228,13 +337,8 @@ impl Relevance {
                 *word &= keep;
             }
         }
-        if !self.trust {
-            key.trust = 0;
-        }
-        if !self.tally {
-            key.tally = Default::default();
-        }
-        (key, base)
+        let head = Key::head(core, self.trust, self.tally);
+        (Key { head, bits }, base)
     }
 }
 
@@ -247,7 +351,7 @@ impl<'s> Solver<'s> {
         Solver {
             s,
             objective,
-            memo: FxHashMap::default(),
+            memo: Memo::new(s.minutes),
             cap,
             overflowed: false,
             relevance: Relevance::of(s, objective),
@@ -255,34 +359,33 @@ impl<'s> Solver<'s> {
     }
 
     pub fn states(&self) -> usize {
-        self.memo.len()
+        self.memo.len
     }
 
     /// The value of the whole call from its first line.
     pub fn value_from_start(&mut self) -> Result<f64, TooManyStates> {
         let mut core = Core::new(self.s);
         core.enter(self.s, self.s.start, &mut |_| {});
+        self.fill_from(&core);
         let value = self.settle(core, 0);
         self.check(value)
     }
 
     /// The decision at a state where the rep is to choose.
     pub fn decide(&mut self, core: &Core) -> Result<Decision, TooManyStates> {
-        let decision = self.decision(core);
-        self.check(decision).inspect_err(|_| self.memo.clear())
+        self.fill_from(core);
+        self.check(())?;
+        self.decision(core).ok_or(TooManyStates { cap: self.cap })
     }
 
     /// A decision already in the memo, without searching (safe to call from many threads).
     pub fn lookup(&self, core: &Core) -> Option<Decision> {
-        let (key, base) = self.relevance.key(core);
-        self.memo.get(&key).map(|d| Decision {
-            value: d.value + base,
-            ..*d
-        })
+        self.decision(core)
     }
 
     /// The value of taking the choice at `position` from `core`.
     pub fn choice_value(&mut self, core: &Core, position: usize) -> Result<f64, TooManyStates> {
+        self.fill_from(core);
         let value = self.after_choice(core, position);
         self.check(value)
     }
@@ -302,8 +405,15 @@ impl<'s> Solver<'s> {
         )
     }
 
+    /// Whether `a` beats `b` by more than rounding: equal values, however they were summed,
+    /// leave the first choice the best, so the best path never hangs on the order of additions.
     fn better(&self, a: f64, b: f64) -> bool {
-        if self.maximising() { a > b } else { a < b }
+        const ROUNDING: f64 = 1e-9;
+        if self.maximising() {
+            a > b + ROUNDING
+        } else {
+            a < b - ROUNDING
+        }
     }
 
     fn terminal(&self, core: &Core, outcome: Outcome) -> f64 {
@@ -323,16 +433,17 @@ impl<'s> Solver<'s> {
     }
 
     /// Follows buyer-only turns from a node just entered, to a decision or an ending.
-    fn settle(&mut self, core: Core, auto_steps: usize) -> f64 {
-        if self.overflowed {
-            return 0.0;
-        }
+    fn settle(&self, core: Core, auto_steps: usize) -> f64 {
         if auto_steps > self.s.nodes.len() {
             return self.terminal(&core, Outcome::Continuation);
         }
         match &self.s.nodes[core.node as usize].way {
             Way::End(outcome) => self.terminal(&core, *outcome),
-            Way::Choices(_) => self.decision(&core).value,
+            Way::Choices(_) => match self.decision(&core) {
+                Some(decision) => decision.value,
+                // Only after the memo overflowed and was emptied; the caller reports that.
+                None => f64::NAN,
+            },
             Way::Next(to) => {
                 let mut next = core;
                 next.enter(self.s, *to, &mut |_| {});
@@ -367,37 +478,43 @@ impl<'s> Solver<'s> {
         }
     }
 
-    fn decision(&mut self, core: &Core) -> Decision {
+    /// The weighed decision at a state, from the memo.
+    fn decision(&self, core: &Core) -> Option<Decision> {
         let (key, base) = self.relevance.key(core);
-        if let Some(known) = self.memo.get(&key) {
-            return Decision {
+        self.memo
+            .get(core.minutes_left, &key)
+            .map(|known| Decision {
                 value: known.value + base,
                 ..*known
-            };
-        }
-        if self.overflowed {
-            return Decision {
-                value: 0.0,
-                good: 0,
-                best: 0,
-            };
-        }
+            })
+    }
+
+    /// The decision at a state, from the values of its choices (which the memo must hold).
+    fn weigh(&self, core: &Core) -> Decision {
         let choices = self.s.node_choices(core.node);
-        let mut values: [f64; 64] = [f64::NAN; 64];
+        // The values of the choices, on the stack for any node a person writes.
+        let mut few = [f64::NAN; 16];
+        let mut many = Vec::new();
+        let values: &mut [f64] = if choices.len() <= few.len() {
+            &mut few
+        } else {
+            many.resize(choices.len().min(64), f64::NAN);
+            &mut many
+        };
         let mut best: Option<(usize, f64)> = None;
         for (position, choice) in choices.iter().enumerate() {
             if !core.offers(self.s, choice) {
                 continue;
             }
             let value = self.after_choice(core, position);
-            if position < 64 {
-                values[position] = value;
+            if let Some(slot) = values.get_mut(position) {
+                *slot = value;
             }
             if best.is_none_or(|(_, b)| self.better(value, b)) {
                 best = Some((position, value));
             }
         }
-        let decision = match best {
+        match best {
             None => Decision {
                 value: self.terminal(core, Outcome::Continuation),
                 good: 0,
@@ -421,22 +538,10 @@ impl<'s> Solver<'s> {
                     best: best_position as u32,
                 }
             }
-        };
-        if self.memo.len() >= self.cap {
-            self.overflowed = true;
-        } else {
-            self.memo.insert(
-                key,
-                Decision {
-                    value: decision.value - base,
-                    ..decision
-                },
-            );
         }
-        decision
     }
 
-    fn after_choice(&mut self, core: &Core, position: usize) -> f64 {
+    fn after_choice(&self, core: &Core, position: usize) -> f64 {
         let choice = self.s.first_choice(core.node) + position as u32;
         let mut next = core.clone();
         let destination = next.take(self.s, choice, &mut |_| {});
@@ -453,6 +558,175 @@ impl<'s> Solver<'s> {
         };
         cost + value
     }
+
+    /// Fills the memo with every decision state reachable from `from`, a layer of minutes at a
+    /// time: first down the layers, noting each state reached (unweighed), then up them,
+    /// weighing each state from its children, which the layers below already hold. The states
+    /// of a layer are independent of each other, so both passes share a layer's states among
+    /// the cores; and each lookup goes to a table small enough for the cache.
+    fn fill_from(&mut self, from: &Core) {
+        let (key, _) = self.relevance.key(from);
+        if self.overflowed || self.memo.contains(from.minutes_left, &key) {
+            return;
+        }
+        let mut found = Vec::new();
+        self.reach(from.clone(), 0, &mut |core| {
+            found.push(self.placed_key(&core))
+        });
+        self.note(found);
+        let top = Memo::layer(from.minutes_left).min(self.memo.layers.len() - 1);
+        for layer in (0..=top).rev() {
+            let states: Vec<Key> = self.memo.layers[layer]
+                .iter()
+                .filter(|(_, d)| d.best == UNWEIGHED.best)
+                .map(|(key, _)| key.clone())
+                .collect();
+            let found = in_parallel(&states, |chunk| {
+                let mut found = Vec::new();
+                for key in chunk {
+                    self.expand(&key.core(), &mut |core| found.push(self.placed_key(&core)));
+                }
+                found
+            });
+            for keys in found {
+                self.note(keys);
+            }
+            if self.overflowed {
+                self.memo.clear();
+                return;
+            }
+        }
+        for layer in 0..=top {
+            let mut table = std::mem::take(&mut self.memo.layers[layer]);
+            let mut pending: Vec<(&Key, &mut Decision)> = table
+                .iter_mut()
+                .filter(|(_, d)| d.best == UNWEIGHED.best)
+                .collect();
+            in_parallel_mut(&mut pending, |chunk| {
+                for (key, decision) in chunk {
+                    **decision = self.weigh(&key.core());
+                }
+            });
+            drop(pending);
+            self.memo.layers[layer] = table;
+        }
+    }
+
+    /// A state's memo layer and key.
+    fn placed_key(&self, core: &Core) -> (usize, Key) {
+        (Memo::layer(core.minutes_left), self.relevance.key(core).0)
+    }
+
+    /// Notes decision states as reached (unweighed), unless the memo has them.
+    fn note(&mut self, keys: Vec<(usize, Key)>) {
+        for (layer, key) in keys {
+            if layer >= self.memo.layers.len() {
+                self.memo.layers.resize_with(layer + 1, FxHashMap::default);
+            }
+            if let std::collections::hash_map::Entry::Vacant(entry) =
+                self.memo.layers[layer].entry(key)
+            {
+                if self.memo.len >= self.cap {
+                    self.overflowed = true;
+                    return;
+                }
+                entry.insert(UNWEIGHED);
+                self.memo.len += 1;
+            }
+        }
+    }
+
+    /// The decision states one choice away from a decision state.
+    fn expand(&self, core: &Core, found: &mut impl FnMut(Core)) {
+        let first = self.s.first_choice(core.node);
+        for (position, choice) in self.s.node_choices(core.node).iter().enumerate() {
+            if !core.offers(self.s, choice) {
+                continue;
+            }
+            let mut next = core.clone();
+            if let Destination::Arrive(to) = next.take(self.s, first + position as u32, &mut |_| {})
+            {
+                next.enter(self.s, to, &mut |_| {});
+                self.reach(next, 0, found);
+            }
+        }
+    }
+
+    /// Follows buyer-only turns from a node just entered, to the decision states they lead to.
+    fn reach(&self, core: Core, auto_steps: usize, found: &mut impl FnMut(Core)) {
+        if auto_steps > self.s.nodes.len() {
+            return;
+        }
+        match &self.s.nodes[core.node as usize].way {
+            Way::End(_) => {}
+            Way::Choices(_) => found(core),
+            Way::Next(to) => {
+                let mut next = core;
+                next.enter(self.s, *to, &mut |_| {});
+                self.reach(next, auto_steps + 1, found);
+            }
+            Way::Chance { branches, .. } => {
+                for branch in &self.s.branches[range_usize(branches)] {
+                    if branch.weight == 0 {
+                        continue;
+                    }
+                    let mut next = core.clone();
+                    next.enter(self.s, branch.to, &mut |_| {});
+                    self.reach(next, auto_steps + 1, found);
+                }
+            }
+        }
+    }
+}
+
+/// Below this many states a layer is handled on the calling thread: starting threads would
+/// cost more than the work.
+const PARALLEL_FROM: usize = 1024;
+
+fn workers(items: usize) -> usize {
+    if items < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    }
+}
+
+/// `work` on each share of `items`, one share per core, the results in order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let threads = workers(items.len());
+    if threads == 1 {
+        return vec![work(items)];
+    }
+    let share = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(share)
+            .map(|chunk| scope.spawn(|| work(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// `work` on each share of `items`, in place, one share per core.
+fn in_parallel_mut<T: Send>(items: &mut [T], work: impl Fn(&mut [T]) + Sync) {
+    let threads = workers(items.len());
+    if threads == 1 {
+        return work(items);
+    }
+    let share = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for chunk in items.chunks_mut(share) {
+            let work = &work;
+            scope.spawn(move || work(chunk));
+        }
+    });
 }
 
 /// The fewest minutes to a right call (every branch in the rep's favour), or `None` when no
@@ -469,4 +743,162 @@ pub fn solve(scenario: &crate::Scenario) -> Result<(f64, usize), TooManyStates> 
     let mut solver = Solver::new(scenario, Objective::ExpectedScore);
     let value = solver.value_from_start()?;
     Ok((value, solver.states()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SourceFile, check_source};
+
+    fn scenarios() -> Vec<crate::Scenario> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut found: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.to_string_lossy().ends_with(".scenario.ron"))
+            .collect();
+        found.sort();
+        let mut sources: Vec<SourceFile> = found
+            .iter()
+            .map(|path| crate::load::read_source(path).unwrap())
+            .collect();
+        for nodes in [40, 100] {
+            for winnable in [true, false] {
+                let shape = crate::generate::Shape {
+                    winnable,
+                    ..crate::generate::Shape::with_nodes(nodes)
+                };
+                sources.push(SourceFile::from_text(
+                    "generated.scenario.ron",
+                    crate::generate::scenario(&shape),
+                ));
+            }
+        }
+        sources
+            .iter()
+            .map(|source| check_source(source).scenario.expect("checks"))
+            .collect()
+    }
+
+    /// The value of a decision state by plain recursion over whole states: no memo layers,
+    /// no facts left out of keys, nothing shared with the solver but the scoring of an ending.
+    fn reference(
+        solver: &Solver,
+        core: &Core,
+        memo: &mut std::collections::HashMap<Core, f64>,
+    ) -> f64 {
+        if let Some(&value) = memo.get(core) {
+            return value;
+        }
+        let s = solver.s;
+        let mut best: Option<f64> = None;
+        for (position, choice) in s.node_choices(core.node).iter().enumerate() {
+            if !core.offers(s, choice) {
+                continue;
+            }
+            let index = s.first_choice(core.node) + position as u32;
+            let mut next = core.clone();
+            let cost = match solver.objective {
+                Objective::FastestRight => f64::from(choice.minutes),
+                _ => 0.0,
+            };
+            let value = cost
+                + match next.take(s, index, &mut |_| {}) {
+                    Destination::TimeUp => solver.terminal(&next, Outcome::Continuation),
+                    Destination::Arrive(to) => {
+                        next.enter(s, to, &mut |_| {});
+                        follow(solver, next, memo)
+                    }
+                };
+            best = Some(match best {
+                None => value,
+                Some(b) if solver.maximising() => b.max(value),
+                Some(b) => b.min(value),
+            });
+        }
+        let value = best.unwrap_or_else(|| solver.terminal(core, Outcome::Continuation));
+        memo.insert(core.clone(), value);
+        value
+    }
+
+    fn follow(solver: &Solver, core: Core, memo: &mut std::collections::HashMap<Core, f64>) -> f64 {
+        let s = solver.s;
+        match &s.nodes[core.node as usize].way {
+            Way::End(outcome) => solver.terminal(&core, *outcome),
+            Way::Choices(_) => reference(solver, &core, memo),
+            Way::Next(to) => {
+                let mut next = core;
+                next.enter(s, *to, &mut |_| {});
+                follow(solver, next, memo)
+            }
+            Way::Chance { branches, total } => {
+                let values: Vec<(f64, u32)> = s.branches[range_usize(branches)]
+                    .iter()
+                    .filter(|branch| branch.weight > 0)
+                    .map(|branch| {
+                        let mut next = core.clone();
+                        next.enter(s, branch.to, &mut |_| {});
+                        (follow(solver, next, memo), branch.weight)
+                    })
+                    .collect();
+                let favourable = |a: f64, b: f64| match solver.objective {
+                    Objective::HighestScore => a.max(b),
+                    _ => a.min(b),
+                };
+                match solver.objective {
+                    Objective::ExpectedScore => values
+                        .iter()
+                        .map(|(v, w)| v * f64::from(*w) / f64::from(*total))
+                        .sum(),
+                    _ => values.iter().map(|(v, _)| *v).reduce(favourable).unwrap(),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_layered_search_agrees_with_plain_recursion_on_every_state() {
+        for scenario in scenarios() {
+            for objective in [
+                Objective::ExpectedScore,
+                Objective::HighestScore,
+                Objective::LowestScore,
+                Objective::FastestRight,
+            ] {
+                let mut solver = Solver::new(&scenario, objective);
+                let value = solver.value_from_start().unwrap();
+                let mut memo = std::collections::HashMap::new();
+                let mut start = Core::new(&scenario);
+                start.enter(&scenario, scenario.start, &mut |_| {});
+                let expected = follow(&solver, start, &mut memo);
+                let close = |a: f64, b: f64| a == b || (a - b).abs() < 1e-9;
+                assert!(
+                    close(value, expected),
+                    "{} {objective:?}: {value} against {expected}",
+                    scenario.id
+                );
+                assert!(solver.states() > 0 && solver.states() <= memo.len());
+                for table in &solver.memo.layers {
+                    for (key, decision) in table {
+                        let expected = reference(&solver, &key.core(), &mut memo);
+                        assert!(
+                            close(decision.value, expected),
+                            "{} {objective:?} at {}: {} against {expected}",
+                            scenario.id,
+                            key.core().node,
+                            decision.value
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_beyond_the_cap_is_refused_and_the_memo_left_empty() {
+        let scenario = scenarios().pop().unwrap();
+        let mut solver = Solver::with_cap(&scenario, Objective::ExpectedScore, 50);
+        assert_eq!(solver.value_from_start(), Err(TooManyStates { cap: 50 }));
+        assert_eq!(solver.states(), 0);
+    }
 }

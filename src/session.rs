@@ -20,8 +20,51 @@ pub(crate) struct Core {
     pub trust: i32,
     pub minutes_left: i32,
     /// Known facts in the first words, then visited condition-nodes.
-    pub bits: Box<[u64]>,
+    pub bits: Bits,
     pub tally: Tally,
+}
+
+/// A state's bit set. Up to 128 bits (facts plus condition-nodes, which covers every call a
+/// person writes) live inline, so copying a state, which the best-path search does for every
+/// choice it weighs, never allocates; larger sets fall back to the heap.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Bits {
+    Inline { words: [u64; 2], len: u8 },
+    Heap(Box<[u64]>),
+}
+
+impl Bits {
+    pub fn zeros(words: usize) -> Bits {
+        if words <= 2 {
+            Bits::Inline {
+                words: [0; 2],
+                len: words as u8,
+            }
+        } else {
+            Bits::Heap(vec![0; words].into_boxed_slice())
+        }
+    }
+}
+
+impl std::ops::Deref for Bits {
+    type Target = [u64];
+    #[inline]
+    fn deref(&self) -> &[u64] {
+        match self {
+            Bits::Inline { words, len } => &words[..*len as usize],
+            Bits::Heap(words) => words,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Bits {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [u64] {
+        match self {
+            Bits::Inline { words, len } => &mut words[..*len as usize],
+            Bits::Heap(words) => words,
+        }
+    }
 }
 
 /// What scoring needs to remember about the moves so far.
@@ -48,7 +91,7 @@ impl Core {
             node: s.start,
             trust: i32::from(s.buyer.trust),
             minutes_left: s.minutes as i32,
-            bits: vec![0; words].into_boxed_slice(),
+            bits: Bits::zeros(words),
             tally: Tally::default(),
         }
     }
