@@ -823,7 +823,11 @@ impl<'a> Checker<'a> {
             let Some(choices) = &node.choices else {
                 continue;
             };
-            if choices.is_empty() || !flow.reached[i] {
+            // A choice without conditions is always offered: nothing to work out.
+            if choices.is_empty()
+                || !flow.reached[i]
+                || choices.iter().any(|c| c.requires.is_empty())
+            {
                 continue;
             }
             let conditions: Vec<Vec<Cond>> = choices
@@ -1000,13 +1004,14 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// A fixed-width bit set for the data flow.
+/// A fixed-width bit set for the data flow: inline up to 128 bits (the session's bit set), so
+/// the flow's many copies of a node's sets do not each allocate.
 #[derive(Clone, PartialEq, Eq)]
-struct Bits(Vec<u64>);
+struct Bits(crate::session::Bits);
 
 impl Bits {
     fn empty(len: usize) -> Bits {
-        Bits(vec![0; len.div_ceil(64)])
+        Bits(crate::session::Bits::zeros(len.div_ceil(64)))
     }
 
     fn get(&self, i: usize) -> bool {
@@ -1020,7 +1025,7 @@ impl Bits {
     /// Intersects in place; whether anything changed.
     fn and_with(&mut self, other: &Bits) -> bool {
         let mut changed = false;
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             changed |= *a & b != *a;
             *a &= b;
         }
@@ -1030,7 +1035,7 @@ impl Bits {
     /// Unites in place; whether anything changed.
     fn or_with(&mut self, other: &Bits) -> bool {
         let mut changed = false;
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             changed |= *a | b != *a;
             *a |= b;
         }

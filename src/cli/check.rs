@@ -37,7 +37,12 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
                         d.fastest_right_minutes
                     )
                 })
-                .unwrap_or_else(|| "; too large to search for the best path".into());
+                .unwrap_or_else(|| {
+                    format!(
+                        "; too many states to measure its difficulty while checking (for the best path: dealsim simulate {} --policy best)",
+                        report.path.display()
+                    )
+                });
             say(&format!(
                 "ok  {} ({}: {} nodes, {} choices, {} facts{difficulty})\n",
                 report.path.display(),
@@ -51,6 +56,9 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
         }
     }
     let files = reports.len();
+    // A checked library can be hundreds of megabytes of small allocations; the process is
+    // about to end, so handing them back one by one would only delay the prompt.
+    std::mem::forget(reports);
     say(&format!(
         "checked {files} file{}: {errors} error{}, {warnings} warning{}\n",
         if files == 1 { "" } else { "s" },
