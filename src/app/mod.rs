@@ -8,6 +8,7 @@ pub mod reps;
 pub mod scenarios;
 pub mod screens;
 pub mod theme;
+mod warmup;
 
 use bevy::prelude::*;
 use bevy::window::WindowResizeConstraints;
@@ -100,6 +101,7 @@ impl Plugin for DealsimPlugin {
                 }),
         )
         .add_plugins(EguiPlugin::default())
+        .add_plugins(warmup::plugin)
         // A desktop app: redraw on input and change only, so an idle window costs nothing.
         .insert_resource(if options.demo.is_some() {
             WinitSettings::continuous()
