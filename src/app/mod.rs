@@ -98,7 +98,15 @@ impl Plugin for DealsimPlugin {
                         ..default()
                     }),
                     ..default()
-                }),
+                })
+                // egui draws every screen: Bevy's UI rendering, sprite, gizmo, animation and
+                // post-processing plugins would only add systems to every frame.
+                .disable::<bevy::animation::AnimationPlugin>()
+                .disable::<bevy::gizmos::GizmoPlugin>()
+                .disable::<bevy::gizmos_render::GizmoRenderPlugin>()
+                .disable::<bevy::post_process::PostProcessPlugin>()
+                .disable::<bevy::sprite_render::SpriteRenderPlugin>()
+                .disable::<bevy::ui_render::UiRenderPlugin>(),
         )
         .add_plugins(EguiPlugin::default())
         .add_plugins(warmup::plugin)
