@@ -354,6 +354,7 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     }
     let mut app = headless(folder.path(), &profiles);
     app.init_resource::<TrainerView>()
+        .add_message::<bevy::window::RequestRedraw>()
         .add_systems(Update, refresh);
     update_until(&mut app, "the library", library_loaded);
     let show = |app: &mut App, change: &dyn Fn(&mut TrainerView)| {
@@ -406,6 +407,12 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
         v.tab = Tab::Scenarios;
         v.scenario = Some("harbor-discovery".into());
     });
+    // The analysis is worked out on its own thread, so the window never waits for it.
+    update_until(&mut app, "the scenario's analysis", |world| {
+        world.resource::<TrainerView>().analysis.is_some()
+    });
+    assert!(app.world().resource::<TrainerView>().analysing.is_none());
+    assert_eq!(app.world().resource::<TrainerView>().error, None);
     let analysis = app
         .world()
         .resource::<TrainerView>()

@@ -272,6 +272,10 @@ fn drive(
                 if let Err(problem) = set_trainer_view(index, &mut trainer, &log, &script) {
                     demo.failure = Some(problem);
                 }
+            } else if trainer.analysing.is_some() && demo.frames_in_step < 2 * SETTLE_FRAMES {
+                // The scenario's analysis is worked out on a thread: wait for it (the step's
+                // frame limit still applies).
+                demo.frames_in_step = demo.frames_in_step.min(SETTLE_FRAMES);
             } else if demo.frames_in_step == 2 * SETTLE_FRAMES && shots == 4 + index {
                 if let Some(error) = &trainer.error {
                     demo.failure = Some(format!("the trainer screen shows an error: {error}"));

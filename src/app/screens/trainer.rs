@@ -68,6 +68,11 @@ pub struct TrainerView {
     pub improved: Vec<Improvement>,
     pub scenario: Option<String>,
     pub analysis: Option<ScenarioAnalysis>,
+    /// A scenario's analysis being worked out on its own thread: at 100,000 sessions it reads a
+    /// third of a million turns (about 0.3 s), which on the UI thread would freeze the window.
+    pub analysing: Option<Analysing>,
+    /// The scenario `analysis` is of.
+    analysis_of: Option<String>,
     outbox: Option<OutboxSummary>,
     pub replay: Option<Replay>,
     /// Set when the results must be read again.
@@ -75,6 +80,12 @@ pub struct TrainerView {
     pub error: Option<String>,
     /// Query time of the last refresh, shown small for the curious.
     pub last_query_ms: f64,
+}
+
+/// An analysis on its way from a background thread, for the scenario it was asked for.
+pub struct Analysing {
+    pub scenario: String,
+    work: std::thread::JoinHandle<Result<ScenarioAnalysis, String>>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -90,8 +101,31 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-/// Reads what the current tab shows, when something changed.
-pub fn refresh(mut view: ResMut<TrainerView>, log: Res<SessionLog>, library: Res<Library>) {
+/// Reads what the current tab shows, when something changed, and takes in a background
+/// analysis once it is ready (asking for frames until then, as the window redraws on change).
+pub fn refresh(
+    mut view: ResMut<TrainerView>,
+    log: Res<SessionLog>,
+    library: Res<Library>,
+    mut redraw: MessageWriter<bevy::window::RequestRedraw>,
+) {
+    if let Some(analysing) = view.analysing.take_if(|a| a.work.is_finished()) {
+        let result = analysing
+            .work
+            .join()
+            .unwrap_or_else(|_| Err("the scenario's analysis stopped before it finished".into()));
+        if view.scenario.as_deref() == Some(analysing.scenario.as_str()) {
+            match result {
+                Ok(analysis) => {
+                    view.analysis = Some(analysis);
+                    view.analysis_of = Some(analysing.scenario);
+                }
+                Err(error) => view.error = Some(error),
+            }
+        }
+    } else if view.analysing.is_some() {
+        redraw.write(bevy::window::RequestRedraw);
+    }
     if !view.stale {
         return;
     }
@@ -148,20 +182,39 @@ fn load(view: &mut TrainerView, store: &Store, library: &Library) -> crate::stor
             if view.scenario.is_none() {
                 view.scenario = view.scenarios.first().map(|s| s.0.clone());
             }
-            view.analysis = match &view.scenario {
+            match &view.scenario {
                 Some(id) => {
                     let facts: Vec<String> = library
                         .playable(id)
                         .map(|(_, s)| s.facts().iter().map(|f| f.id.clone()).collect())
                         .unwrap_or_default();
-                    Some(store.scenario_analysis(id, &facts)?)
+                    // Another scenario's figures would mislead while this one's are worked out.
+                    if view.analysis_of.as_deref() != Some(id.as_str()) {
+                        view.analysis = None;
+                    }
+                    view.analysing = Some(analyse_in_background(store.path(), id, facts));
                 }
-                None => None,
-            };
+                None => view.analysis = None,
+            }
         }
         Tab::Lrs => view.outbox = Some(store.outbox_summary()?),
     }
     Ok(())
+}
+
+/// Works out a scenario's analysis on a thread of its own, over its own connection to the
+/// database (SQLite in WAL mode lets it read while the window records).
+fn analyse_in_background(path: &std::path::Path, scenario: &str, facts: Vec<String>) -> Analysing {
+    let (path, id) = (path.to_path_buf(), scenario.to_string());
+    let work = std::thread::spawn(move || {
+        Store::open(&path)
+            .and_then(|store| store.scenario_analysis(&id, &facts))
+            .map_err(|e| e.to_string())
+    });
+    Analysing {
+        scenario: scenario.to_string(),
+        work,
+    }
 }
 
 /// Opens a stored session for replay: played again from its revision's text, seed and choices.
@@ -768,6 +821,9 @@ fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: &Library) {
             view.stale = true;
         }
     });
+    if view.analysing.is_some() {
+        theme::muted(ui, "Working out where this call's reps go wrong…");
+    }
     let Some(analysis) = &view.analysis else {
         return;
     };
