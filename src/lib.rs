@@ -24,6 +24,7 @@ pub mod text;
 pub mod xapi;
 
 mod graph;
+mod parallel;
 
 pub use check::{CheckReport, check_path, check_paths, check_source};
 pub use format::{FactKind, Move, Outcome};

@@ -581,7 +581,8 @@ impl<'s> Solver<'s> {
                 .filter(|(_, d)| d.best == UNWEIGHED.best)
                 .map(|(key, _)| key.clone())
                 .collect();
-            let found = in_parallel(&states, |chunk| {
+            let shares = states.chunks(share_size(states.len())).collect();
+            let found = crate::parallel::each_share(shares, |chunk: &[Key]| {
                 let mut found = Vec::new();
                 for key in chunk {
                     self.expand(&key.core(), &mut |core| found.push(self.placed_key(&core)));
@@ -602,7 +603,8 @@ impl<'s> Solver<'s> {
                 .iter_mut()
                 .filter(|(_, d)| d.best == UNWEIGHED.best)
                 .collect();
-            in_parallel_mut(&mut pending, |chunk| {
+            let share = share_size(pending.len());
+            crate::parallel::each_share(pending.chunks_mut(share).collect(), |chunk| {
                 for (key, decision) in chunk {
                     **decision = self.weigh(&key.core());
                 }
@@ -683,50 +685,14 @@ impl<'s> Solver<'s> {
 /// cost more than the work.
 const PARALLEL_FROM: usize = 1024;
 
-fn workers(items: usize) -> usize {
-    if items < PARALLEL_FROM {
+/// How many shares a layer of `items` states is cut into: one per core, or one for a small layer.
+fn share_size(items: usize) -> usize {
+    let shares = if items < PARALLEL_FROM {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    }
-}
-
-/// `work` on each share of `items`, one share per core, the results in order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let threads = workers(items.len());
-    if threads == 1 {
-        return vec![work(items)];
-    }
-    let share = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(share)
-            .map(|chunk| scope.spawn(|| work(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
-}
-
-/// `work` on each share of `items`, in place, one share per core.
-fn in_parallel_mut<T: Send>(items: &mut [T], work: impl Fn(&mut [T]) + Sync) {
-    let threads = workers(items.len());
-    if threads == 1 {
-        return work(items);
-    }
-    let share = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for chunk in items.chunks_mut(share) {
-            let work = &work;
-            scope.spawn(move || work(chunk));
-        }
-    });
+        crate::parallel::cores().min(8)
+    };
+    items.div_ceil(shares).max(1)
 }
 
 /// The fewest minutes to a right call (every branch in the rep's favour), or `None` when no

@@ -150,24 +150,18 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
         });
     }
     let threads = match settings.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => crate::parallel::cores(),
         n => n,
     }
     .max(1) as u64;
     let runs = settings.runs;
     let chunk = runs.div_ceil(threads).max(1);
     let solver = &solver;
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * chunk).min(runs)..((t + 1) * chunk).min(runs);
-                scope.spawn(move || play_range(scenario, settings, range, judged.then_some(solver)))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a simulation thread panicked"))
-            .collect()
+    let ranges = (0..threads)
+        .map(|t| (t * chunk).min(runs)..((t + 1) * chunk).min(runs))
+        .collect();
+    let tallies = crate::parallel::each_share(ranges, |range| {
+        play_range(scenario, settings, range, judged.then_some(solver))
     });
     let mut total = Tally::new(s);
     for tally in &tallies {

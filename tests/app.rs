@@ -21,6 +21,26 @@ fn shipped(name: &str) -> PathBuf {
         .join(format!("{name}.scenario.ron"))
 }
 
+/// A scenarios folder holding copies of these shipped scenarios.
+fn folder_with(names: &[&str]) -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    for name in names {
+        std::fs::copy(
+            shipped(name),
+            folder.path().join(format!("{name}.scenario.ron")),
+        )
+        .unwrap();
+    }
+    folder
+}
+
+/// The headless app over `folder`, with its library loaded.
+fn loaded(folder: &Path) -> App {
+    let mut app = headless(folder, &folder.join("profiles.json"));
+    update_until(&mut app, "the library", library_loaded);
+    app
+}
+
 fn headless(folder: &Path, profiles: &Path) -> App {
     let mut app = App::new();
     app.set_error_handler(bevy::ecs::error::panic);
@@ -77,15 +97,9 @@ fn screen(app: &App) -> Screen {
 
 #[test]
 fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        shipped("harbor-discovery"),
-        folder.path().join("harbor-discovery.scenario.ron"),
-    )
-    .unwrap();
+    let folder = folder_with(&["harbor-discovery"]);
     let profiles = folder.path().join("profiles.json");
-    let mut app = headless(folder.path(), &profiles);
-    update_until(&mut app, "the library", library_loaded);
+    let mut app = loaded(folder.path());
     app.world_mut().resource_mut::<Reps>().sign_in("Sam");
 
     app.world_mut().write_message(StartCall {
@@ -158,11 +172,9 @@ fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
 
 #[test]
 fn a_changed_scenario_file_reaches_the_library_and_the_call_in_progress() {
-    let folder = tempfile::tempdir().unwrap();
+    let folder = folder_with(&["fernway-bakery"]);
     let file = folder.path().join("fernway-bakery.scenario.ron");
-    std::fs::copy(shipped("fernway-bakery"), &file).unwrap();
-    let mut app = headless(folder.path(), &folder.path().join("profiles.json"));
-    update_until(&mut app, "the library", library_loaded);
+    let mut app = loaded(folder.path());
     app.world_mut().write_message(StartCall {
         scenario_id: "fernway-bakery".into(),
         seed: 3,
@@ -202,12 +214,7 @@ fn a_changed_scenario_file_reaches_the_library_and_the_call_in_progress() {
 
 #[test]
 fn a_broken_scenario_shows_its_problems_instead_of_crashing() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        shipped("orbit-acquisition"),
-        folder.path().join("orbit-acquisition.scenario.ron"),
-    )
-    .unwrap();
+    let folder = folder_with(&["orbit-acquisition"]);
     let broken = std::fs::read_to_string(shipped("fernway-bakery"))
         .unwrap()
         .replacen(r#"to: "waste""#, r#"to: "wast""#, 1);
@@ -296,14 +303,8 @@ fn a_missing_or_empty_scenarios_folder_is_explained() {
 
 #[test]
 fn a_scenario_file_added_while_running_joins_the_library() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        shipped("harbor-discovery"),
-        folder.path().join("harbor-discovery.scenario.ron"),
-    )
-    .unwrap();
-    let mut app = headless(folder.path(), &folder.path().join("profiles.json"));
-    update_until(&mut app, "the library", library_loaded);
+    let folder = folder_with(&["harbor-discovery"]);
+    let mut app = loaded(folder.path());
     assert_eq!(app.world().resource::<Library>().entries.len(), 1);
     std::fs::create_dir(folder.path().join("team-b")).unwrap();
     std::fs::copy(
@@ -323,12 +324,7 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     use dealsim::app::screens::trainer::{Tab, TrainerView, open_replay, refresh};
     use dealsim::score::Dimension;
 
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        shipped("harbor-discovery"),
-        folder.path().join("harbor-discovery.scenario.ron"),
-    )
-    .unwrap();
+    let folder = folder_with(&["harbor-discovery"]);
     let profiles = folder.path().join("profiles.json");
     let harbor = dealsim::check_path(&shipped("harbor-discovery"))
         .scenario

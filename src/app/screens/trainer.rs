@@ -330,6 +330,29 @@ fn combo(
     changed
 }
 
+/// A filter over a fixed set of values (outcomes, statuses), or none of them.
+fn choice_combo<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    id: &str,
+    all_label: &str,
+    value: &mut Option<T>,
+    options: &[T],
+    label: fn(T) -> &'static str,
+) -> bool {
+    let mut changed = false;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(value.map_or(all_label, label))
+        .show_ui(ui, |ui| {
+            changed |= ui.selectable_value(value, None, all_label).changed();
+            for &option in options {
+                changed |= ui
+                    .selectable_value(value, Some(option), label(option))
+                    .changed();
+            }
+        });
+    changed
+}
+
 fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
@@ -344,28 +367,22 @@ fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, log: &SessionLog) {
             &mut view.filter.scenario,
             &scenarios,
         );
-        let outcomes: Vec<(String, String)> = Outcome::ALL
-            .iter()
-            .map(|o| (o.label().to_string(), o.label().to_string()))
-            .collect();
-        let mut outcome = view.filter.outcome.map(|o| o.label().to_string());
-        if combo(ui, "filter-outcome", "Any outcome", &mut outcome, &outcomes) {
-            view.filter.outcome = Outcome::ALL
-                .into_iter()
-                .find(|o| Some(o.label()) == outcome.as_deref());
-            changed = true;
-        }
-        let statuses: Vec<(String, String)> = Status::ALL
-            .iter()
-            .map(|s| (s.label().to_string(), s.label().to_string()))
-            .collect();
-        let mut status = view.filter.status.map(|s| s.label().to_string());
-        if combo(ui, "filter-status", "Any status", &mut status, &statuses) {
-            view.filter.status = Status::ALL
-                .into_iter()
-                .find(|s| Some(s.label()) == status.as_deref());
-            changed = true;
-        }
+        changed |= choice_combo(
+            ui,
+            "filter-outcome",
+            "Any outcome",
+            &mut view.filter.outcome,
+            &Outcome::ALL,
+            Outcome::label,
+        );
+        changed |= choice_combo(
+            ui,
+            "filter-status",
+            "Any status",
+            &mut view.filter.status,
+            &Status::ALL,
+            Status::label,
+        );
         ui.label("since");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut view.since_text)
