@@ -1,8 +1,8 @@
 //! Engine benchmarks (divan): playing, checking generated scenarios, the best path, simulation.
 //! `cargo bench --no-default-features --bench engine`; the figures go in BENCHMARKS.md.
 
-use dealsim::generate::{Shape, scenario};
-use dealsim::simulate::{Policy, Settings, simulate};
+use dealsim::engine::generate::{Shape, scenario};
+use dealsim::engine::simulate::{Policy, Settings, simulate};
 use dealsim::{Scenario, Session, SourceFile, check_path, check_source};
 use divan::Bencher;
 use divan::counter::ItemsCount;
@@ -63,7 +63,7 @@ fn load_and_check(bencher: Bencher, nodes: usize) {
 #[divan::bench(args = SHIPPED, sample_count = 20)]
 fn best_path(bencher: Bencher, name: &str) {
     let scenario = shipped(name);
-    bencher.bench_local(|| dealsim::search::solve(&scenario).map(|(value, _)| value));
+    bencher.bench_local(|| dealsim::engine::search::solve(&scenario).map(|(value, _)| value));
 }
 
 /// The best expected path of a generated call with conditions and chance turns (2,057,755
@@ -76,7 +76,7 @@ fn best_path_generated(bencher: Bencher, nodes: usize) {
         .scenario
         .expect("generated scenarios check");
     bencher.bench_local(|| {
-        dealsim::search::solve(&scenario)
+        dealsim::engine::search::solve(&scenario)
             .expect("the generated call fits the search's cap")
             .0
     });

@@ -6,9 +6,9 @@
 //!   DEALSIM_BENCH_SESSIONS=10000 cargo bench --no-default-features --bench store   (quicker)
 //!   DEALSIM_BENCH_DB=/tmp/big.db ...   keeps the database (to open it in the window with --db)
 
-use dealsim::clock::DAY_MS;
-use dealsim::score::Dimension;
-use dealsim::store::{Filter, SortKey, Store};
+use dealsim::engine::score::Dimension;
+use dealsim::records::clock::DAY_MS;
+use dealsim::records::store::{Filter, SortKey, Store};
 use rusqlite::params;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -90,7 +90,7 @@ fn fixture() -> &'static Fixture {
         let outcomes = ["Advance", "Continuation", "Lost", "QualifiedOut"];
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         let tx = conn.transaction().unwrap();
-        let now = dealsim::clock::now_ms();
+        let now = dealsim::records::clock::now_ms();
         let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
         for rep in 0..REPS {
             tx.execute("INSERT INTO reps (name) VALUES (?)", [format!("Rep {rep:03}")])
@@ -273,7 +273,7 @@ fn team_heatmap(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 20)]
 fn most_improved(bencher: divan::Bencher) {
     let store = store();
-    let now = dealsim::clock::now_ms();
+    let now = dealsim::records::clock::now_ms();
     bencher.bench_local(|| store.most_improved(now, 5).unwrap().len());
 }
 

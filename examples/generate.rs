@@ -7,9 +7,9 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000);
     let winnable = std::env::args().nth(2).is_none_or(|w| w != "unwinnable");
-    let shape = dealsim::generate::Shape {
+    let shape = dealsim::engine::generate::Shape {
         winnable,
-        ..dealsim::generate::Shape::with_nodes(nodes)
+        ..dealsim::engine::generate::Shape::with_nodes(nodes)
     };
-    print!("{}", dealsim::generate::scenario(&shape));
+    print!("{}", dealsim::engine::generate::scenario(&shape));
 }

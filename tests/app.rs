@@ -1,17 +1,19 @@
-//! Headless tests of the window's plugins: an `App` with `MinimalPlugins` and only the plugins
-//! under test, driven by messages, with assertions on the `World`. No window, no renderer.
+//! Headless tests of the game as the window composes it: `DealsimPlugin` itself over
+//! `MinimalPlugins` (no window, no renderer), driven by messages, with assertions on the `World`.
 #![cfg(feature = "app")]
 
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use dealsim::Outcome;
-use dealsim::app::Screen;
-use dealsim::app::playing::{ActiveCall, CallPlugin, Choose, FinishedCall, RestartCall, StartCall};
-use dealsim::app::records::SessionLog;
+use dealsim::app::playing::{
+    ActiveCall, Choose, FinishedCall, OpenDebrief, RestartCall, StartCall,
+};
+use dealsim::app::records::{DbWorker, RepProgress};
 use dealsim::app::reps::Reps;
-use dealsim::app::scenarios::{Library, ScenarioLibraryPlugin, ScenarioSourcePlugin};
-use dealsim::diagnostic::Code;
-use dealsim::store::{Filter, SortKey, Status, Store};
+use dealsim::app::scenarios::{Library, ScenarioSourcePlugin};
+use dealsim::app::{AppOptions, DealsimPlugin, Screen};
+use dealsim::engine::format::diagnostic::Code;
+use dealsim::records::store::{Filter, SortKey, Status, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -41,6 +43,7 @@ fn loaded(folder: &Path) -> App {
     app
 }
 
+/// The app as the window composes it, without the window: the real `DealsimPlugin`.
 fn headless(folder: &Path, profiles: &Path) -> App {
     let mut app = App::new();
     app.set_error_handler(bevy::ecs::error::panic);
@@ -55,13 +58,15 @@ fn headless(folder: &Path, profiles: &Path) -> App {
         },
         StatesPlugin,
     ))
-    .insert_resource(Reps::open(profiles.to_path_buf()))
-    .insert_resource(SessionLog::open(
-        profiles.with_file_name("sessions.db"),
-        Default::default(),
-    ))
-    .init_state::<Screen>()
-    .add_plugins((ScenarioLibraryPlugin, CallPlugin));
+    .add_plugins(DealsimPlugin {
+        options: AppOptions {
+            scenarios_dir: folder.to_path_buf(),
+            assets_dir: folder.join("assets"),
+            profiles_path: profiles.to_path_buf(),
+            db_path: profiles.with_file_name("sessions.db"),
+            config: Default::default(),
+        },
+    });
     app
 }
 
@@ -117,6 +122,14 @@ fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
         app.world_mut().write_message(Choose(typed - 1));
         app.update();
     }
+    // The call screen keeps the buyer's closing line up while the debrief is worked out off the
+    // frame; the rep then opens it.
+    assert_eq!(screen(&app), Screen::Call);
+    update_until(&mut app, "the debrief to be ready", |w| {
+        w.contains_resource::<FinishedCall>()
+    });
+    app.world_mut().write_message(OpenDebrief);
+    app.update();
     app.update();
     assert_eq!(screen(&app), Screen::Debrief);
     let finished = app.world().resource::<FinishedCall>();
@@ -126,10 +139,20 @@ fn a_whole_shipped_call_is_played_by_messages_and_debriefed() {
     assert_eq!(finished.debrief.left_best_path_at, None);
     assert!(!app.world().contains_resource::<ActiveCall>());
 
-    // The result is in the rep's record, on disk.
-    let saved = dealsim::profile::Profiles::load(&profiles).unwrap();
-    let record = &saved.reps["Sam"].scenarios["harbor-discovery"];
+    // The result is in the rep's record: the session database, as the library reads it.
+    update_until(&mut app, "the rep's record", |w| {
+        w.resource::<RepProgress>()
+            .record
+            .contains_key("harbor-discovery")
+    });
+    let record = &app.world().resource::<RepProgress>().record["harbor-discovery"];
     assert_eq!((record.attempts, record.best), (1, Some(90)));
+    let saved = dealsim::records::profile::Profiles::load(&profiles).unwrap();
+    assert_eq!(
+        saved.last_rep.as_deref(),
+        Some("Sam"),
+        "the rep is remembered"
+    );
 
     // And the session is in the database, every turn of it.
     let db = profiles.with_file_name("sessions.db");
@@ -321,8 +344,8 @@ fn a_scenario_file_added_while_running_joins_the_library() {
 
 #[test]
 fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_database() {
-    use dealsim::app::screens::trainer::{Tab, TrainerView, open_replay, refresh};
-    use dealsim::score::Dimension;
+    use dealsim::app::trainer::{Tab, TrainerView, open_replay};
+    use dealsim::engine::score::Dimension;
 
     let folder = folder_with(&["harbor-discovery"]);
     let profiles = folder.path().join("profiles.json");
@@ -349,18 +372,22 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
         }
     }
     let mut app = headless(folder.path(), &profiles);
-    app.init_resource::<TrainerView>()
-        .add_message::<bevy::window::RequestRedraw>()
-        .add_systems(Update, refresh);
     update_until(&mut app, "the library", library_loaded);
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Trainer);
+    app.update();
+    // What a view shows is read off the frame, by the database worker.
     let show = |app: &mut App, change: &dyn Fn(&mut TrainerView)| {
         let mut view = app.world_mut().resource_mut::<TrainerView>();
         change(&mut view);
         view.stale = true;
-        app.update();
+        update_until(app, "the trainer's view", |w| {
+            let view = w.resource::<TrainerView>();
+            !view.stale && view.loading.is_none()
+        });
         let view = app.world().resource::<TrainerView>();
         assert_eq!(view.error, None);
-        assert!(!view.stale);
     };
 
     show(&mut app, &|v| v.tab = Tab::Sessions);
@@ -368,7 +395,7 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     assert_eq!((view.rows.len(), view.matching), (5, 5));
 
     show(&mut app, &|v| {
-        v.sort = dealsim::store::SortKey::Dimension(Dimension::Discovery);
+        v.sort = dealsim::records::store::SortKey::Dimension(Dimension::Discovery);
         v.ascending = true;
     });
     let discovery: Vec<u8> = app
@@ -403,18 +430,12 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
         v.tab = Tab::Scenarios;
         v.scenario = Some("harbor-discovery".into());
     });
-    // The analysis is worked out on its own thread, so the window never waits for it.
-    update_until(&mut app, "the scenario's analysis", |world| {
-        world.resource::<TrainerView>().analysis.is_some()
-    });
-    assert!(app.world().resource::<TrainerView>().analysing.is_none());
-    assert_eq!(app.world().resource::<TrainerView>().error, None);
     let analysis = app
         .world()
         .resource::<TrainerView>()
         .analysis
         .clone()
-        .unwrap();
+        .expect("the scenario's analysis");
     assert_eq!(analysis.sessions, 5);
     assert_eq!(
         analysis.missed_facts.len(),
@@ -423,17 +444,30 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     );
 
     // Replay the first session: the same seed and choices give the stored scores.
-    let log = app.world().resource::<SessionLog>();
-    let replay = log
-        .with_store(|store| open_replay(store, 1))
+    let worker = app.world().resource::<DbWorker>().clone();
+    let replay = worker
+        .submit(|store| open_replay(store, 1))
+        .wait()
         .unwrap()
         .unwrap();
     let session = replay.session.expect("the stored revision replays");
     assert_eq!(session.scores(), replay.stored.row.scores);
     assert_eq!(session.choices_made(), replay.stored.turns.len());
+    assert!(
+        replay.debrief.is_some(),
+        "the debrief comes with the replay"
+    );
 
     // Focus skills set by the trainer reach the rep's copy through the database.
-    log.set_focus("Ana", &[Dimension::Discovery]).unwrap();
+    worker
+        .submit(|store| {
+            store
+                .set_focus("Ana", &[Dimension::Discovery], 0)
+                .map_err(|e| e.to_string())
+        })
+        .wait()
+        .unwrap()
+        .unwrap();
     show(&mut app, &|v| {
         v.tab = Tab::Reps;
         v.rep = Some("Ana".into());
@@ -443,13 +477,10 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
         [Dimension::Discovery]
     );
     app.world_mut().resource_mut::<Reps>().sign_in("Ana");
-    use bevy::ecs::system::RunSystemOnce;
-    app.world_mut()
-        .run_system_once(dealsim::app::records::sync_focus)
-        .unwrap();
-    let reps = app.world().resource::<Reps>();
-    assert_eq!(
-        reps.profiles.rep("Ana").unwrap().focus,
-        [Dimension::Discovery]
-    );
+    update_until(&mut app, "Ana's progress", |w| {
+        let progress = w.resource::<RepProgress>();
+        progress.rep == "Ana" && progress.focus == [Dimension::Discovery]
+    });
+    let progress = app.world().resource::<RepProgress>();
+    assert_eq!(progress.focus_lines.len(), 1, "{:?}", progress.focus_lines);
 }

@@ -1,6 +1,6 @@
 //! Every check the spec lists, each on a small fixture, asserting its code, line and column.
 
-use dealsim::diagnostic::{Code, Diagnostic, Severity};
+use dealsim::engine::format::diagnostic::{Code, Diagnostic, Severity};
 use dealsim::{SourceFile, check_source};
 
 /// A valid, tiny scenario that each test breaks in one way.
@@ -506,7 +506,8 @@ fn files_that_cannot_be_scenarios_get_a_clear_message() {
     }
     let huge = folder.path().join("huge.scenario.ron");
     let file = std::fs::File::create(&huge).unwrap();
-    file.set_len(dealsim::load::MAX_FILE_BYTES + 1).unwrap();
+    file.set_len(dealsim::engine::format::load::MAX_FILE_BYTES + 1)
+        .unwrap();
     let report = dealsim::check_path(&huge);
     assert!(
         report.diagnostics[0].message.contains("at most"),

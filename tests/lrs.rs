@@ -6,8 +6,8 @@
 //! Ralph comes from `.ci/run` (a virtual environment in `.ci/ralph`), `DEALSIM_RALPH`, or PATH.
 //! Without it the test says so and passes, unless `DEALSIM_REQUIRE_LRS=1` (as in CI).
 
-use dealsim::session::Session;
-use dealsim::store::Store;
+use dealsim::engine::session::Session;
+use dealsim::records::store::Store;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};

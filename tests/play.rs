@@ -1,7 +1,7 @@
 //! Playing calls: conditions, the clock, trust, chance, replay and the debrief, on small inline
 //! scenarios and on the shipped ones.
 
-use dealsim::debrief::{Debrief, RecognitionKind};
+use dealsim::engine::debrief::{Debrief, RecognitionKind};
 use dealsim::{
     EndReason, Entry, Outcome, PlayError, Scenario, Session, SourceFile, check_path, check_source,
 };

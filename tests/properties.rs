@@ -1,7 +1,8 @@
-//! Properties of random play on every shipped scenario: it always ends, every score stays in
-//! 0..=100, and the same seed and choices replay identically.
+//! Properties of random play on every shipped scenario: it always ends, a checked call never
+//! leaves the rep with nothing to say, every score stays in 0..=100, and the same seed and
+//! choices replay identically.
 
-use dealsim::{Scenario, Session, check_paths};
+use dealsim::{EndReason, Scenario, Session, check_paths};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -34,11 +35,17 @@ proptest! {
                 // Every choice costs at least a minute, so a call cannot outlast its clock.
                 prop_assert!(turns <= scenario.minutes, "{} did not end within {} choices", scenario.id, scenario.minutes);
                 let offered = session.offered().count();
-                prop_assert!(offered > 0, "{} offers nothing at {}", scenario.id, session.node_id());
                 let pick = usize::from(picks[turns as usize % picks.len()]) % offered;
                 session.choose_offered(pick).unwrap();
                 turns += 1;
             }
+            // The session ends by itself when no choice can be offered; the checker must have
+            // ruled that out for every call it passes.
+            prop_assert_ne!(
+                session.ending().map(|e| e.reason),
+                Some(EndReason::NothingToSay),
+                "{} left the rep with nothing to say at {}", scenario.id, session.node_id()
+            );
             let scores = session.scores().unwrap();
             for value in [scores.qualification, scores.discovery, scores.rapport, scores.velocity, scores.overall] {
                 prop_assert!(value <= 100);

@@ -2,10 +2,10 @@
 //! replays from the stored revision, the trainer's queries, migrations from an older file, files
 //! that are not ours, and two writers at once.
 
-use dealsim::clock::DAY_MS;
-use dealsim::score::Dimension;
-use dealsim::session::Session;
-use dealsim::store::{Filter, SortKey, Status, Store};
+use dealsim::engine::score::Dimension;
+use dealsim::engine::session::Session;
+use dealsim::records::clock::DAY_MS;
+use dealsim::records::store::{Filter, SortKey, Status, Store};
 use dealsim::{Outcome, Scenario};
 use std::path::Path;
 
@@ -71,7 +71,7 @@ fn a_session_left_playing_for_an_hour_is_shown_as_interrupted() {
     let store = Store::open(&dir.path().join("s.db")).unwrap();
     let harbor = scenario("harbor-discovery");
     let session = Session::new(&harbor, 1);
-    let long_ago = dealsim::clock::now_ms() - 2 * 3_600_000;
+    let long_ago = dealsim::records::clock::now_ms() - 2 * 3_600_000;
     let recording = store.begin_at("Sam", "test", &session, long_ago).unwrap();
     let row = store.session(recording.session_id).unwrap().row;
     assert_eq!(row.status, Status::Interrupted);
@@ -132,7 +132,7 @@ fn the_trainers_queries_filter_sort_and_summarise() {
     let store = Store::open(&dir.path().join("s.db")).unwrap();
     let harbor = scenario("harbor-discovery");
     let orbit = scenario("orbit-acquisition");
-    let now = dealsim::clock::now_ms();
+    let now = dealsim::records::clock::now_ms();
     let day = |d: i64| now - d * DAY_MS;
     // Sam gets better at Harbor over four sessions; Ana plays Orbit twice.
     let sam = [
@@ -324,9 +324,9 @@ fn an_older_database_is_migrated_on_open_and_keeps_its_sessions() {
     let store = Store::open(&path).unwrap();
     assert_eq!(
         store.schema_version().unwrap(),
-        dealsim::store::SCHEMA_VERSION
+        dealsim::records::store::SCHEMA_VERSION
     );
-    const { assert!(dealsim::store::SCHEMA_VERSION > 1) };
+    const { assert!(dealsim::records::store::SCHEMA_VERSION > 1) };
     let rows = store
         .sessions(&Filter::default(), SortKey::Started, true, None)
         .unwrap();

@@ -1,13 +1,19 @@
-//! The game window: Bevy and bevy_egui over the engine. Only this folder imports Bevy; it plays
-//! calls through the same `Session` API that the command line and the tests use.
+//! The game window: Bevy and bevy_egui over the engine and the records. Only this folder imports
+//! Bevy; it plays calls through the same `Session` API that the command line and the tests use.
+//!
+//! Two plugins: `WindowPlugins` is the machinery (Bevy's window and renderer, egui, the theme,
+//! redrawing only on change), and `DealsimPlugin` is the game (the library, the call, the
+//! records, the screens), which the headless tests add over `MinimalPlugins` as it is.
 
-pub mod demo;
+#[cfg(feature = "dev")]
+pub mod dev;
 pub mod playing;
 pub mod records;
 pub mod reps;
 pub mod scenarios;
 pub mod screens;
 pub mod theme;
+pub mod trainer;
 mod warmup;
 
 use bevy::prelude::*;
@@ -44,24 +50,39 @@ pub struct AppOptions {
     /// The session database.
     pub db_path: PathBuf,
     /// Settings shared with the command line (the LRS, xAPI names).
-    pub config: crate::config::Config,
-    /// A scripted run that takes a screenshot of each screen and exits.
-    pub demo: Option<demo::DemoScript>,
+    pub config: crate::records::config::Config,
 }
 
-/// Runs the window until it closes.
-pub fn run(options: AppOptions) -> std::process::ExitCode {
+/// Runs the window until it closes. `more` adds to the app before it runs (the dev tools' demo).
+pub fn run(options: AppOptions, more: impl FnOnce(&mut App)) -> std::process::ExitCode {
     let mut app = App::new();
-    app.add_plugins(DealsimPlugin { options });
+    // The scenarios folder is an asset source, which must be known before the asset plugin.
+    app.add_plugins(scenarios::ScenarioSourcePlugin {
+        folder: options.scenarios_dir.clone(),
+    })
+    .add_plugins(WindowPlugins {
+        assets_dir: options.assets_dir.clone(),
+    })
+    .add_plugins(DealsimPlugin { options });
+    more(&mut app);
     match app.run() {
         AppExit::Success => std::process::ExitCode::SUCCESS,
         AppExit::Error(code) => std::process::ExitCode::from(code.get()),
     }
 }
 
-/// The whole app: window, egui, the scenario library, the call, and the screens.
+/// The game: the rep at the keyboard, the session records, the scenario library, the call and
+/// every screen. It needs the asset and state plugins (`WindowPlugins` brings them in the
+/// window, `MinimalPlugins`, `AssetPlugin` and `StatesPlugin` in a headless test), and the
+/// scenarios folder registered first (`scenarios::ScenarioSourcePlugin`).
 pub struct DealsimPlugin {
     pub options: AppOptions,
+}
+
+/// The window's machinery: Bevy's window, renderer and input, egui and the theme, without the
+/// plugins egui makes unnecessary, drawing only on input and change.
+pub struct WindowPlugins {
+    pub assets_dir: PathBuf,
 }
 
 /// UI systems run in this order each frame: style, then the screen.
@@ -74,13 +95,32 @@ pub enum UiSystems {
 impl Plugin for DealsimPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
-        app.add_plugins(scenarios::ScenarioSourcePlugin {
-            folder: options.scenarios_dir.clone(),
-        })
-        .add_plugins(
+        let log = records::SessionLog::open(options.db_path.clone(), options.config.clone());
+        app.insert_resource(reps::Reps::open(options.profiles_path.clone()))
+            .insert_resource(records::DbWorker::start(options.db_path.clone()))
+            .insert_resource(log)
+            .init_resource::<records::RepProgress>()
+            .init_state::<Screen>()
+            .configure_sets(
+                EguiPrimaryContextPass,
+                (UiSystems::Style, UiSystems::Screens).chain(),
+            )
+            .add_plugins((
+                scenarios::ScenarioLibraryPlugin,
+                playing::CallPlugin,
+                records::plugin,
+                screens::plugin,
+                trainer::plugin,
+            ));
+    }
+}
+
+impl Plugin for WindowPlugins {
+    fn build(&self, app: &mut App) {
+        app.add_plugins(
             DefaultPlugins
                 .set(AssetPlugin {
-                    file_path: scenarios::absolute(&options.assets_dir)
+                    file_path: scenarios::absolute(&self.assets_dir)
                         .to_string_lossy()
                         .into_owned(),
                     watch_for_changes_override: Some(true),
@@ -111,27 +151,8 @@ impl Plugin for DealsimPlugin {
         .add_plugins(EguiPlugin::default())
         .add_plugins(warmup::plugin)
         // A desktop app: redraw on input and change only, so an idle window costs nothing.
-        .insert_resource(if options.demo.is_some() {
-            WinitSettings::continuous()
-        } else {
-            WinitSettings::desktop_app()
-        })
+        .insert_resource(WinitSettings::desktop_app())
         .insert_resource(ClearColor(Color::srgb_u8(0x12, 0x18, 0x29)))
-        .insert_resource(reps::Reps::open(options.profiles_path.clone()))
-        .insert_resource(records::SessionLog::open(
-            options.db_path.clone(),
-            options.config.clone(),
-        ))
-        .init_state::<Screen>()
-        .add_plugins((
-            scenarios::ScenarioLibraryPlugin,
-            playing::CallPlugin,
-            screens::plugin,
-        ))
-        .configure_sets(
-            EguiPrimaryContextPass,
-            (UiSystems::Style, UiSystems::Screens).chain(),
-        )
         .add_systems(Startup, spawn_camera)
         .add_systems(
             PreUpdate,
@@ -140,11 +161,6 @@ impl Plugin for DealsimPlugin {
                 .before(EguiPreUpdateSet::BeginPass),
         )
         .add_systems(EguiPrimaryContextPass, style_ui.in_set(UiSystems::Style));
-        if let Some(script) = &options.demo {
-            app.add_plugins(demo::DemoPlugin {
-                script: script.clone(),
-            });
-        }
     }
 
     /// Runs every schedule's systems on one thread. A frame here is many small systems and one

@@ -2,12 +2,13 @@
 //! screens, the scripted demo and the headless tests all play a call the same way.
 
 use super::Screen;
-use super::records::SessionLog;
+use super::records::{DbWorker, Pending, SessionLog};
 use super::reps::Reps;
 use super::scenarios::{Library, ScenarioAsset};
-use crate::debrief::Debrief;
-use crate::profile::Progress;
-use crate::{Outcome, Scenario, Session};
+use crate::engine::debrief::Debrief;
+use crate::engine::model::Scenario;
+use crate::engine::session::Session;
+use crate::records::store::Progress;
 use bevy::prelude::*;
 
 /// Start a call on a scenario from the library.
@@ -20,6 +21,10 @@ pub struct StartCall {
 /// Take the n-th offered choice (0-based), as key n+1 does.
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Choose(pub usize);
+
+/// Go from a call that has ended to its debrief, once the debrief is ready.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct OpenDebrief;
 
 /// Leave the call before it ends and go back to the library.
 #[derive(Message, Debug, Clone, Copy)]
@@ -43,6 +48,18 @@ pub struct ActiveCall {
     pub typing_since: f64,
     /// The rep skipped the typing of the newest line.
     pub typing_skipped: bool,
+    /// Once the call has ended: its debrief and the rep's progress, worked out off the frame
+    /// while the buyer's closing line is on screen.
+    pub preparing: Option<Preparing>,
+}
+
+/// A debrief being worked out (the best-path search) and the rep's progress being read.
+#[derive(Debug)]
+pub struct Preparing {
+    debrief: Pending<Debrief>,
+    progress: Option<Pending<Result<Progress, String>>>,
+    ready_debrief: Option<Debrief>,
+    ready_progress: Option<Progress>,
 }
 
 /// The call that just ended, with its debrief.
@@ -68,6 +85,7 @@ impl Plugin for CallPlugin {
         app.add_message::<StartCall>()
             .add_message::<Choose>()
             .add_message::<AbandonCall>()
+            .add_message::<OpenDebrief>()
             .add_message::<RestartCall>()
             .init_resource::<Notice>()
             .add_systems(
@@ -76,6 +94,8 @@ impl Plugin for CallPlugin {
                     start_calls,
                     restart_calls,
                     take_choices,
+                    prepare_debriefs,
+                    open_debriefs,
                     abandon_calls,
                     notice_changed_scenario,
                 )
@@ -109,6 +129,7 @@ fn begin(
         paused: false,
         typing_since: now,
         typing_skipped: false,
+        preparing: None,
     });
     commands.remove_resource::<FinishedCall>();
     next.set(Screen::Call);
@@ -190,7 +211,7 @@ fn restart_calls(
         return;
     };
     let seed = if request.new_seed {
-        crate::session::fresh_seed()
+        crate::engine::play::random::fresh_seed()
     } else {
         seed
     };
@@ -214,11 +235,9 @@ fn restart_calls(
 fn take_choices(
     mut choices: MessageReader<Choose>,
     call: Option<ResMut<ActiveCall>>,
-    mut reps: ResMut<Reps>,
     mut log: ResMut<SessionLog>,
+    worker: Res<DbWorker>,
     time: Res<Time>,
-    mut next: ResMut<NextState<Screen>>,
-    mut commands: Commands,
 ) {
     let Some(mut call) = call else {
         choices.clear();
@@ -237,22 +256,70 @@ fn take_choices(
             Err(error) => debug!("choice {} ignored: {error}", n + 1),
         }
     }
-    if call.session.is_over() {
-        let debrief = Debrief::of(&call.session);
-        let right_qualify_out = debrief.right_call && debrief.outcome == Outcome::QualifiedOut;
-        let progress = reps.record(
-            &debrief.scenario_id,
-            debrief.scores.overall,
-            right_qualify_out,
-        );
+    if call.session.is_over() && call.preparing.is_none() {
+        let session = call.session.clone();
+        let progress = log
+            .last_ended
+            .map(|id| worker.submit(move |store| store.progress(id).map_err(|e| e.to_string())));
+        call.preparing = Some(Preparing {
+            debrief: worker.compute(move || Debrief::of(&session)),
+            progress,
+            ready_debrief: None,
+            ready_progress: None,
+        });
+    }
+}
+
+/// Takes in a finished call's debrief and progress as they arrive; the call screen offers the
+/// debrief once both are in.
+fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
+    let Some(mut call) = call else {
+        return;
+    };
+    let ActiveCall {
+        session,
+        asset,
+        preparing,
+        ..
+    } = &mut *call;
+    let Some(preparing) = preparing else {
+        return;
+    };
+    if preparing.ready_debrief.is_none() {
+        preparing.ready_debrief = preparing.debrief.try_take();
+    }
+    if let Some(pending) = &mut preparing.progress
+        && let Some(answer) = pending.try_take()
+    {
+        preparing.ready_progress = Some(answer.unwrap_or_default());
+        preparing.progress = None;
+    }
+    if preparing.progress.is_none()
+        && let Some(debrief) = preparing.ready_debrief.take()
+    {
         commands.insert_resource(FinishedCall {
             debrief,
-            scenario: call.session.scenario().clone(),
-            asset: call.asset,
-            seed: call.session.seed(),
-            progress,
+            scenario: session.scenario().clone(),
+            asset: *asset,
+            seed: session.seed(),
+            progress: preparing.ready_progress.unwrap_or_default(),
             replay_of: None,
         });
+    }
+}
+
+/// The rep asked for the debrief of the call that just ended.
+fn open_debriefs(
+    mut requests: MessageReader<OpenDebrief>,
+    call: Option<Res<ActiveCall>>,
+    finished: Option<Res<FinishedCall>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) {
+    if requests.read().count() == 0 {
+        return;
+    }
+    if call.is_some_and(|c| c.session.is_over()) && finished.is_some() {
         commands.remove_resource::<ActiveCall>();
         next.set(Screen::Debrief);
     }

@@ -1,7 +1,8 @@
-//! The rep at the keyboard and their record, as a resource over `crate::profile`. When the
-//! profile file cannot be read it is left alone: the app keeps the record in memory and says so.
+//! The rep at the keyboard, remembered in the profile file so that the start screen offers them
+//! next time. Their progress is in the session database (`records::RepProgress`). When the
+//! profile file cannot be read it is left alone: the app says so and does not save over it.
 
-use crate::profile::{Profiles, Progress};
+use crate::records::profile::Profiles;
 use bevy::prelude::*;
 use std::path::PathBuf;
 
@@ -30,7 +31,7 @@ impl Reps {
                 profiles: Profiles::default(),
                 current: String::new(),
                 path,
-                problem: Some(problem),
+                problem: Some(problem.to_string()),
                 saving: false,
             },
         }
@@ -40,31 +41,12 @@ impl Reps {
     pub fn sign_in(&mut self, name: &str) {
         self.current = name.trim().to_string();
         self.profiles.last_rep = Some(self.current.clone());
-        self.profiles.reps.entry(self.current.clone()).or_default();
-        self.save();
-    }
-
-    pub fn record(&mut self, scenario_id: &str, overall: u8, right_qualify_out: bool) -> Progress {
-        let progress = self
-            .profiles
-            .record(&self.current, scenario_id, overall, right_qualify_out);
-        self.save();
-        progress
-    }
-
-    /// The trainer sets a rep's focus skills (one or two dimensions).
-    pub fn set_focus(&mut self, rep: &str, focus: Vec<crate::score::Dimension>) {
-        self.profiles.reps.entry(rep.to_string()).or_default().focus = focus;
-        self.save();
-    }
-
-    fn save(&mut self) {
         if !self.saving {
             return;
         }
         if let Err(problem) = self.profiles.save(&self.path) {
             warn!("{problem}");
-            self.problem = Some(problem);
+            self.problem = Some(problem.to_string());
             self.saving = false;
         }
     }

@@ -2,9 +2,10 @@
 //! folder they come from (with hot reload), and the `Library` the screens show. A broken file
 //! loads as an entry with its problems, so the library can grey it out instead of crashing.
 
-use crate::check::{self, CheckReport};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::{Scenario, load};
+use crate::engine::check::{self, CheckReport};
+use crate::engine::format::diagnostic::{Code, Diagnostic};
+use crate::engine::format::load::{self, PathProblemKind};
+use crate::engine::model::Scenario;
 use bevy::asset::io::{AssetSourceBuilder, Reader};
 use bevy::asset::{AssetLoader, LoadContext, LoadState};
 use bevy::prelude::*;
@@ -161,12 +162,15 @@ fn scan_folder(
         ));
         return;
     }
-    let (found, problems) = crate::load::collect_paths(std::slice::from_ref(&library.folder));
-    if let Some(problem) = problems.iter().find(|p| p.message.contains("cannot read")) {
+    let (found, problems) = load::collect_paths(std::slice::from_ref(&library.folder));
+    if let Some(problem) = problems
+        .iter()
+        .find(|p| p.kind == PathProblemKind::UnreadableFolder)
+    {
         library.problem = Some(format!(
             "Cannot read the scenarios folder {}: {}",
             library.folder.display(),
-            problem.message
+            problem.diagnostic.message
         ));
         return;
     }

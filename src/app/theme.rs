@@ -1,7 +1,7 @@
 //! The look of dealsim: colours, text sizes and the few widgets every screen shares, so that
 //! screens stay consistent and readable from 1280x720 up.
 
-use crate::format::{Difficulty, Outcome};
+use crate::engine::format::{Difficulty, Outcome};
 use bevy_egui::egui::{
     self, Color32, CornerRadius, FontFamily, FontId, Frame, Margin, RichText, Sense, Stroke,
     TextStyle, Ui, UiBuilder, Vec2,

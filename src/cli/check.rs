@@ -74,6 +74,6 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
 
 pub(crate) fn graph(file: &Path) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
-    say(&dealsim::dot::to_dot(&scenario));
+    say(&dealsim::engine::dot::to_dot(&scenario));
     Ok(ExitCode::SUCCESS)
 }

@@ -40,6 +40,17 @@ struct WindowArgs {
     profiles: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
+    /// The scripted demo (built with the `dev` feature only).
+    #[cfg(feature = "dev")]
+    #[command(flatten)]
+    demo: DemoArgs,
+}
+
+/// The scripted demo that drives the real window and saves a screenshot of each screen: a tool
+/// for building dealsim (feature `dev`), so it is not in a rep's `--help`.
+#[cfg(feature = "dev")]
+#[derive(clap::Args, Debug)]
+struct DemoArgs {
     /// Scripted run: play this scenario id, save a screenshot of each screen, and exit.
     #[arg(long, value_name = "SCENARIO_ID")]
     demo: Option<String>,
@@ -303,10 +314,10 @@ pub fn main() -> ExitCode {
             format,
         } => {
             let policy = match policy {
-                PolicyArg::Random => dealsim::simulate::Policy::Random,
-                PolicyArg::Best => dealsim::simulate::Policy::Best,
+                PolicyArg::Random => dealsim::engine::simulate::Policy::Random,
+                PolicyArg::Best => dealsim::engine::simulate::Policy::Best,
             };
-            let settings = dealsim::simulate::Settings {
+            let settings = dealsim::engine::simulate::Settings {
                 runs,
                 policy,
                 seed,
@@ -326,13 +337,18 @@ pub fn main() -> ExitCode {
 
 #[cfg(feature = "app")]
 fn window(args: WindowArgs) -> ExitCode {
-    let demo = args.demo.map(|scenario_id| dealsim::app::demo::DemoScript {
-        scenario_id,
-        choices: args.choices,
-        seed: args.demo_seed,
-        screenshot_dir: args.screenshot_dir,
-        rep: args.rep,
-    });
+    #[cfg(feature = "dev")]
+    let demo = args
+        .demo
+        .demo
+        .map(|scenario_id| dealsim::app::dev::demo::DemoScript {
+            scenario_id,
+            choices: args.demo.choices,
+            seed: args.demo.demo_seed,
+            screenshot_dir: args.demo.screenshot_dir,
+            rep: args.demo.rep,
+        });
+    #[cfg(feature = "dev")]
     if demo.as_ref().is_some_and(|d| d.choices.is_empty()) {
         eprintln!("dealsim: --demo needs --choices, such as --choices 1,2,1");
         return ExitCode::from(2);
@@ -344,14 +360,23 @@ fn window(args: WindowArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    dealsim::app::run(dealsim::app::AppOptions {
-        scenarios_dir: args.scenarios,
-        assets_dir: args.assets,
-        profiles_path: args.profiles.unwrap_or_else(dealsim::profile::default_path),
-        db_path: config.db_path(args.db.db.as_deref()),
-        config,
-        demo,
-    })
+    dealsim::app::run(
+        dealsim::app::AppOptions {
+            scenarios_dir: args.scenarios,
+            assets_dir: args.assets,
+            profiles_path: args
+                .profiles
+                .unwrap_or_else(dealsim::records::profile::default_path),
+            db_path: config.db_path(args.db.db.as_deref()),
+            config,
+        },
+        |_app| {
+            #[cfg(feature = "dev")]
+            if let Some(script) = demo {
+                _app.add_plugins(dealsim::app::dev::demo::DemoPlugin { script });
+            }
+        },
+    )
 }
 
 #[cfg(not(feature = "app"))]

@@ -2,16 +2,16 @@
 
 use super::Failure;
 use super::records::DbArgs;
-use dealsim::debrief::Debrief;
-use dealsim::session::{Entry, Session};
-use dealsim::store::{Recording, Store};
+use dealsim::engine::debrief::Debrief;
+use dealsim::engine::session::{Entry, Session};
+use dealsim::records::store::{Recording, Store};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Who plays when `--rep` is not given: the last rep of the window, else the login name.
 fn default_rep() -> String {
-    dealsim::profile::Profiles::load(&dealsim::profile::default_path())
+    dealsim::records::profile::Profiles::load(&dealsim::records::profile::default_path())
         .ok()
         .and_then(|p| p.last_rep)
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
@@ -43,7 +43,7 @@ pub(crate) fn run(
     db: Option<&DbArgs>,
 ) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
-    let seed = seed.unwrap_or_else(dealsim::session::fresh_seed);
+    let seed = seed.unwrap_or_else(dealsim::engine::play::random::fresh_seed);
     let mut session = Session::new(&scenario, seed);
     let rep = rep.unwrap_or_else(default_rep);
     let mut recorder = match db {
@@ -166,15 +166,15 @@ pub(crate) fn run(
 
 pub(crate) fn simulate(
     file: &Path,
-    settings: &dealsim::simulate::Settings,
+    settings: &dealsim::engine::simulate::Settings,
     json: bool,
 ) -> Result<ExitCode, Failure> {
     if settings.runs == 0 {
         return Err(Failure("--runs must be at least 1".into()));
     }
     let scenario = super::load_playable(file)?;
-    let summary =
-        dealsim::simulate::simulate(&scenario, settings).map_err(|e| Failure(e.to_string()))?;
+    let summary = dealsim::engine::simulate::simulate(&scenario, settings)
+        .map_err(|e| Failure(e.to_string()))?;
     if json {
         let text = serde_json::to_string_pretty(&summary).map_err(|e| Failure(e.to_string()))?;
         super::say(&format!("{text}\n"));

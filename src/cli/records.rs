@@ -2,11 +2,12 @@
 //! the session database.
 
 use super::{Failure, say};
-use dealsim::clock;
-use dealsim::config::Config;
-use dealsim::debrief::Debrief;
-use dealsim::score::Dimension;
-use dealsim::store::{Filter, SessionRow, SortKey, Store};
+use dealsim::engine::debrief::Debrief;
+use dealsim::engine::score::Dimension;
+use dealsim::records::clock;
+use dealsim::records::config::Config;
+use dealsim::records::store::{Filter, Said, SessionRow, SortKey, Store, StoredSession};
+use dealsim::records::xapi::Lrs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,17 +25,11 @@ pub(crate) struct DbArgs {
 
 impl DbArgs {
     pub fn config(&self) -> Result<Config, Failure> {
-        let path = self
-            .config
-            .clone()
-            .unwrap_or_else(dealsim::config::default_path);
-        if self.config.is_some() && !path.exists() {
-            return Err(Failure(format!(
-                "the settings file {} does not exist",
-                path.display()
-            )));
+        match &self.config {
+            Some(path) => Config::load_named(path),
+            None => Config::load(&dealsim::records::config::default_path()),
         }
-        Config::load(&path).map_err(Failure)
+        .map_err(|e| Failure(e.to_string()))
     }
 
     pub fn open(&self) -> Result<(Store, Config), Failure> {
@@ -327,7 +322,7 @@ pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failu
         row.revision,
         row.status.label()
     );
-    for line in dealsim::xapi::transcript_lines(&stored) {
+    for line in transcript_lines(&stored) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -361,7 +356,7 @@ pub(crate) fn export_xapi(db: &DbArgs, filters: &FilterArgs) -> Result<ExitCode,
     let mut statements = Vec::new();
     for row in rows {
         let stored = store.session(row.id).map_err(|e| Failure(e.to_string()))?;
-        statements.extend(dealsim::xapi::statements(&stored, &config.xapi));
+        statements.extend(dealsim::records::xapi::statements(&stored, &config.xapi));
     }
     json_out(&statements)?;
     Ok(ExitCode::SUCCESS)
@@ -388,11 +383,11 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
             "no LRS given: use --lrs URL --user U --password-env VAR, or set `lrs` in {}",
             db.config
                 .clone()
-                .unwrap_or_else(dealsim::config::default_path)
+                .unwrap_or_else(dealsim::records::config::default_path)
                 .display()
         )));
     };
-    let settings = dealsim::config::LrsConfig {
+    let settings = dealsim::records::config::LrsConfig {
         endpoint,
         user: args
             .user
@@ -403,9 +398,12 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
             .password_env
             .clone()
             .or_else(|| from_file.map(|l| l.password_env))
-            .unwrap_or_else(dealsim::config::default_password_env),
+            .unwrap_or_else(dealsim::records::config::default_password_env),
     };
-    let lrs = settings.connect().map_err(Failure)?;
+    let lrs = Lrs::from_config(&settings).map_err(|e| Failure(e.to_string()))?;
+    if let Some(warning) = lrs.warning() {
+        eprintln!("dealsim: warning: {warning}");
+    }
     if args.retry_rejected {
         let n = store
             .requeue_rejected()
@@ -414,7 +412,7 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
             "{n} rejected statement(s) put back in the queue.\n"
         ));
     }
-    let report = dealsim::xapi::sync(&store, &config.xapi, &lrs, args.batch)
+    let report = dealsim::records::xapi::sync(&store, &config.xapi, &lrs, args.batch)
         .map_err(|e| Failure(e.to_string()))?;
     let mut out = format!(
         "Sent {} statement(s) to {}; {} waiting in the queue.\n",
@@ -472,4 +470,24 @@ pub(crate) fn focus(
         _ => say(&format!("{rep} has no focus skills set.\n")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the transcript of a stored session as lines for people.
+pub fn transcript_lines(stored: &StoredSession) -> Vec<String> {
+    let said = |s: &Said| match s {
+        Said::Buyer(line) => format!("Buyer: \"{line}\""),
+        Said::Fact(id) => format!("   (noted: {id})"),
+        Said::Chance(to) => format!("   (chance: to {to})"),
+    };
+    let mut lines: Vec<String> = stored.opening.iter().map(said).collect();
+    for turn in &stored.turns {
+        lines.push(format!(
+            "Rep [{}, {:.1} s]: \"{}\"",
+            turn.move_kind.label(),
+            turn.think_ms as f64 / 1000.0,
+            turn.say
+        ));
+        lines.extend(turn.reply.iter().map(said));
+    }
+    lines
 }

@@ -2,10 +2,12 @@
 //! offered choices as buttons (or keys 1 to 9), the call clock, and a deal notebook that fills in
 //! as facts come out. Lines type out briefly (any key or click skips); Esc pauses.
 
-use crate::app::playing::{AbandonCall, ActiveCall, Choose, RestartCall};
+use crate::app::playing::{
+    AbandonCall, ActiveCall, Choose, FinishedCall, OpenDebrief, RestartCall,
+};
 use crate::app::{Screen, UiSystems, theme};
-use crate::format::FactKind;
-use crate::{Entry, Session};
+use crate::engine::format::FactKind;
+use crate::engine::session::{Entry, Session};
 use bevy::asset::LoadState;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, egui};
@@ -39,8 +41,11 @@ fn draw(
     mut choose: MessageWriter<Choose>,
     mut abandon: MessageWriter<AbandonCall>,
     mut restart: MessageWriter<RestartCall>,
+    finished: Option<Res<FinishedCall>>,
+    mut open: MessageWriter<OpenDebrief>,
 ) -> Result {
     let Some(mut call) = call else { return Ok(()) };
+    let debrief_ready = call.session.is_over() && finished.is_some();
     // The portrait is registered with egui before the context is borrowed for drawing.
     let portrait = call.session.scenario().buyer.portrait.clone().map(|path| {
         let handle = portraits
@@ -71,22 +76,30 @@ fn draw(
     } else {
         (elapsed * CHARS_PER_SECOND) as usize
     };
-    let typing = newest.is_some_and(|(_, len)| shown_chars < len) && !call.session.is_over();
+    // The closing line types out too: the rep reads how the buyer ended the call before the debrief.
+    let typing = newest.is_some_and(|(_, len)| shown_chars < len);
     if typing {
         ctx.request_repaint();
     }
 
     // Keys: Esc pauses; while typing any key or click skips; otherwise 1-9 choose.
-    let (escape, any_key, number) = ctx.input(|input| {
+    let (escape, any_key, number, enter) = ctx.input(|input| {
         let number = (0..9).find(|n| input.key_pressed(number_key(*n)));
         let any = input
             .events
             .iter()
             .any(|e| matches!(e, egui::Event::Key { pressed: true, .. }))
             || input.pointer.any_click();
-        (input.key_pressed(egui::Key::Escape), any, number)
+        (
+            input.key_pressed(egui::Key::Escape),
+            any,
+            number,
+            input.key_pressed(egui::Key::Enter),
+        )
     });
-    if escape {
+    if debrief_ready && !typing && enter {
+        open.write(OpenDebrief);
+    } else if escape && !call.session.is_over() {
         call.paused = !call.paused;
     } else if !call.paused {
         if typing && any_key {
@@ -156,7 +169,16 @@ fn draw(
                 return;
             }
             if call.session.is_over() {
-                ui.spinner();
+                ui.horizontal(|ui| {
+                    if debrief_ready {
+                        if theme::primary_button(ui, "See your debrief (Enter)").clicked() {
+                            open.write(OpenDebrief);
+                        }
+                    } else {
+                        ui.spinner();
+                        theme::muted(ui, "Preparing your debrief…");
+                    }
+                });
                 return;
             }
             theme::section(ui, "your move (keys 1 to 9)");

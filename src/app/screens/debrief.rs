@@ -3,10 +3,11 @@
 //! parted, every choice with its coaching note, recognitions, and the ways on.
 
 use crate::app::playing::{FinishedCall, RestartCall};
-use crate::app::records::{SessionLog, focus_progress};
+use crate::app::records::RepProgress;
 use crate::app::reps::Reps;
 use crate::app::{Screen, UiSystems, theme};
-use crate::debrief::Debrief;
+use crate::engine::debrief::Debrief;
+use crate::engine::score::Dimension;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -22,7 +23,7 @@ fn draw(
     mut contexts: EguiContexts,
     finished: Option<Res<FinishedCall>>,
     reps: Res<Reps>,
-    log: Res<SessionLog>,
+    rep_progress: Res<RepProgress>,
     mut restart: MessageWriter<RestartCall>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
@@ -30,16 +31,12 @@ fn draw(
         return Ok(());
     };
     // A replay opened by the trainer is not the current rep's progress.
-    let progress = if finished.replay_of.is_none() {
-        let focus = reps
-            .profiles
-            .rep(&reps.current)
-            .map(|r| r.focus.clone())
-            .unwrap_or_default();
-        focus_progress(&log, &reps.current, &focus)
-    } else {
-        Vec::new()
-    };
+    let (focus, progress): (&[Dimension], &[String]) =
+        if finished.replay_of.is_none() && rep_progress.rep == reps.current {
+            (&rep_progress.focus, &rep_progress.focus_lines)
+        } else {
+            (&[], &[])
+        };
     let ctx = contexts.ctx_mut()?;
     let Some(mut ui) = super::screen_ui(ctx) else {
         return Ok(());
@@ -97,7 +94,7 @@ fn draw(
             egui::ScrollArea::vertical()
                 .id_salt("debrief-scores")
                 .show(ui, |ui| {
-                    scores(ui, d, &reps, &progress);
+                    scores(ui, d, focus, progress);
                     ui.add_space(10.0);
                     facts(ui, d);
                 });
@@ -185,12 +182,7 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
     }
 }
 
-fn scores(ui: &mut egui::Ui, d: &Debrief, reps: &Reps, progress: &[String]) {
-    let focus = reps
-        .profiles
-        .rep(&reps.current)
-        .map(|r| r.focus.clone())
-        .unwrap_or_default();
+fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[String]) {
     theme::section(ui, "scores");
     for report in &d.dimensions {
         let is_focus = focus.contains(&report.dimension);
@@ -375,7 +367,7 @@ fn paths(ui: &mut egui::Ui, d: &Debrief) {
             "{}. [{}] {}",
             i + 1,
             turn.move_kind.label(),
-            crate::text::shorten(&turn.say, 64)
+            crate::engine::text::shorten(&turn.say, 64)
         );
         let colour = if lost >= 0.5 {
             theme::WARN

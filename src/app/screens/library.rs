@@ -2,12 +2,12 @@
 //! difficulty, the trainer's focus skills, and broken files greyed out with the checker's messages.
 
 use crate::app::playing::{Notice, StartCall};
-use crate::app::records::{SessionLog, focus_progress};
+use crate::app::records::RepProgress;
 use crate::app::reps::Reps;
 use crate::app::scenarios::{Library, LibraryEntry};
 use crate::app::{Screen, UiSystems, theme};
-use crate::format::Difficulty;
-use crate::session::fresh_seed;
+use crate::engine::format::Difficulty;
+use crate::engine::play::random::fresh_seed;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::BTreeSet;
@@ -21,7 +21,10 @@ pub struct Filters {
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Filters>()
-        .add_systems(OnEnter(Screen::Library), crate::app::records::sync_focus)
+        .add_systems(
+            OnEnter(Screen::Library),
+            |mut progress: ResMut<RepProgress>| progress.stale = true,
+        )
         .add_systems(
             EguiPrimaryContextPass,
             draw.in_set(UiSystems::Screens)
@@ -37,7 +40,7 @@ fn draw(
     mut contexts: EguiContexts,
     library: Res<Library>,
     reps: Res<Reps>,
-    log: Res<SessionLog>,
+    progress: Res<RepProgress>,
     notice: Res<Notice>,
     mut filters: ResMut<Filters>,
     mut start: MessageWriter<StartCall>,
@@ -59,12 +62,8 @@ fn draw(
                     theme::muted(ui, format!("Practising as {}", reps.current));
                 });
             });
-            if let Some(focus) = reps
-                .profiles
-                .rep(&reps.current)
-                .map(|r| &r.focus)
-                .filter(|f| !f.is_empty())
-            {
+            let focus = &progress.focus;
+            if !focus.is_empty() && progress.rep == reps.current {
                 let names: Vec<&str> = focus.iter().map(|d| d.label()).collect();
                 ui.label(
                     egui::RichText::new(format!(
@@ -74,7 +73,7 @@ fn draw(
                     .color(theme::ACCENT)
                     .strong(),
                 );
-                for line in focus_progress(&log, &reps.current, focus) {
+                for line in &progress.focus_lines {
                     theme::muted(ui, line);
                 }
             }
@@ -133,7 +132,7 @@ fn draw(
                                 ui.allocate_ui_with_layout(egui::vec2(outer, 0.0), cell, |ui| {
                                     match entry.scenario() {
                                         Some(_) => {
-                                            playable_card(ui, entry, &reps, inner, &mut start)
+                                            playable_card(ui, entry, &progress, inner, &mut start)
                                         }
                                         None => broken_card(ui, entry, inner),
                                     }
@@ -196,7 +195,7 @@ fn filter_bar(ui: &mut egui::Ui, library: &Library, filters: &mut Filters) {
 fn playable_card(
     ui: &mut egui::Ui,
     entry: &LibraryEntry,
-    reps: &Reps,
+    progress: &RepProgress,
     width: f32,
     start: &mut MessageWriter<StartCall>,
 ) {
@@ -231,10 +230,7 @@ fn playable_card(
         });
         ui.label(&scenario.brief);
         ui.horizontal(|ui| {
-            let record = reps
-                .profiles
-                .rep(&reps.current)
-                .and_then(|r| r.scenarios.get(&scenario.id));
+            let record = progress.record.get(&scenario.id);
             match record {
                 Some(record) => {
                     let best = record.best.unwrap_or(0);

@@ -1,10 +1,10 @@
-//! The five screens, one file and one state each, and what they share.
+//! The rep's four screens, one file and one state each, and what they share. The trainer's
+//! screen has a folder of its own (`app::trainer`), one file per tab.
 
 mod call;
 mod debrief;
 mod library;
 mod start;
-pub mod trainer;
 
 pub use start::NameField;
 
@@ -18,13 +18,12 @@ pub(super) fn plugin(app: &mut App) {
         library::plugin,
         call::plugin,
         debrief::plugin,
-        trainer::plugin,
     ));
 }
 
 /// The whole window as a `Ui` for a screen to draw in, or `None` when the window is too small
 /// (the message saying so is already drawn).
-pub(super) fn screen_ui(ctx: &egui::Context) -> Option<egui::Ui> {
+pub(crate) fn screen_ui(ctx: &egui::Context) -> Option<egui::Ui> {
     let mut ui = theme::root_ui(ctx);
     fits(&mut ui).then_some(ui)
 }

@@ -1,6 +1,6 @@
 //! The start screen: the rep types or picks their name, remembered for next time.
 
-use crate::app::records::SessionLog;
+use crate::app::records::{RepProgress, SessionLog};
 use crate::app::reps::Reps;
 use crate::app::{Screen, UiSystems, theme};
 use bevy::prelude::*;
@@ -29,6 +29,7 @@ fn draw(
     mut reps: ResMut<Reps>,
     mut field: ResMut<NameField>,
     log: Res<SessionLog>,
+    progress: Res<RepProgress>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -79,10 +80,9 @@ fn draw(
                         if name.is_empty() {
                             theme::muted(ui, "Type your name so that your scores are yours.");
                         }
-                        let others: Vec<String> = reps
-                            .profiles
-                            .reps
-                            .keys()
+                        let others: Vec<String> = progress
+                            .known_reps
+                            .iter()
                             .filter(|n| **n != name)
                             .take(6)
                             .cloned()

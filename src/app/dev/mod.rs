@@ -1,0 +1,6 @@
+//! Tools for the people building dealsim, not shipped to reps (feature `dev`): the scripted demo
+//! that drives the real window and saves a screenshot of every screen, and the frame probe that
+//! measures what a call-screen frame costs.
+
+pub mod demo;
+mod probe;

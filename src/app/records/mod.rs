@@ -1,0 +1,176 @@
+//! The window's session records. Every call is written to the session database turn by turn on
+//! the frame of the choice (one small WAL transaction, so that a crash loses nothing played);
+//! everything else runs off the frame: reads on the database worker (`worker`), the rep's
+//! progress kept in a resource (`progress`), and the LRS sync on a worker of its own. A database
+//! that cannot be opened is reported on the start and trainer screens; the rep can still play.
+
+mod progress;
+pub mod worker;
+
+pub use progress::{RepProgress, focus_lines};
+pub use worker::{DbWorker, Pending};
+
+use crate::engine::session::Session;
+use crate::records::config::Config;
+use crate::records::store::{Recording, Store};
+use crate::records::xapi::{Lrs, SyncReport};
+use bevy::prelude::*;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Startup, worker::install_waker)
+        .add_systems(Update, (progress::refresh_progress, take_sync_report));
+}
+
+/// The database the window writes calls to, and the call being recorded.
+#[derive(Resource)]
+pub struct SessionLog {
+    /// In a mutex only so that the resource is `Sync`, as Bevy asks; only the main thread uses it.
+    store: std::sync::Mutex<Option<Store>>,
+    pub path: PathBuf,
+    pub config: Config,
+    /// Why sessions are not being stored, when they are not.
+    pub problem: Option<String>,
+    recording: Option<Recording>,
+    /// The stored id of the last call that ended (for its progress and the trainer).
+    pub last_ended: Option<i64>,
+    /// When the rep was last asked to choose (for the time taken over a choice).
+    asked_at: Instant,
+    /// The LRS sync runs here, apart from the reads, since it can wait on the network.
+    lrs_worker: DbWorker,
+    sync: Option<Pending<Result<SyncReport, String>>>,
+    /// What the last sync did, or why it could not run.
+    pub last_sync: Option<Result<SyncReport, String>>,
+    /// How many syncs have finished.
+    pub syncs_done: u32,
+}
+
+impl SessionLog {
+    pub fn open(path: PathBuf, config: Config) -> SessionLog {
+        let (store, problem) = match Store::open(&path) {
+            Ok(store) => (Some(store), None),
+            Err(error) => {
+                warn!("{error}");
+                (None, Some(error.to_string()))
+            }
+        };
+        SessionLog {
+            store: std::sync::Mutex::new(store),
+            lrs_worker: DbWorker::start(path.clone()),
+            path,
+            config,
+            problem,
+            recording: None,
+            last_ended: None,
+            asked_at: Instant::now(),
+            sync: None,
+            last_sync: None,
+            syncs_done: 0,
+        }
+    }
+
+    fn write(
+        &mut self,
+        work: impl FnOnce(&Store, &mut Option<Recording>) -> crate::records::store::Result<()>,
+    ) {
+        let guard = self.store.get_mut().unwrap_or_else(|p| p.into_inner());
+        let Some(store) = guard.as_ref() else {
+            return;
+        };
+        if let Err(error) = work(store, &mut self.recording) {
+            // The call goes on; the start and trainer screens show why it is not stored.
+            warn!("{error}");
+            self.problem = Some(error.to_string());
+            self.recording = None;
+        }
+    }
+
+    /// A call started: its opening is stored.
+    pub fn begin(&mut self, rep: &str, session: &Session) {
+        self.asked_at = Instant::now();
+        let rep = if rep.is_empty() { "rep" } else { rep };
+        self.write(|store, recording| {
+            *recording = Some(store.begin(rep, "window", session)?);
+            Ok(())
+        });
+    }
+
+    /// The rep chose: the turn (and the ending, if it ended the call) is stored now.
+    pub fn turn(&mut self, session: &Session) {
+        let think_ms = self.asked_at.elapsed().as_millis() as u64;
+        self.asked_at = Instant::now();
+        self.write(|store, recording| match recording {
+            Some(r) => store.record_turn(r, session, think_ms),
+            None => Ok(()),
+        });
+        if session.is_over() {
+            self.ended();
+        }
+    }
+
+    /// The rep left the call (or the window closed mid-call): stored as abandoned.
+    pub fn abandon(&mut self, session: &Session) {
+        if session.is_over() && self.recording.is_none() {
+            return;
+        }
+        let mut left = session.clone();
+        left.abandon();
+        self.write(|store, recording| match recording {
+            Some(r) => store.end(r, &left),
+            None => Ok(()),
+        });
+        self.ended();
+    }
+
+    fn ended(&mut self) {
+        self.last_ended = self.recording.take().map(|r| r.session_id);
+        self.sync_in_background();
+    }
+
+    /// Whether a sync is on its way.
+    pub fn syncing(&self) -> bool {
+        self.sync.is_some()
+    }
+
+    /// Sends what is queued to the configured LRS on the LRS worker (one sync at a time).
+    pub fn sync_in_background(&mut self) {
+        let Some(settings) = &self.config.lrs else {
+            return;
+        };
+        if self.sync.is_some() {
+            return;
+        }
+        let lrs = match Lrs::from_config(settings) {
+            Ok(lrs) => lrs,
+            Err(problem) => {
+                self.last_sync = Some(Err(problem.to_string()));
+                return;
+            }
+        };
+        let xapi = self.config.xapi.clone();
+        self.sync = Some(self.lrs_worker.submit(move |store| {
+            crate::records::xapi::sync(store, &xapi, &lrs, 100).map_err(|e| e.to_string())
+        }));
+    }
+}
+
+/// Takes in what the background sync did.
+fn take_sync_report(mut log: ResMut<SessionLog>) {
+    let Some(pending) = &mut log.sync else {
+        return;
+    };
+    if let Some(result) = pending.try_take() {
+        if let Ok(report) = &result {
+            info!(
+                "xAPI sync: {} sent, {} rejected, {} queued",
+                report.sent,
+                report.rejected.len(),
+                report.queued
+            );
+        }
+        log.last_sync = Some(result);
+        log.sync = None;
+        log.syncs_done += 1;
+    }
+}

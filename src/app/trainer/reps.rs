@@ -1,0 +1,190 @@
+//! The Reps tab: a rep's trend per dimension, best and latest score per scenario, and the
+//! focus skills a trainer sets for the month.
+
+use super::*;
+
+pub(super) fn reps_tab(
+    ui: &mut egui::Ui,
+    view: &mut TrainerView,
+    worker: &DbWorker,
+    progress: &mut RepProgress,
+) {
+    if view.reps.is_empty() {
+        theme::muted(
+            ui,
+            "No sessions yet. Reps' calls appear here as soon as they are played.",
+        );
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label("Rep");
+        let options: Vec<(String, String)> =
+            view.reps.iter().map(|r| (r.clone(), r.clone())).collect();
+        let before = view.rep.clone();
+        egui::ComboBox::from_id_salt("trainer-rep")
+            .selected_text(view.rep.clone().unwrap_or_default())
+            .show_ui(ui, |ui| {
+                for (key, label) in &options {
+                    ui.selectable_value(&mut view.rep, Some(key.clone()), label);
+                }
+            });
+        if view.rep != before {
+            view.stale = true;
+        }
+    });
+    let Some(rep) = view.rep.clone() else {
+        return;
+    };
+    ui.add_space(6.0);
+    // Focus skills: one or two dimensions the rep works on this month, kept in the shared
+    // database so that the rep's own copy of the app shows them.
+    let mut focus = view.focus.clone();
+    ui.horizontal(|ui| {
+        theme::section(ui, "Focus this month (one or two)");
+        let mut changed = false;
+        for d in Dimension::ALL {
+            let mut on = focus.contains(&d);
+            let allowed = on || focus.len() < 2;
+            if ui
+                .add_enabled(allowed, egui::Checkbox::new(&mut on, d.label()))
+                .changed()
+            {
+                if on {
+                    focus.push(d);
+                } else {
+                    focus.retain(|f| *f != d);
+                }
+                changed = true;
+            }
+        }
+        if changed {
+            // Saved by the database worker; the table shows the choice at once, and the rep's
+            // own progress is read again so that the library shows it.
+            let (who, chosen) = (rep.clone(), focus.clone());
+            drop(worker.submit(move |store| {
+                store
+                    .set_focus(&who, &chosen, clock::now_ms())
+                    .map_err(|e| e.to_string())
+            }));
+            view.focus = focus.clone();
+            view.focus_set_at = Some(clock::now_ms());
+            progress.stale = true;
+        }
+        if let Some(at) = view.focus_set_at {
+            theme::muted(ui, format!("set {}", clock::date(at)));
+        }
+    });
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical()
+        .id_salt("rep-tab")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            theme::section(ui, "Trend per dimension");
+            if view.trend.len() < 3 {
+                theme::muted(
+                    ui,
+                    format!(
+                        "{} finished session(s): a trend is shown from three.",
+                        view.trend.len()
+                    ),
+                );
+            } else {
+                trend_chart(ui, &view.trend, &focus);
+                let first = &view.trend[0];
+                let last = &view.trend[view.trend.len() - 1];
+                theme::muted(
+                    ui,
+                    format!(
+                        "{} sessions, {} to {}.",
+                        view.trend.len(),
+                        clock::date(first.started_at),
+                        clock::date(last.started_at)
+                    ),
+                );
+            }
+            ui.add_space(10.0);
+            theme::section(ui, "Best and latest per scenario");
+            let mut per_scenario: Vec<(String, u32, u8, u8)> = Vec::new();
+            for row in &view.rep_rows {
+                let Some(scores) = row.scores else { continue };
+                match per_scenario.iter_mut().find(|s| s.0 == row.scenario_title) {
+                    Some(entry) => {
+                        entry.1 += 1;
+                        entry.2 = entry.2.max(scores.overall);
+                        entry.3 = scores.overall;
+                    }
+                    None => per_scenario.push((
+                        row.scenario_title.clone(),
+                        1,
+                        scores.overall,
+                        scores.overall,
+                    )),
+                }
+            }
+            for (title, count, best, latest) in per_scenario {
+                ui.horizontal(|ui| {
+                    ui.add_sized([280.0, 20.0], egui::Label::new(title).truncate());
+                    theme::muted(ui, format!("{count} played"));
+                    ui.label(
+                        egui::RichText::new(format!("best {best}"))
+                            .color(theme::score_colour(best, None)),
+                    );
+                    ui.label(
+                        egui::RichText::new(format!("latest {latest}"))
+                            .color(theme::score_colour(latest, None)),
+                    );
+                });
+            }
+        });
+}
+
+fn dimension_colour(d: Option<Dimension>) -> egui::Color32 {
+    match d {
+        Some(Dimension::Qualification) => theme::INFO,
+        Some(Dimension::Discovery) => theme::ACCENT,
+        Some(Dimension::Rapport) => theme::WARN,
+        Some(Dimension::Velocity) => egui::Color32::from_rgb(0xc0, 0x7c, 0xf0),
+        None => theme::TEXT,
+    }
+}
+
+fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
+    use egui_plot::{Legend, Line, Plot, PlotPoints};
+    let series = |f: &dyn Fn(&Scores) -> u8| -> Vec<[f64; 2]> {
+        trend
+            .iter()
+            .enumerate()
+            .map(|(i, p)| [(i + 1) as f64, f64::from(f(&p.scores))])
+            .collect()
+    };
+    Plot::new("rep-trend")
+        .height(260.0)
+        .legend(Legend::default())
+        .include_y(0.0)
+        .include_y(100.0)
+        .x_axis_label("session")
+        .y_axis_label("score")
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show(ui, |plot| {
+            for d in Dimension::ALL {
+                let width = if focus.contains(&d) { 3.5 } else { 1.5 };
+                let name = if focus.contains(&d) {
+                    format!("{} (focus)", d.label())
+                } else {
+                    d.label().to_string()
+                };
+                plot.line(
+                    Line::new(name, PlotPoints::from(series(&|s| d.of(s))))
+                        .color(dimension_colour(Some(d)))
+                        .width(width),
+                );
+            }
+            plot.line(
+                Line::new("Overall", PlotPoints::from(series(&|s| s.overall)))
+                    .color(dimension_colour(None))
+                    .width(2.0),
+            );
+        });
+}

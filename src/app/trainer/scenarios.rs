@@ -1,0 +1,110 @@
+//! The Scenarios tab: where reps go wrong on one scenario, worked out off the frame.
+
+use super::*;
+
+pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: &Library) {
+    if view.scenarios.is_empty() {
+        theme::muted(ui, "No sessions yet.");
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label("Scenario");
+        let before = view.scenario.clone();
+        let options = view.scenarios.clone();
+        egui::ComboBox::from_id_salt("trainer-scenario")
+            .selected_text(
+                options
+                    .iter()
+                    .find(|o| Some(&o.0) == view.scenario.as_ref())
+                    .map_or(String::new(), |o| o.1.clone()),
+            )
+            .show_ui(ui, |ui| {
+                for (key, label) in &options {
+                    ui.selectable_value(&mut view.scenario, Some(key.clone()), label);
+                }
+            });
+        if view.scenario != before {
+            view.stale = true;
+        }
+    });
+    if view.loading.is_some() {
+        theme::muted(ui, "Working out where this call's reps go wrong…");
+    }
+    let Some(analysis) = &view.analysis else {
+        return;
+    };
+    let scenario = view
+        .scenario
+        .as_deref()
+        .and_then(|id| library.playable(id))
+        .map(|(_, s)| s);
+    ui.label(format!(
+        "{} sessions, {} finished, {} made the right call ({:.0}%).",
+        analysis.sessions,
+        analysis.finished,
+        analysis.right_calls,
+        if analysis.finished > 0 {
+            f64::from(analysis.right_calls) * 100.0 / f64::from(analysis.finished)
+        } else {
+            0.0
+        }
+    ));
+    egui::ScrollArea::vertical()
+        .id_salt("scenario-tab")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            theme::section(ui, "Where wrong calls ended (the node of the last choice)");
+            if analysis.lost_at.is_empty() {
+                theme::muted(ui, "No wrong calls.");
+            }
+            for (node, count) in &analysis.lost_at {
+                ui.label(egui::RichText::new(format!("{node}: {count}")).color(theme::BAD));
+            }
+            ui.add_space(8.0);
+            theme::section(ui, "Facts most often missed");
+            for (fact, missed) in analysis.missed_facts.iter().take(8) {
+                let text = scenario
+                    .and_then(|s| s.fact(fact))
+                    .map_or(String::new(), |f| format!(" ({})", f.text));
+                ui.horizontal(|ui| {
+                    theme::meter(
+                        ui,
+                        100.0 * *missed as f32 / analysis.finished.max(1) as f32,
+                        120.0,
+                        theme::WARN,
+                        None,
+                    );
+                    ui.label(format!(
+                        "{fact}: missed in {missed} of {}{text}",
+                        analysis.finished
+                    ));
+                });
+            }
+            ui.add_space(8.0);
+            theme::section(ui, "Choices at each node, most visited first");
+            for node in &analysis.nodes {
+                ui.label(
+                    egui::RichText::new(format!("{} ({} visits)", node.node_id, node.visits))
+                        .strong(),
+                );
+                for choice in &node.choices {
+                    ui.horizontal(|ui| {
+                        ui.add_space(12.0);
+                        theme::meter(
+                            ui,
+                            100.0 * choice.taken as f32 / node.visits.max(1) as f32,
+                            120.0,
+                            theme::ACCENT,
+                            None,
+                        );
+                        ui.label(format!(
+                            "{:>3}%  [{}] {}",
+                            choice.taken * 100 / node.visits.max(1),
+                            choice.move_kind.label(),
+                            crate::engine::text::shorten(&choice.say, 90)
+                        ));
+                    });
+                }
+            }
+        });
+}

@@ -1,0 +1,95 @@
+//! The Team tab: the heatmap of reps by dimension, and who improved most.
+
+use super::*;
+
+/// A cell of the heatmap: red through amber to green.
+fn heat(score: f64) -> egui::Color32 {
+    let t = (score / 100.0).clamp(0.0, 1.0) as f32;
+    let (from, to, u) = if t < 0.5 {
+        (theme::BAD, theme::WARN, t * 2.0)
+    } else {
+        (theme::WARN, theme::GOOD, (t - 0.5) * 2.0)
+    };
+    let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * u) as u8;
+    egui::Color32::from_rgb(
+        mix(from.r(), to.r()),
+        mix(from.g(), to.g()),
+        mix(from.b(), to.b()),
+    )
+}
+
+pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
+    if view.heatmap.is_empty() {
+        theme::muted(ui, "No finished sessions yet.");
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("team-tab")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            theme::section(ui, "Reps by dimension (mean of finished sessions)");
+            let cell = egui::vec2(96.0, 26.0);
+            ui.horizontal(|ui| {
+                ui.add_sized([180.0, cell.y], egui::Label::new(""));
+                for label in [
+                    "Qualification",
+                    "Discovery",
+                    "Rapport",
+                    "Velocity",
+                    "Overall",
+                    "Sessions",
+                ] {
+                    ui.add_sized(cell, egui::Label::new(egui::RichText::new(label).strong()));
+                }
+            });
+            for row in &view.heatmap {
+                ui.horizontal(|ui| {
+                    ui.add_sized([180.0, cell.y], egui::Label::new(&row.rep).truncate());
+                    for value in [
+                        row.qualification,
+                        row.discovery,
+                        row.rapport,
+                        row.velocity,
+                        row.overall,
+                    ] {
+                        let (rect, _) = ui.allocate_exact_size(cell, egui::Sense::hover());
+                        ui.painter().rect_filled(
+                            rect.shrink(1.0),
+                            egui::CornerRadius::same(3),
+                            heat(value),
+                        );
+                        ui.painter().text(
+                            rect.center(),
+                            egui::Align2::CENTER_CENTER,
+                            format!("{value:.0}"),
+                            egui::FontId::proportional(14.0),
+                            egui::Color32::BLACK,
+                        );
+                    }
+                    ui.add_sized(cell, egui::Label::new(row.sessions.to_string()));
+                });
+            }
+            ui.add_space(14.0);
+            theme::section(ui, "Improved most: last 30 days against the 30 before");
+            if view.improved.is_empty() {
+                theme::muted(ui, "Nobody has sessions in both periods yet.");
+            }
+            for (rank, improvement) in view.improved.iter().enumerate() {
+                let change = improvement.recent - improvement.before;
+                ui.horizontal(|ui| {
+                    ui.label(format!("{}. {}", rank + 1, improvement.rep));
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{:.0} → {:.0} ({change:+.0}) over {} recent session(s)",
+                            improvement.before, improvement.recent, improvement.recent_sessions
+                        ))
+                        .color(if change >= 0.0 {
+                            theme::GOOD
+                        } else {
+                            theme::BAD
+                        }),
+                    );
+                });
+            }
+        });
+}

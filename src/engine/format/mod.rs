@@ -1,0 +1,9 @@
+//! The scenario format as a manager writes it: the file's types (named as the spec names them),
+//! reading files, parsing RON with positions for carets, and diagnostics rendered like rustc's.
+
+pub mod diagnostic;
+mod file;
+pub mod load;
+pub mod locate;
+
+pub use file::*;

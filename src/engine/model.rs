@@ -1,0 +1,219 @@
+//! The checked scenario, compiled for play: ids resolved to indices once, conditions and reveals
+//! in flat arrays, so that offering and taking a choice never allocates or looks up a string.
+//!
+//! Indices never leave the crate: everything public speaks in the ids from the file.
+
+use crate::engine::format::{Difficulty, FactKind, Move, Outcome};
+use std::ops::{Deref, Range};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A checked scenario, cheap to clone (it is shared, not copied).
+#[derive(Debug, Clone)]
+pub struct Scenario(pub(crate) Arc<ScenarioData>);
+
+impl Deref for Scenario {
+    type Target = ScenarioData;
+    fn deref(&self) -> &ScenarioData {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct ScenarioData {
+    pub id: String,
+    pub title: String,
+    pub brief: String,
+    pub difficulty: Difficulty,
+    pub tags: Vec<String>,
+    /// The buyer's time budget for the call.
+    pub minutes: u32,
+    pub pass_mark: Option<u32>,
+    pub buyer: BuyerInfo,
+    pub winnable: bool,
+    pub deal_value: i64,
+    pub weights: Weights,
+    /// Where the scenario was read from, and a hash of its bytes.
+    pub path: PathBuf,
+    pub revision: String,
+    /// The file's text, kept so a stored session can be replayed against the exact revision it
+    /// was played on, even after the file changes.
+    pub source_text: Arc<str>,
+    pub(crate) facts: Vec<FactData>,
+    pub(crate) nodes: Vec<NodeData>,
+    pub(crate) choices: Vec<ChoiceData>,
+    pub(crate) branches: Vec<BranchData>,
+    pub(crate) conditions: Vec<Cond>,
+    /// Fact indices referenced by nodes' and choices' `reveals`.
+    pub(crate) fact_refs: Vec<u32>,
+    pub(crate) start: u32,
+    /// The minutes of the fastest right call, the yardstick for velocity.
+    pub(crate) fastest_right_minutes: u32,
+    /// For each node, its slot among the nodes that `Visited`/`NotVisited` ask about, or `NO_SLOT`.
+    pub(crate) visit_slot: Vec<u32>,
+    pub(crate) visit_slots: u32,
+    pub(crate) qualification_weight: u32,
+    pub(crate) pain_weight: u32,
+}
+
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub struct BuyerInfo {
+    pub name: String,
+    pub role: String,
+    pub company: String,
+    pub persona: String,
+    pub portrait: Option<String>,
+    pub trust: u8,
+}
+
+/// The rubric: how much each dimension counts toward the overall score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weights {
+    pub qualification: u32,
+    pub discovery: u32,
+    pub rapport: u32,
+    pub velocity: u32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            qualification: 35,
+            discovery: 35,
+            rapport: 15,
+            velocity: 15,
+        }
+    }
+}
+
+/// A fact the buyer knows and a good rep uncovers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactData {
+    pub id: String,
+    pub kind: FactKind,
+    pub text: String,
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NodeData {
+    pub id: String,
+    pub line: String,
+    pub way: Way,
+    pub reveals: Range<u32>,
+    pub trust: i32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Way {
+    Choices(Range<u32>),
+    Chance { branches: Range<u32>, total: u32 },
+    Next(u32),
+    End(Outcome),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ChoiceData {
+    pub say: String,
+    pub move_kind: Move,
+    pub to: u32,
+    pub trust: i32,
+    pub minutes: u32,
+    pub requires: Range<u32>,
+    pub reveals: Range<u32>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BranchData {
+    pub weight: u32,
+    pub to: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cond {
+    Knows(u32),
+    DoesNotKnow(u32),
+    TrustAtLeast(i32),
+    TrustBelow(i32),
+    MinutesLeft(i32),
+    Visited(u32),
+    NotVisited(u32),
+}
+
+pub(crate) fn range_usize(range: &Range<u32>) -> Range<usize> {
+    range.start as usize..range.end as usize
+}
+
+impl ScenarioData {
+    pub fn facts(&self) -> &[FactData] {
+        &self.facts
+    }
+
+    pub fn fact(&self, id: &str) -> Option<&FactData> {
+        self.facts.iter().find(|f| f.id == id)
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn choice_count(&self) -> usize {
+        self.choices.len()
+    }
+
+    /// Node ids in file order.
+    pub fn node_ids(&self) -> impl Iterator<Item = &str> {
+        self.nodes.iter().map(|n| n.id.as_str())
+    }
+
+    pub fn start_id(&self) -> &str {
+        &self.nodes[self.start as usize].id
+    }
+
+    /// The buyer's line at a node.
+    pub fn line_of(&self, node_id: &str) -> Option<&str> {
+        self.node_index(node_id)
+            .map(|i| self.nodes[i as usize].line.as_str())
+    }
+
+    /// The minutes of the fastest call that ends the right way: velocity's yardstick.
+    pub fn fastest_right_minutes(&self) -> u32 {
+        self.fastest_right_minutes
+    }
+
+    pub(crate) fn node_index(&self, node_id: &str) -> Option<u32> {
+        self.nodes
+            .iter()
+            .position(|n| n.id == node_id)
+            .map(|i| i as u32)
+    }
+
+    pub(crate) fn node_choices(&self, node: u32) -> &[ChoiceData] {
+        match &self.nodes[node as usize].way {
+            Way::Choices(range) => &self.choices[range_usize(range)],
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn first_choice(&self, node: u32) -> u32 {
+        match &self.nodes[node as usize].way {
+            Way::Choices(range) => range.start,
+            _ => 0,
+        }
+    }
+
+    pub(crate) fn conditions_of(&self, choice: &ChoiceData) -> &[Cond] {
+        &self.conditions[range_usize(&choice.requires)]
+    }
+
+    pub(crate) fn refs(&self, range: &Range<u32>) -> &[u32] {
+        &self.fact_refs[range_usize(range)]
+    }
+
+    pub(crate) fn facts_words(&self) -> usize {
+        self.facts.len().div_ceil(64)
+    }
+}

@@ -1,0 +1,184 @@
+//! The rules of a step: the state that decides what happens next (`Core`), and what entering a
+//! node and taking a choice do to it. Sessions, the best-path search and the simulator all step
+//! with these, so that the best path is a path a rep can actually play.
+
+use crate::engine::bits::Bits;
+use crate::engine::format::{FactKind, Move, Outcome};
+use crate::engine::model::{ChoiceData, Cond, NO_SLOT, ScenarioData, Way};
+use crate::engine::score::ScoreInputs;
+
+/// The state that decides what happens next, shared by sessions and the best-path search.
+/// Everything that scoring or a condition can look at is here, and nothing else, so that two
+/// equal states have the same future.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Core {
+    pub node: u32,
+    pub trust: i32,
+    pub minutes_left: i32,
+    /// Known facts in the first words, then visited condition-nodes.
+    pub bits: Bits,
+    pub tally: Tally,
+}
+
+/// What scoring needs to remember about the moves so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Tally {
+    pub pain_known: bool,
+    /// Saturates at 2: a third early pitch costs nothing more.
+    pub pitches_before_pain: u8,
+    pub implication_after_pain: bool,
+    pub need_payoff_after_pain: bool,
+}
+
+/// Where a choice leads.
+pub(crate) enum Destination {
+    Arrive(u32),
+    /// The minutes ran out before the next line.
+    TimeUp,
+}
+
+impl Core {
+    pub fn new(s: &ScenarioData) -> Core {
+        let words = s.facts_words() + (s.visit_slots as usize).div_ceil(64);
+        Core {
+            node: s.start,
+            trust: i32::from(s.buyer.trust),
+            minutes_left: s.minutes as i32,
+            bits: Bits::zeros(words),
+            tally: Tally::default(),
+        }
+    }
+
+    pub fn reset(&mut self, s: &ScenarioData) {
+        self.node = s.start;
+        self.trust = i32::from(s.buyer.trust);
+        self.minutes_left = s.minutes as i32;
+        self.bits.fill(0);
+        self.tally = Tally::default();
+    }
+
+    #[inline]
+    pub fn knows(&self, fact: u32) -> bool {
+        self.bits[(fact / 64) as usize] & (1 << (fact % 64)) != 0
+    }
+
+    #[inline]
+    fn visited(&self, s: &ScenarioData, node: u32) -> bool {
+        let slot = s.visit_slot[node as usize];
+        if slot == NO_SLOT {
+            return false;
+        }
+        let bit = s.facts_words() * 64 + slot as usize;
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    #[inline]
+    pub fn holds(&self, s: &ScenarioData, condition: Cond) -> bool {
+        match condition {
+            Cond::Knows(fact) => self.knows(fact),
+            Cond::DoesNotKnow(fact) => !self.knows(fact),
+            Cond::TrustAtLeast(n) => self.trust >= n,
+            Cond::TrustBelow(n) => self.trust < n,
+            Cond::MinutesLeft(n) => self.minutes_left >= n,
+            Cond::Visited(node) => self.visited(s, node),
+            Cond::NotVisited(node) => !self.visited(s, node),
+        }
+    }
+
+    #[inline]
+    pub fn offers(&self, s: &ScenarioData, choice: &ChoiceData) -> bool {
+        s.conditions_of(choice).iter().all(|&c| self.holds(s, c))
+    }
+
+    fn change_trust(&mut self, delta: i32) {
+        self.trust = (self.trust + delta).clamp(0, 100);
+    }
+
+    fn reveal(&mut self, s: &ScenarioData, facts: &[u32], on_new: &mut impl FnMut(u32)) {
+        for &fact in facts {
+            let (word, bit) = ((fact / 64) as usize, 1u64 << (fact % 64));
+            if self.bits[word] & bit == 0 {
+                self.bits[word] |= bit;
+                if s.facts[fact as usize].kind == FactKind::Pain {
+                    self.tally.pain_known = true;
+                }
+                on_new(fact);
+            }
+        }
+    }
+
+    /// Arrives at a node: it counts as visited, its trust change and reveals apply.
+    pub fn enter(&mut self, s: &ScenarioData, node: u32, on_new: &mut impl FnMut(u32)) {
+        self.node = node;
+        let slot = s.visit_slot[node as usize];
+        if slot != NO_SLOT {
+            let bit = s.facts_words() * 64 + slot as usize;
+            self.bits[bit / 64] |= 1 << (bit % 64);
+        }
+        let data = &s.nodes[node as usize];
+        self.change_trust(data.trust);
+        self.reveal(s, s.refs(&data.reveals), on_new);
+    }
+
+    /// Takes a choice (by its index among all choices): trust, minutes, the scoring tally and
+    /// the facts it states, in that order. Pain is judged before this choice's own reveals.
+    pub fn take(
+        &mut self,
+        s: &ScenarioData,
+        choice: u32,
+        on_new: &mut impl FnMut(u32),
+    ) -> Destination {
+        let data = &s.choices[choice as usize];
+        self.change_trust(data.trust);
+        self.minutes_left -= data.minutes as i32;
+        match data.move_kind {
+            Move::Pitch if !self.tally.pain_known => {
+                self.tally.pitches_before_pain = (self.tally.pitches_before_pain + 1).min(2);
+            }
+            Move::Implication if self.tally.pain_known => self.tally.implication_after_pain = true,
+            Move::NeedPayoff if self.tally.pain_known => self.tally.need_payoff_after_pain = true,
+            _ => {}
+        }
+        self.reveal(s, s.refs(&data.reveals), on_new);
+        let ends_there = matches!(s.nodes[data.to as usize].way, Way::End(_));
+        if self.minutes_left <= 0 && !ends_there {
+            Destination::TimeUp
+        } else {
+            Destination::Arrive(data.to)
+        }
+    }
+
+    /// What scoring sees when the call ends here with `outcome`.
+    pub fn score_inputs(&self, s: &ScenarioData, outcome: Outcome) -> ScoreInputs {
+        let (mut qualification, mut pain) = (0u32, 0u32);
+        for (index, fact) in s.facts.iter().enumerate() {
+            if self.knows(index as u32) {
+                if fact.kind == FactKind::Pain {
+                    pain += fact.weight;
+                } else {
+                    qualification += fact.weight;
+                }
+            }
+        }
+        let share = |got: u32, total: u32| {
+            if total == 0 {
+                1.0
+            } else {
+                f64::from(got) / f64::from(total)
+            }
+        };
+        ScoreInputs {
+            outcome,
+            winnable: s.winnable,
+            qualification_coverage: share(qualification, s.qualification_weight),
+            pain_coverage: share(pain, s.pain_weight),
+            has_pain: s.pain_weight > 0,
+            implication_after_pain: self.tally.implication_after_pain,
+            need_payoff_after_pain: self.tally.need_payoff_after_pain,
+            pitches_before_pain: u32::from(self.tally.pitches_before_pain),
+            final_trust: self.trust.clamp(0, 100) as u8,
+            minutes_used: (s.minutes as i32 - self.minutes_left.max(0)).max(0) as u32,
+            fastest_right_minutes: s.fastest_right_minutes,
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Each rep's focus skills, set by a trainer.
+
+use super::error::failed;
+use super::{Result, Store, json};
+use crate::engine::score::Dimension;
+use crate::records::clock::Millis;
+use rusqlite::{OptionalExtension, params};
+
+impl Store {
+    /// Sets a rep's focus skills (one or two dimensions; none clears them).
+    pub fn set_focus(&self, rep: &str, focus: &[Dimension], now: Millis) -> Result<()> {
+        self.write("save the focus skills", |tx| {
+            let rep_id = Self::rep_id(tx, rep)?;
+            tx.execute(
+                "INSERT INTO focus (rep_id, dimensions, set_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (rep_id) DO UPDATE SET dimensions = ?2, set_at = ?3",
+                params![rep_id, json(&focus), now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A rep's focus skills and when they were set; `None` when a trainer never set any.
+    pub fn focus(&self, rep: &str) -> Result<Option<(Vec<Dimension>, Millis)>> {
+        self.conn
+            .query_row(
+                "SELECT f.dimensions, f.set_at FROM focus f JOIN reps r ON r.id = f.rep_id
+                 WHERE r.name = ?",
+                [rep],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?)),
+            )
+            .optional()
+            .map(|found| {
+                found.map(|(text, at)| (serde_json::from_str(&text).unwrap_or_default(), at))
+            })
+            .map_err(|e| failed(&self.path, "read the focus skills", e))
+    }
+}

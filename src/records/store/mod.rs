@@ -1,0 +1,267 @@
+//! Session records in SQLite: every call, finished or abandoned, written turn by turn so that a
+//! crash loses nothing that was played. The window and the command line share one database file
+//! (WAL mode, a busy timeout), and the schema is versioned and migrated forward on open.
+//!
+//! A file that is not a dealsim database, is corrupt, or was written by a newer dealsim is refused
+//! with a sentence that says so, and is never written to.
+
+mod error;
+mod focus;
+mod integrity;
+mod outbox;
+mod progress;
+mod recording;
+mod replay;
+mod report;
+mod schema;
+mod sessions;
+mod team;
+
+pub use error::{Result, StoreError};
+pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};
+pub use progress::{Progress, ScenarioRecord};
+pub use recording::Recording;
+pub use replay::ReplayError;
+pub use report::{DimensionSummary, TrendPoint};
+pub use schema::SCHEMA_VERSION;
+pub use sessions::{Filter, Said, SessionRow, SortKey, Status, StoredSession, TurnRow};
+pub use team::{ChoiceCount, HeatmapRow, Improvement, NodeChoices, ScenarioAnalysis};
+
+use crate::records::clock;
+use error::failed;
+use rusqlite::{Connection, OpenFlags};
+use schema::{APPLICATION_ID, MIGRATIONS};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// An open session database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn enum_text<T: Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        other => format!("{other:?}"),
+    }
+}
+
+fn enum_from<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, bringing an older schema forward.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Folder {
+                path: parent.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        if path.is_dir() {
+            return Err(StoreError::IsFolder {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| failed(path, "open the database", e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| failed(path, "set up the database", e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let checked = store.identify()?;
+        store.use_wal()?;
+        store
+            .conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| failed(path, "set up the database", e))?;
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| failed(path, "set up the database", e))?;
+        store.migrate()?;
+        if checked {
+            store.note_integrity_checked(clock::now_ms())?;
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Switches the file to WAL mode (a no-op once it is). Changing the journal mode does not
+    /// wait for other connections the way a write does, so while another copy is opening the
+    /// same new file it is retried for up to ten seconds.
+    fn use_wal(&self) -> Result<()> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => return Ok(()),
+                Err(error)
+                    if matches!(
+                        error.sqlite_error_code(),
+                        Some(
+                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                        )
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(error) => {
+                    return Err(failed(&self.path, "switch the database to WAL mode", error));
+                }
+            }
+        }
+    }
+
+    /// Runs `work` in a write transaction, taken at once (`BEGIN IMMEDIATE`) so that two copies
+    /// of the app wait for each other instead of failing; inside `in_transaction`, joins it.
+    fn write<T>(
+        &self,
+        what: &str,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let nested = !self.conn.is_autocommit();
+        if !nested {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| failed(&self.path, what, e))?;
+        }
+        match work(&self.conn) {
+            Ok(value) => {
+                if !nested {
+                    self.conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| failed(&self.path, what, e))?;
+                }
+                Ok(value)
+            }
+            Err(error) => {
+                if !nested {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                Err(failed(&self.path, what, error))
+            }
+        }
+    }
+
+    /// Reads only: is this file empty, ours, or something else? Nothing is written before this
+    /// says yes, so a file that is not ours is never changed.
+    /// Says whether the file was checked for damage on the way.
+    fn identify(&self) -> Result<bool> {
+        // One read transaction, so that the header and the schema are read from the same
+        // snapshot: another copy creating the file at this moment is seen before or after its
+        // first migration, never half way.
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| failed(&self.path, "read the database", e))?;
+        let identified = self.identify_in_snapshot();
+        let _ = self.conn.execute_batch("COMMIT");
+        identified
+    }
+
+    fn identify_in_snapshot(&self) -> Result<bool> {
+        let read = |pragma: &str| -> Result<i64> {
+            self.conn
+                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+                .map_err(|e| failed(&self.path, "read the database", e))
+        };
+        let application_id = read("application_id")?;
+        let version = read("user_version")?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| failed(&self.path, "read the database", e))?;
+        if application_id == 0 && tables == 0 {
+            return Ok(false); // a new file: nothing to check
+        }
+        if application_id != i64::from(APPLICATION_ID) {
+            return Err(StoreError::OtherProgram {
+                path: self.path.clone(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                path: self.path.clone(),
+                version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if self.integrity_due(version, clock::now_ms())? {
+            self.check_integrity()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Applies the migrations this file has not had, each in its own transaction. Two copies
+    /// opening a new file at once both try; the second waits, then sees the new version.
+    fn migrate(&self) -> Result<()> {
+        loop {
+            // The write lock is taken before the version is read, so it cannot go stale.
+            let done = self.write("bring the schema up to date", |tx| {
+                let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                if version >= SCHEMA_VERSION {
+                    return Ok(true);
+                }
+                tx.execute_batch(MIGRATIONS[version as usize])?;
+                tx.execute_batch(&format!(
+                    "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+                    version + 1
+                ))?;
+                Ok(false)
+            })?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| failed(&self.path, "read the schema version", e))
+    }
+
+    /// Runs a closure in one transaction (bulk imports and the benchmark's fixture).
+    pub fn in_transaction<T>(&self, work: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| failed(&self.path, "start a transaction", e))?;
+        match work(self) {
+            Ok(value) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(|e| failed(&self.path, "save the transaction", e))?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+}

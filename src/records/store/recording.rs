@@ -1,0 +1,259 @@
+//! Writing a call as it is played: the opening when it starts, each turn in its own transaction,
+//! and the ending (finished or abandoned) with its scores and the statement ids for the LRS.
+
+use super::sessions::Said;
+use super::{Result, Store, StoreError, enum_text, json};
+use crate::engine::session::{EndReason, Entry, Session};
+use crate::records::clock::{self, Millis};
+use rusqlite::{Connection, params};
+
+/// What the recorder needs to know about a session being played.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub session_id: i64,
+    pub registration: String,
+    /// Transcript entries already written.
+    entries_written: usize,
+    turns_written: usize,
+    ended: bool,
+}
+
+fn said_of(entry: Entry<'_>) -> Option<Said> {
+    match entry {
+        Entry::Buyer { line, .. } => Some(Said::Buyer(line.to_string())),
+        Entry::Revealed { fact } => Some(Said::Fact(fact.id.clone())),
+        Entry::Chance { to, .. } => Some(Said::Chance(to.to_string())),
+        Entry::Rep { .. } => None,
+    }
+}
+
+impl Store {
+    pub(super) fn rep_id(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
+        tx.execute("INSERT OR IGNORE INTO reps (name) VALUES (?)", [name])?;
+        tx.query_row("SELECT id FROM reps WHERE name = ?", [name], |r| r.get(0))
+    }
+
+    fn revision_id(tx: &Connection, session: &Session, now: Millis) -> rusqlite::Result<i64> {
+        let s = session.scenario();
+        tx.execute(
+            "INSERT OR IGNORE INTO scenario_revisions (scenario_id, revision, title, source, first_seen)
+             VALUES (?, ?, ?, ?, ?)",
+            params![s.id, s.revision, s.title, &*s.source_text, now],
+        )?;
+        tx.query_row(
+            "SELECT id FROM scenario_revisions WHERE revision = ?",
+            [&s.revision],
+            |r| r.get(0),
+        )
+    }
+
+    /// Records a call that has just started (the opening lines said), before the rep chooses.
+    pub fn begin(&self, rep: &str, origin: &str, session: &Session) -> Result<Recording> {
+        self.begin_at(rep, origin, session, clock::now_ms())
+    }
+
+    /// `begin` at a given time (imports and benchmarks).
+    pub fn begin_at(
+        &self,
+        rep: &str,
+        origin: &str,
+        session: &Session,
+        now: Millis,
+    ) -> Result<Recording> {
+        let registration = uuid::Uuid::new_v4().to_string();
+        let opening: Vec<Said> = session.transcript().filter_map(said_of).collect();
+        let entries_written = session.transcript().count();
+        let session_id = self.write("record the new session", |tx| {
+            let rep_id = Self::rep_id(tx, rep)?;
+            let revision_id = Self::revision_id(tx, session, now)?;
+            tx.execute(
+                "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
+                    started_at, last_activity, status, opening)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'playing', ?)",
+                params![
+                    registration,
+                    rep_id,
+                    revision_id,
+                    session.scenario().id,
+                    session.seed() as i64,
+                    origin,
+                    now,
+                    now,
+                    json(&opening)
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
+        let mut recording = Recording {
+            session_id,
+            registration,
+            entries_written,
+            turns_written: 0,
+            ended: false,
+        };
+        if session.is_over() {
+            self.end_at(&mut recording, session, now)?;
+        }
+        Ok(recording)
+    }
+
+    /// Records the turns played since the last call (normally one), and the ending if the call
+    /// is now over. `think_ms` is how long the rep took over the latest choice.
+    pub fn record_turn(
+        &self,
+        recording: &mut Recording,
+        session: &Session,
+        think_ms: u64,
+    ) -> Result<()> {
+        self.record_turn_at(recording, session, think_ms, clock::now_ms())
+    }
+
+    pub fn record_turn_at(
+        &self,
+        recording: &mut Recording,
+        session: &Session,
+        think_ms: u64,
+        now: Millis,
+    ) -> Result<()> {
+        if recording.ended {
+            return Ok(());
+        }
+        let entries: Vec<Entry> = session
+            .transcript()
+            .skip(recording.entries_written)
+            .collect();
+        let mut turns: Vec<(Entry, Vec<Said>)> = Vec::new();
+        for entry in entries.iter().copied() {
+            match entry {
+                Entry::Rep { .. } => turns.push((entry, Vec::new())),
+                other => {
+                    if let (Some(said), Some((_, reply))) = (said_of(other), turns.last_mut()) {
+                        reply.push(said);
+                    }
+                }
+            }
+        }
+        let ending = session.ending();
+        self.write("record the turn", |tx| {
+            let mut turn_no = recording.turns_written;
+            for (entry, reply) in &turns {
+                if let Entry::Rep {
+                    node_id,
+                    index,
+                    say,
+                    move_kind,
+                    trust_after,
+                    minutes_left_after,
+                    ..
+                } = entry
+                {
+                    tx.execute(
+                        "INSERT INTO turns (session_id, turn, node_id, choice, move, say, think_ms,
+                            trust_after, minutes_left_after, at, reply)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        params![
+                            recording.session_id,
+                            turn_no as i64,
+                            node_id,
+                            *index as i64,
+                            enum_text(*move_kind),
+                            say,
+                            think_ms as i64,
+                            i64::from(*trust_after),
+                            i64::from(*minutes_left_after),
+                            now,
+                            json(reply)
+                        ],
+                    )?;
+                    turn_no += 1;
+                }
+            }
+            tx.execute(
+                "UPDATE sessions SET turns = ?, last_activity = ? WHERE id = ?",
+                params![turn_no as i64, now, recording.session_id],
+            )?;
+            if ending.is_some() {
+                Self::write_end(tx, recording, session, now)?;
+            }
+            Ok(())
+        })?;
+        recording.entries_written += entries.len();
+        recording.turns_written += turns.len();
+        if ending.is_some() {
+            recording.ended = true;
+        }
+        Ok(())
+    }
+
+    /// Records the end of a call: finished, or abandoned when the rep left (call
+    /// `Session::abandon` first). Turns not yet written are written too.
+    pub fn end(&self, recording: &mut Recording, session: &Session) -> Result<()> {
+        self.end_at(recording, session, clock::now_ms())
+    }
+
+    pub fn end_at(&self, recording: &mut Recording, session: &Session, now: Millis) -> Result<()> {
+        if recording.ended {
+            return Ok(());
+        }
+        if session.ending().is_none() {
+            return Err(StoreError::NotEnded);
+        }
+        self.record_turn_at(recording, session, 0, now)
+    }
+
+    fn write_end(
+        tx: &Connection,
+        recording: &Recording,
+        session: &Session,
+        now: Millis,
+    ) -> rusqlite::Result<()> {
+        let Some(ending) = session.ending() else {
+            return Ok(());
+        };
+        let abandoned = ending.reason == EndReason::Abandoned;
+        let scores = if abandoned { None } else { session.scores() };
+        let facts: Vec<&str> = session.known_facts().map(|f| f.id.as_str()).collect();
+        let winnable = session.scenario().winnable;
+        tx.execute(
+            "UPDATE sessions SET ended_at = ?, last_activity = ?, status = ?, outcome = ?,
+                end_reason = ?, end_node = ?, right_call = ?, qualification = ?, discovery = ?,
+                rapport = ?, velocity = ?, overall = ?, passed = ?, minutes_used = ?,
+                final_trust = ?, facts_uncovered = ?
+             WHERE id = ?",
+            params![
+                now,
+                now,
+                if abandoned { "abandoned" } else { "finished" },
+                (!abandoned).then(|| enum_text(ending.outcome)),
+                enum_text(ending.reason),
+                session.node_id(),
+                (!abandoned).then(|| ending.outcome.is_right_call(winnable)),
+                scores.map(|s| s.qualification),
+                scores.map(|s| s.discovery),
+                scores.map(|s| s.rapport),
+                scores.map(|s| s.velocity),
+                scores.map(|s| s.overall),
+                scores.and_then(|s| s.passed),
+                i64::from(session.minutes_used()),
+                i64::from(session.trust()),
+                json(&facts),
+                recording.session_id,
+            ],
+        )?;
+        // Statement ids are fixed now: derived from the registration, so they are the same
+        // whoever builds them (the outbox, `export xapi`).
+        let statements = super::outbox::statement_ids(
+            &recording.registration,
+            session.choices_made(),
+            !abandoned,
+            session.scenario().pass_mark.is_some() && !abandoned,
+        );
+        for (seq, id) in statements.iter().enumerate() {
+            tx.execute(
+                "INSERT OR IGNORE INTO xapi_outbox (statement_id, session_id, seq) VALUES (?, ?, ?)",
+                params![id, recording.session_id, seq as i64],
+            )?;
+        }
+        Ok(())
+    }
+}

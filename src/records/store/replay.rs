@@ -1,0 +1,40 @@
+//! Replaying a stored session from the revision, seed and choices it was played with.
+
+use super::sessions::{Status, StoredSession};
+use crate::engine::check::compile_source;
+use crate::engine::format::load::SourceFile;
+use crate::engine::session::{PlayError, Session};
+
+/// Why a stored session cannot be played again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("its revision {revision} of {scenario} no longer checks with this version of dealsim")]
+    NoLongerChecks { scenario: String, revision: String },
+    #[error("it cannot be replayed at turn {}: {error}", turn + 1)]
+    Diverges { turn: usize, error: PlayError },
+}
+
+impl StoredSession {
+    /// Plays the session again from its stored revision's text, seed and choices (and leaves it
+    /// again if it was abandoned).
+    pub fn replay(&self) -> Result<Session, ReplayError> {
+        let row = &self.row;
+        let source = SourceFile::from_text(
+            format!("{} (revision {})", row.scenario_id, row.revision),
+            self.scenario_source.clone(),
+        );
+        let scenario =
+            compile_source(&source)
+                .scenario
+                .ok_or_else(|| ReplayError::NoLongerChecks {
+                    scenario: row.scenario_id.clone(),
+                    revision: row.revision.clone(),
+                })?;
+        let mut session = Session::replay(&scenario, row.seed, &self.choices())
+            .map_err(|(turn, error)| ReplayError::Diverges { turn, error })?;
+        if row.status == Status::Abandoned {
+            session.abandon();
+        }
+        Ok(session)
+    }
+}

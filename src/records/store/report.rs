@@ -1,0 +1,145 @@
+//! A rep's trend and the per-rep report: mean, best, latest and least-squares trend per dimension.
+
+use super::error::failed;
+use super::sessions::{Filter, Status, where_clause};
+use super::{Result, Store};
+use crate::engine::score::{Dimension, Scores};
+use crate::records::clock::{self, Millis};
+use rusqlite::params;
+use serde::Serialize;
+
+/// One dimension of one rep, over the sessions a filter selects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionSummary {
+    pub rep: String,
+    /// `None` is the overall score.
+    pub dimension: Option<Dimension>,
+    pub count: u32,
+    pub mean: f64,
+    pub best: u8,
+    pub latest: u8,
+    /// Least-squares slope, in points per session; `None` under three sessions.
+    pub trend: Option<f64>,
+}
+
+/// One finished session's scores, in time order, for a rep's trend chart.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub session_id: i64,
+    pub started_at: Millis,
+    pub scores: Scores,
+}
+
+/// Least-squares slope of the values against their position.
+fn slope(values: &[f64]) -> Option<f64> {
+    if values.len() < 3 {
+        return None;
+    }
+    let n = values.len() as f64;
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = values.iter().sum::<f64>() / n;
+    let (mut numerator, mut denominator) = (0.0, 0.0);
+    for (i, y) in values.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        numerator += dx * (y - mean_y);
+        denominator += dx * dx;
+    }
+    Some(numerator / denominator)
+}
+
+impl Store {
+    /// A rep's finished sessions in time order (the trend chart).
+    pub fn trend(&self, rep: &str, scenario: Option<&str>) -> Result<Vec<TrendPoint>> {
+        let run = || -> rusqlite::Result<Vec<TrendPoint>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT s.id, s.started_at, s.qualification, s.discovery, s.rapport, s.velocity,
+                    s.overall, s.passed
+                 FROM sessions s
+                 WHERE s.status = 'finished' AND s.rep_id = (SELECT id FROM reps WHERE name = ?1)
+                    AND (?2 IS NULL OR s.scenario_id = ?2)
+                 ORDER BY s.started_at, s.id",
+            )?;
+
+            statement
+                .query_map(params![rep, scenario], |r| {
+                    Ok(TrendPoint {
+                        session_id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        scores: Scores {
+                            qualification: r.get::<_, i64>(2)? as u8,
+                            discovery: r.get::<_, i64>(3)? as u8,
+                            rapport: r.get::<_, i64>(4)? as u8,
+                            velocity: r.get::<_, i64>(5)? as u8,
+                            overall: r.get::<_, i64>(6)? as u8,
+                            passed: r.get(7)?,
+                        },
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| failed(&self.path, "read the rep's trend", e))
+    }
+
+    /// Per rep and dimension (and overall): count, mean, best, latest and trend over the
+    /// finished sessions the filter selects.
+    pub fn report(&self, filter: &Filter) -> Result<Vec<DimensionSummary>> {
+        let mut filter = filter.clone();
+        filter.status = Some(Status::Finished);
+        let now = clock::now_ms();
+        let (clause, values) = where_clause(&filter, now);
+        let sql = format!(
+            "SELECT r.name, s.qualification, s.discovery, s.rapport, s.velocity, s.overall
+             FROM sessions s JOIN reps r ON r.id = s.rep_id {clause}
+             ORDER BY r.name, s.started_at, s.id"
+        );
+        let run = || -> rusqlite::Result<Vec<(String, [u8; 5])>> {
+            let mut statement = self.conn.prepare_cached(&sql)?;
+
+            statement
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                    let mut scores = [0u8; 5];
+                    for (i, score) in scores.iter_mut().enumerate() {
+                        *score = r.get::<_, i64>(i + 1)? as u8;
+                    }
+                    Ok((r.get(0)?, scores))
+                })?
+                .collect()
+        };
+        let rows = run().map_err(|e| failed(&self.path, "build the report", e))?;
+        let dimensions = [
+            Some(Dimension::Qualification),
+            Some(Dimension::Discovery),
+            Some(Dimension::Rapport),
+            Some(Dimension::Velocity),
+            None,
+        ];
+        let mut out = Vec::new();
+        for group in rows.chunk_by(|a, b| a.0 == b.0) {
+            for (column, dimension) in dimensions.iter().enumerate() {
+                let values: Vec<f64> = group.iter().map(|(_, s)| f64::from(s[column])).collect();
+                out.push(DimensionSummary {
+                    rep: group[0].0.clone(),
+                    dimension: *dimension,
+                    count: values.len() as u32,
+                    mean: values.iter().sum::<f64>() / values.len() as f64,
+                    best: group.iter().map(|(_, s)| s[column]).max().unwrap_or(0),
+                    latest: group.last().map_or(0, |(_, s)| s[column]),
+                    trend: slope(&values),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slope_needs_three_points_and_follows_the_line() {
+        assert_eq!(slope(&[1.0, 2.0]), None);
+        assert_eq!(slope(&[10.0, 20.0, 30.0]), Some(10.0));
+        assert_eq!(slope(&[50.0, 50.0, 50.0, 50.0]), Some(0.0));
+    }
+}

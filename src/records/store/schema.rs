@@ -1,0 +1,110 @@
+//! The database's schema: its identity and the migrations that bring any older file forward.
+
+/// `PRAGMA application_id` of a dealsim database: "dsim".
+pub(super) const APPLICATION_ID: i32 = 0x6473_696d;
+
+/// Each migration takes the schema from its position to the next version. Never edit one that has
+/// shipped: add a new one, so that an older file is brought forward step by step.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: reps, scenario revisions (with their text, for exact replay), sessions and their turns.
+    "CREATE TABLE reps (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE scenario_revisions (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        revision TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        source TEXT NOT NULL,
+        first_seen INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        registration TEXT NOT NULL UNIQUE,
+        rep_id INTEGER NOT NULL REFERENCES reps(id),
+        revision_id INTEGER NOT NULL REFERENCES scenario_revisions(id),
+        scenario_id TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        last_activity INTEGER NOT NULL,
+        ended_at INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('playing', 'finished', 'abandoned')),
+        turns INTEGER NOT NULL DEFAULT 0,
+        opening TEXT NOT NULL,
+        outcome TEXT,
+        end_reason TEXT,
+        end_node TEXT,
+        right_call INTEGER,
+        qualification INTEGER,
+        discovery INTEGER,
+        rapport INTEGER,
+        velocity INTEGER,
+        overall INTEGER,
+        passed INTEGER,
+        minutes_used INTEGER,
+        final_trust INTEGER,
+        facts_uncovered TEXT
+    );
+    CREATE INDEX sessions_by_start ON sessions (started_at);
+    CREATE INDEX sessions_by_rep ON sessions (rep_id, started_at);
+    CREATE INDEX sessions_by_scenario ON sessions (scenario_id, started_at);
+    CREATE TABLE turns (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        turn INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        choice INTEGER NOT NULL,
+        move TEXT NOT NULL,
+        say TEXT NOT NULL,
+        think_ms INTEGER NOT NULL,
+        trust_after INTEGER NOT NULL,
+        minutes_left_after INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        reply TEXT NOT NULL,
+        PRIMARY KEY (session_id, turn)
+    ) WITHOUT ROWID;",
+    // 2: the xAPI outbox. Statement ids are fixed when a session ends; the statements themselves
+    // are built from the session when sent, the same way `export xapi` builds them.
+    "CREATE TABLE xapi_outbox (
+        statement_id TEXT PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'rejected')),
+        reason TEXT,
+        tries INTEGER NOT NULL DEFAULT 0,
+        last_try INTEGER,
+        sent_at INTEGER
+    );
+    CREATE INDEX xapi_outbox_by_state ON xapi_outbox (state, session_id, seq);",
+    // 3: the team heatmap and reports read only finished sessions' scores: a covering index.
+    // Every sortable column of the trainer's table gets an index ending in the start time, so
+    // that the first page of any sort is read in order instead of sorting every session.
+    "CREATE INDEX sessions_scores ON sessions (status, rep_id, started_at, qualification,
+        discovery, rapport, velocity, overall);
+    CREATE INDEX sessions_by_overall ON sessions (overall, started_at);
+    CREATE INDEX sessions_by_qualification ON sessions (qualification, started_at);
+    CREATE INDEX sessions_by_discovery ON sessions (discovery, started_at);
+    CREATE INDEX sessions_by_rapport ON sessions (rapport, started_at);
+    CREATE INDEX sessions_by_velocity ON sessions (velocity, started_at);
+    CREATE INDEX sessions_by_outcome ON sessions (outcome, started_at);
+    CREATE INDEX turns_choices ON turns (session_id, node_id, choice, move);",
+    // 4: each rep's focus skills, set by a trainer, in the shared database so that every copy
+    // of the app (the trainer's, the rep's) sees the same.
+    "CREATE TABLE focus (
+        rep_id INTEGER PRIMARY KEY REFERENCES reps(id),
+        dimensions TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+    );",
+    // 5: what the database knows about itself, such as when it was last checked for damage.
+    "CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
+];
+
+/// The first schema version with the `meta` table.
+pub const META_SINCE: i64 = 5;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,214 @@
+//! The team views: the heatmap of reps by dimension, who improved most, and where reps go wrong
+//! on one scenario.
+
+use super::error::failed;
+use super::{Result, Store, enum_from};
+use crate::engine::format::Move;
+use crate::records::clock::{self, Millis};
+use rusqlite::params;
+use serde::Serialize;
+
+/// One rep's row of the team heatmap: mean score per dimension over finished sessions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatmapRow {
+    pub rep: String,
+    pub sessions: u32,
+    pub qualification: f64,
+    pub discovery: f64,
+    pub rapport: f64,
+    pub velocity: f64,
+    pub overall: f64,
+}
+
+/// A rep whose overall score rose: mean of the last 30 days against the 30 days before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Improvement {
+    pub rep: String,
+    pub before: f64,
+    pub recent: f64,
+    pub recent_sessions: u32,
+}
+
+/// Where reps go wrong on one scenario.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ScenarioAnalysis {
+    pub sessions: u32,
+    pub finished: u32,
+    pub right_calls: u32,
+    /// Per node, each choice taken and how often, most-visited nodes first.
+    pub nodes: Vec<NodeChoices>,
+    /// The node of the last choice in calls that ended wrong, most frequent first.
+    pub lost_at: Vec<(String, u32)>,
+    /// Facts and how many finished sessions missed them, most missed first.
+    pub missed_facts: Vec<(String, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct NodeChoices {
+    pub node_id: String,
+    pub visits: u32,
+    pub choices: Vec<ChoiceCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceCount {
+    pub say: String,
+    pub move_kind: Move,
+    pub taken: u32,
+}
+
+impl Store {
+    /// The team heatmap: each rep's mean per dimension over finished sessions since `since`.
+    pub fn heatmap(&self, since: Option<Millis>) -> Result<Vec<HeatmapRow>> {
+        let run = || -> rusqlite::Result<Vec<HeatmapRow>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT r.name, h.n, h.q, h.d, h.ra, h.v, h.o FROM (
+                    SELECT rep_id, count(*) AS n, avg(qualification) AS q, avg(discovery) AS d,
+                        avg(rapport) AS ra, avg(velocity) AS v, avg(overall) AS o
+                    FROM sessions INDEXED BY sessions_scores
+                    WHERE status = 'finished' AND started_at >= ?
+                    GROUP BY rep_id) h
+                 JOIN reps r ON r.id = h.rep_id ORDER BY r.name",
+            )?;
+
+            statement
+                .query_map([since.unwrap_or(Millis::MIN)], |r| {
+                    Ok(HeatmapRow {
+                        rep: r.get(0)?,
+                        sessions: r.get::<_, i64>(1)? as u32,
+                        qualification: r.get(2)?,
+                        discovery: r.get(3)?,
+                        rapport: r.get(4)?,
+                        velocity: r.get(5)?,
+                        overall: r.get(6)?,
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| failed(&self.path, "build the team heatmap", e))
+    }
+
+    /// Reps whose mean overall score rose most: the 30 days before `now` against the 30 before
+    /// that. Reps without sessions in both windows are left out.
+    pub fn most_improved(&self, now: Millis, limit: usize) -> Result<Vec<Improvement>> {
+        let window = 30 * clock::DAY_MS;
+        let run = || -> rusqlite::Result<Vec<Improvement>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT r.name, h.before, h.recent, h.recent_n FROM (
+                    SELECT rep_id,
+                        avg(CASE WHEN started_at < ?1 THEN overall END) AS before,
+                        avg(CASE WHEN started_at >= ?1 THEN overall END) AS recent,
+                        count(CASE WHEN started_at >= ?1 THEN 1 END) AS recent_n
+                    FROM sessions INDEXED BY sessions_scores
+                    WHERE status = 'finished' AND started_at >= ?2 AND started_at < ?3
+                    GROUP BY rep_id) h
+                 JOIN reps r ON r.id = h.rep_id
+                 WHERE h.before IS NOT NULL AND h.recent IS NOT NULL
+                 ORDER BY h.recent - h.before DESC, r.name",
+            )?;
+
+            statement
+                .query_map(params![now - window, now - 2 * window, now], |r| {
+                    Ok(Improvement {
+                        rep: r.get(0)?,
+                        before: r.get(1)?,
+                        recent: r.get(2)?,
+                        recent_sessions: r.get::<_, i64>(3)? as u32,
+                    })
+                })?
+                .collect()
+        };
+        let mut rows = run().map_err(|e| failed(&self.path, "find the most improved reps", e))?;
+        rows.truncate(limit);
+        Ok(rows)
+    }
+
+    /// Where reps go wrong on one scenario: choices per node, where wrong calls ended, and the
+    /// facts most often missed (against the fact ids of `facts`, the current revision's).
+    pub fn scenario_analysis(
+        &self,
+        scenario_id: &str,
+        facts: &[String],
+    ) -> Result<ScenarioAnalysis> {
+        let run = || -> rusqlite::Result<ScenarioAnalysis> {
+            let mut analysis = ScenarioAnalysis::default();
+            let (sessions, finished, right): (i64, i64, i64) = self.conn.query_row(
+                "SELECT count(*), count(CASE WHEN status = 'finished' THEN 1 END),
+                    count(CASE WHEN right_call THEN 1 END)
+                 FROM sessions WHERE scenario_id = ?",
+                [scenario_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            analysis.sessions = sessions as u32;
+            analysis.finished = finished as u32;
+            analysis.right_calls = right as u32;
+            // Counted on a narrow index (no text read); the words of each choice are then read
+            // once per choice, from its latest session.
+            let mut statement = self.conn.prepare_cached(
+                "SELECT t.node_id, t.choice, t.move, count(*), max(t.session_id)
+                 FROM sessions s JOIN turns t INDEXED BY turns_choices ON t.session_id = s.id
+                 WHERE s.scenario_id = ? GROUP BY t.node_id, t.choice, t.move",
+            )?;
+            let groups: Vec<(String, i64, String, i64, i64)> = statement
+                .query_map([scenario_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut words = self.conn.prepare_cached(
+                "SELECT say FROM turns WHERE session_id = ? AND node_id = ? AND choice = ? LIMIT 1",
+            )?;
+            let mut counts: Vec<(String, String, String, i64)> = Vec::with_capacity(groups.len());
+            for (node, choice, move_kind, n, session) in groups {
+                let say: String = words.query_row(params![session, node, choice], |r| r.get(0))?;
+                counts.push((node, say, move_kind, n));
+            }
+            counts.sort_by(|a, b| a.0.cmp(&b.0).then(b.3.cmp(&a.3)));
+            for group in counts.chunk_by(|a, b| a.0 == b.0) {
+                analysis.nodes.push(NodeChoices {
+                    node_id: group[0].0.clone(),
+                    visits: group.iter().map(|c| c.3 as u32).sum(),
+                    choices: group
+                        .iter()
+                        .map(|(_, say, move_kind, n)| ChoiceCount {
+                            say: say.clone(),
+                            move_kind: enum_from(move_kind).unwrap_or(Move::Situation),
+                            taken: *n as u32,
+                        })
+                        .collect(),
+                });
+            }
+            analysis
+                .nodes
+                .sort_by(|a, b| b.visits.cmp(&a.visits).then(a.node_id.cmp(&b.node_id)));
+            let mut statement = self.conn.prepare_cached(
+                "SELECT t.node_id, count(*) FROM sessions s
+                 JOIN turns t ON t.session_id = s.id AND t.turn = s.turns - 1
+                 WHERE s.scenario_id = ? AND s.status = 'finished' AND NOT s.right_call
+                 GROUP BY t.node_id ORDER BY count(*) DESC, t.node_id",
+            )?;
+            analysis.lost_at = statement
+                .query_map([scenario_id], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as u32))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut statement = self.conn.prepare_cached(
+                "SELECT j.value, count(*) FROM sessions s, json_each(s.facts_uncovered) j
+                 WHERE s.scenario_id = ? AND s.status = 'finished' GROUP BY j.value",
+            )?;
+            let uncovered: std::collections::HashMap<String, i64> = statement
+                .query_map([scenario_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut missed: Vec<(String, u32)> = facts
+                .iter()
+                .map(|f| {
+                    let found = uncovered.get(f).copied().unwrap_or(0);
+                    (f.clone(), (finished - found).max(0) as u32)
+                })
+                .collect();
+            missed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            analysis.missed_facts = missed;
+            Ok(analysis)
+        };
+        run().map_err(|e| failed(&self.path, "analyse the scenario", e))
+    }
+}

@@ -1,0 +1,190 @@
+//! Stored sessions as xAPI 1.0.3 statements.
+//!
+//! Statements are built from a stored session, the same way every time: `export xapi` and the
+//! sync give the same statements with the same ids. Ids are name-based UUIDs under the session's
+//! registration, fixed when the session ends, so a statement can never be sent as two.
+
+use crate::records::clock::{self, Millis};
+use crate::records::config::XapiSettings;
+use crate::records::store::{Status, StoredSession, statement_ids};
+use serde_json::{Value, json};
+
+pub const VERSION: &str = "1.0.3";
+const VERB_ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
+const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
+const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
+const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
+const TYPE_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
+const TYPE_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+
+/// Percent-encodes an id for use in an IRI path segment.
+fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Builds a finished or abandoned session's statements (a session still being played has none).
+pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value> {
+    let row = &stored.row;
+    let finished = row.status == Status::Finished;
+    if !finished && row.status != Status::Abandoned {
+        return Vec::new();
+    }
+    let base = settings.base.trim_end_matches('/');
+    let key = |name: &str| format!("{base}/extensions/{name}");
+    let lang = settings.language.as_str();
+    let ids = statement_ids(
+        &row.registration,
+        stored.turns.len(),
+        finished,
+        row.scores.and_then(|s| s.passed).is_some(),
+    );
+    let actor = json!({
+        "objectType": "Agent",
+        "name": row.rep,
+        "account": { "homePage": settings.home_page, "name": row.rep },
+    });
+    let scenario_iri = format!("{base}/scenarios/{}", segment(&row.scenario_id));
+    let scenario_activity = json!({
+        "objectType": "Activity",
+        "id": scenario_iri,
+        "definition": {
+            "type": TYPE_SIMULATION,
+            "name": { lang: row.scenario_title },
+        },
+    });
+    let context = |parent: bool| {
+        let mut context = json!({
+            "registration": row.registration,
+            "platform": format!("dealsim {}", env!("CARGO_PKG_VERSION")),
+            "language": lang,
+            "extensions": {
+                key("seed"): row.seed.to_string(),
+                key("revision"): row.revision,
+                key("scenario-id"): row.scenario_id,
+            },
+        });
+        if parent {
+            context["contextActivities"] = json!({ "parent": [scenario_activity.clone()] });
+        }
+        context
+    };
+    let statement = |id: &str, verb: &str, display: &str, object: Value, at: Millis| {
+        json!({
+            "id": id,
+            "actor": actor,
+            "verb": { "id": verb, "display": { "en-US": display } },
+            "object": object,
+            "timestamp": clock::iso8601(at),
+            "context": context(object["id"] != scenario_activity["id"]),
+        })
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for (turn, id) in stored.turns.iter().zip(&ids) {
+        let node = json!({
+            "objectType": "Activity",
+            "id": format!("{scenario_iri}/nodes/{}", segment(&turn.node_id)),
+            "definition": {
+                "type": TYPE_INTERACTION,
+                "name": { lang: format!("{}: {}", row.scenario_title, turn.node_id) },
+                "interactionType": "choice",
+            },
+        });
+        let mut s = statement(id, VERB_ANSWERED, "answered", node, turn.at);
+        s["result"] = json!({
+            "response": (turn.choice + 1).to_string(),
+            "extensions": {
+                key("move"): turn.move_kind,
+                key("say"): turn.say,
+                key("trust-after"): turn.trust_after,
+                key("minutes-left-after"): turn.minutes_left_after,
+                key("think-ms"): turn.think_ms,
+            },
+        });
+        out.push(s);
+    }
+    let ended_at = row.ended_at.unwrap_or(row.started_at);
+    let duration = clock::iso_duration(ended_at - row.started_at);
+    let mut rest = ids[stored.turns.len()..].iter();
+    let Some(id) = rest.next() else {
+        return out;
+    };
+    if let (true, Some(scores)) = (finished, row.scores) {
+        let score = json!({
+            "scaled": f64::from(scores.overall) / 100.0,
+            "raw": scores.overall,
+            "min": 0,
+            "max": 100,
+        });
+        let mut completed = statement(
+            id,
+            VERB_COMPLETED,
+            "completed",
+            scenario_activity.clone(),
+            ended_at,
+        );
+        completed["result"] = json!({
+            "score": score,
+            "success": row.right_call.unwrap_or(false),
+            "completion": true,
+            "duration": duration,
+            "extensions": {
+                key("dimensions"): {
+                    "qualification": scores.qualification,
+                    "discovery": scores.discovery,
+                    "rapport": scores.rapport,
+                    "velocity": scores.velocity,
+                },
+                key("outcome"): row.outcome,
+                key("facts-uncovered"): stored.facts_uncovered,
+                key("minutes-used"): stored.minutes_used,
+            },
+        });
+        out.push(completed);
+        if let (Some(passed), Some(id)) = (scores.passed, rest.next()) {
+            let (verb, display) = if passed {
+                (VERB_PASSED, "passed")
+            } else {
+                (VERB_FAILED, "failed")
+            };
+            let mut judged = statement(id, verb, display, scenario_activity.clone(), ended_at);
+            judged["result"] = json!({
+                "score": score,
+                "success": passed,
+                "completion": true,
+                "duration": duration,
+            });
+            out.push(judged);
+        }
+    } else if !finished {
+        let mut terminated = statement(
+            id,
+            VERB_TERMINATED,
+            "terminated",
+            scenario_activity.clone(),
+            ended_at,
+        );
+        terminated["result"] = json!({ "completion": false, "duration": duration });
+        out.push(terminated);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_odd_characters_are_percent_encoded() {
+        assert_eq!(segment("harbor-discovery"), "harbor-discovery");
+        assert_eq!(segment("a b/c"), "a%20b%2Fc");
+    }
+}
