@@ -28,9 +28,35 @@ fn shipped(name: &str) -> Scenario {
     check_path(&path).scenario.expect("shipped scenarios check")
 }
 
-/// Random play, one core: choices per second, with calls restarted in place.
+/// Random play as the simulator plays it, one core: choices per second, with calls restarted
+/// in place (no transcript, no shuffle: the simulator's players pick by place in the file).
 #[divan::bench(args = SHIPPED)]
 fn random_choices(bencher: Bencher, name: &str) {
+    let scenario = shipped(name);
+    let mut session = Session::for_simulation(&scenario, 0);
+    const CHOICES: usize = 100_000;
+    bencher.counter(ItemsCount::new(CHOICES)).bench_local(|| {
+        let (mut made, mut seed, mut draw) = (0, 0u64, 0x9E37_79B9_7F4A_7C15u64);
+        while made < CHOICES {
+            draw = draw.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            match session.pick_random(draw) {
+                Some(position) => session.choose(position).expect("offered"),
+                None => {
+                    seed += 1;
+                    session.reset(seed);
+                    continue;
+                }
+            }
+            made += 1;
+        }
+        made
+    });
+}
+
+/// Random play in a session as a rep plays it (choices shuffled from the seed, the transcript
+/// kept, each choice's waste looked up for the debrief), one core.
+#[divan::bench(args = SHIPPED)]
+fn shown_choices(bencher: Bencher, name: &str) {
     let scenario = shipped(name);
     let mut session = Session::new(&scenario, 0);
     const CHOICES: usize = 100_000;
@@ -66,10 +92,12 @@ fn best_path(bencher: Bencher, name: &str) {
     bencher.bench_local(|| dealsim::engine::search::solve(&scenario).map(|(value, _)| value));
 }
 
-/// The best expected path of a generated call with conditions and chance turns (2,057,755
-/// decision states at 1,000 nodes), from scratch; the solve also returns the state count, which
-/// the benchmark asserts stays under the search's cap.
-#[divan::bench(args = [300, 1_000], sample_count = 5, sample_size = 1)]
+/// The best expected path of a generated call with conditions and chance turns, from scratch;
+/// the solve also returns the state count, which the benchmark asserts stays under the search's
+/// cap. (Since scoring version 2 a state also carries the basics known and the minutes wasted,
+/// so a 1,000-node generated call is over the 3,000,000-state cap and is reported as too large
+/// to measure; 500 nodes is about the largest generated call that fits.)
+#[divan::bench(args = [300, 500], sample_count = 5, sample_size = 1)]
 fn best_path_generated(bencher: Bencher, nodes: usize) {
     let text = scenario(&Shape::with_nodes(nodes));
     let scenario = check_source(&SourceFile::from_text("generated.scenario.ron", text))

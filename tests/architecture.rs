@@ -112,10 +112,14 @@ fn breaches(src: &Path) -> Vec<String> {
         };
         let text = std::fs::read_to_string(&file).unwrap();
         // Unit tests may use anything: they are not part of the layer.
-        let code = text
-            .split("#[cfg(test)]\nmod tests")
-            .next()
-            .unwrap_or_default();
+        let code = [
+            "#[cfg(test)]\nmod tests",
+            "#[cfg(test)]\npub(crate) mod tests",
+        ]
+        .iter()
+        .filter_map(|marker| text.find(marker))
+        .min()
+        .map_or(text.as_str(), |end| &text[..end]);
         for (number, line) in code.lines().enumerate() {
             let trimmed = line.trim_start();
             if trimmed.starts_with("//") {

@@ -199,11 +199,18 @@ fn bad_paths_and_files_get_a_message_and_a_non_zero_exit_without_a_panic() {
     }
 }
 
+/// Harbor's best path, typed as choice ids: the order choices are shown in is shuffled per
+/// seed, the ids are not.
+const HARBOR_BEST: &str = "open/1\nbooking/2\nstaff/1\ncost/1\npayoff/1\nauthority/1\nbudget/1\n";
+/// Harbor with an early pitch before the discovery, then the rest done right.
+const HARBOR_EARLY_PITCH: &str =
+    "open/3\nearly-pitch/1\ntried/2\nstaff/1\ncost/1\npayoff/1\nauthority/1\nbudget/1\n";
+
 #[test]
-fn play_reads_numbered_choices_and_prints_the_debrief() {
+fn play_reads_choice_ids_and_prints_the_debrief() {
     let out = dealsim(
         &["play", &scenario("harbor-discovery"), "--seed", "1"],
-        "1\n2\n1\n1\n1\n1\n1\n",
+        HARBOR_BEST,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -219,8 +226,11 @@ fn play_reads_numbered_choices_and_prints_the_debrief() {
         stdout.contains("Outcome: Advance, the right call"),
         "{stdout}"
     );
-    assert!(stdout.contains("Overall: 90/100  PASSED"), "{stdout}");
-    assert!(stdout.contains("You never left the best path."), "{stdout}");
+    assert!(stdout.contains("Overall: 89/100  PASSED"), "{stdout}");
+    assert!(
+        stdout.contains("No choice of yours gave up a meaningful part of your score."),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -238,7 +248,7 @@ fn play_asks_again_on_bad_input_and_leaves_on_q_or_end_of_input() {
     );
     assert!(stdout.contains("You left the call."), "{stdout}");
     assert!(
-        stdout.contains("Outcome: Continuation (abandoned)"),
+        stdout.contains("You left the call after 1 turn: it is not scored."),
         "{stdout}"
     );
 
@@ -272,7 +282,7 @@ fn simulate_is_deterministic_for_a_seed_and_best_play_makes_the_right_call() {
         "p10",
         "p90",
         "Advance",
-        "where play first leaves the best path",
+        "where random play first gives up",
     ] {
         assert!(stdout.contains(expected), "{expected}: {stdout}");
     }
@@ -372,9 +382,9 @@ fn played_calls_are_stored_and_the_trainers_commands_read_them() {
     let db = db.to_str().unwrap();
     let harbor = scenario("harbor-discovery");
     for (rep, seed, input) in [
-        ("Sam Rivera", "1", "1\n2\n1\n1\n1\n1\n1\n"),
-        ("Sam Rivera", "2", "3\n1\n1\n1\n1\n1\n1\n1\n1\n"),
-        ("Ana Okafor", "3", "1\nq\n"),
+        ("Sam Rivera", "1", HARBOR_BEST),
+        ("Sam Rivera", "2", HARBOR_EARLY_PITCH),
+        ("Ana Okafor", "3", "open/1\nq\n"),
     ] {
         let out = dealsim(
             &["play", &harbor, "--seed", seed, "--rep", rep, "--db", db],
@@ -444,7 +454,7 @@ fn played_calls_are_stored_and_the_trainers_commands_read_them() {
     assert!(replay.status.success(), "{}", text(&replay.stderr));
     let replay = text(&replay.stdout);
     assert!(replay.contains("Session 1 · Sam Rivera"), "{replay}");
-    assert!(replay.contains("Overall: 90/100  PASSED"), "{replay}");
+    assert!(replay.contains("Overall: 89/100  PASSED"), "{replay}");
     assert!(!replay.contains("differ"), "{replay}");
 
     let export = dealsim(&["export", "xapi", "--db", db, "--rep", "Ana Okafor"], "");

@@ -1,6 +1,7 @@
 //! Golden playthroughs: each `tests/golden/*.golden` file names a scenario, a seed and the
-//! choices a rep typed (numbers from the menu, as in `dealsim play`); the rest of the file is
-//! the transcript and scores they must produce. `DEALSIM_BLESS=1 cargo test --test golden`
+//! choices a rep made, by their stable ids (`node/place` in the file, or the author's id), which
+//! the order the choices are shown in never changes; the rest of the file is the transcript and
+//! scores they must produce. `DEALSIM_BLESS=1 cargo test --test golden`
 //! rewrites the expected part after a deliberate change; review the diff before committing it.
 
 use dealsim::{Entry, Session, check_path};
@@ -27,16 +28,22 @@ fn play(header: &str) -> String {
     let seed: u64 = field("seed").parse().expect("seed is a number");
     let mut session = Session::new(&scenario, seed);
     for typed in field("choices").split_whitespace() {
-        let n: usize = typed.parse().expect("choices are numbers");
+        let index = scenario
+            .choice_position(session.node_id(), typed)
+            .unwrap_or_else(|| panic!("no choice {typed} at {}", session.node_id()));
         session
-            .choose_offered(n - 1)
-            .unwrap_or_else(|e| panic!("choice {n}: {e}"));
+            .choose(index)
+            .unwrap_or_else(|e| panic!("choice {typed}: {e}"));
     }
     session.abandon();
     let mut out = String::new();
     for entry in session.transcript() {
         let _ = match entry {
-            Entry::Buyer { node_id, line } => writeln!(out, "buyer  [{node_id}] {line}"),
+            Entry::Buyer {
+                node_id,
+                line,
+                trust_after,
+            } => writeln!(out, "buyer  [{node_id}] {line}  (trust {trust_after})"),
             Entry::Rep {
                 say,
                 move_kind,
@@ -55,7 +62,14 @@ fn play(header: &str) -> String {
         };
     }
     let ending = session.ending().expect("ended");
-    let s = session.scores().expect("scored");
+    let Some(s) = session.scores() else {
+        let _ = writeln!(
+            out,
+            "end    {:?} ({:?}), not scored",
+            ending.outcome, ending.reason
+        );
+        return out;
+    };
     let _ = writeln!(out, "end    {:?} ({:?})", ending.outcome, ending.reason);
     let _ = writeln!(
         out,

@@ -29,8 +29,14 @@ fn shipped(name: &str) -> Scenario {
         .unwrap_or_else(|| panic!("{name} does not check"))
 }
 
+/// The offered choices in file order (they are shown in an order drawn from the seed).
 fn offered_says(session: &Session) -> Vec<String> {
-    session.offered().map(|o| o.say.to_string()).collect()
+    let mut offered: Vec<_> = session.offered().map(|o| (o.index, o.say)).collect();
+    offered.sort();
+    offered
+        .into_iter()
+        .map(|(_, say)| say.to_string())
+        .collect()
 }
 
 /// A call whose choices are gated by each kind of condition.
@@ -228,14 +234,12 @@ fn the_best_path_advances_and_a_rep_who_follows_it_is_told_so() {
     assert_eq!(best.outcome, Outcome::Advance);
     let mut follower = Session::new(&scenario, 5);
     for step in &best.steps {
-        if let Some(say) = &step.say {
-            let index = follower
-                .offered()
-                .find(|o| o.say == say)
-                .expect("best choice is offered")
-                .index;
-            follower.choose(index).unwrap();
-        }
+        let index = follower
+            .offered()
+            .find(|o| o.say == step.say)
+            .expect("best choice is offered")
+            .index;
+        follower.choose(index).unwrap();
     }
     let debrief = Debrief::of(&follower);
     assert!(debrief.right_call);
@@ -246,7 +250,8 @@ fn the_best_path_advances_and_a_rep_who_follows_it_is_told_so() {
             .iter()
             .any(|r| r.kind == RecognitionKind::FollowedBestPath)
     );
-    assert!(debrief.scores.overall >= 85, "{:?}", debrief.scores);
+    let scores = debrief.scores.expect("scored");
+    assert!(scores.overall >= 85, "{scores:?}");
 }
 
 #[test]
@@ -266,20 +271,23 @@ fn a_pitch_first_debrief_marks_where_the_rep_left_the_best_path() {
     assert!(
         turn.effects
             .iter()
-            .any(|e| e.contains("pitched before any pain")),
+            .any(|e| e.describe().contains("pitched before any pain")),
         "{:?}",
         turn.effects
     );
-    assert!(turn.points_lost.unwrap() > 0.5);
+    assert!(turn.points_lost.unwrap() >= dealsim::engine::search::MEANINGFUL_LOSS);
     assert!(
         turn.best_choice
             .as_deref()
             .unwrap()
             .starts_with("We can, but first")
     );
-    // Every missed fact says where it could have been learned.
+    // Every missed fact says where it could have been learned; the call was left, so it is not
+    // scored and not praised.
     assert!(!debrief.missed.is_empty());
     assert!(debrief.missed.iter().all(|f| !f.sources.is_empty()));
+    assert_eq!(debrief.scores, None);
+    assert!(debrief.recognitions.is_empty());
 }
 
 #[test]
@@ -297,8 +305,9 @@ fn happy_ears_on_an_unwinnable_deal_scores_zero_qualification() {
     assert_eq!(session.outcome(), Some(Outcome::Advance));
     let debrief = Debrief::of(&session);
     assert!(!debrief.right_call);
-    assert_eq!(debrief.scores.qualification, 0);
-    assert_eq!(debrief.scores.velocity, 0);
+    let scores = debrief.scores.expect("scored");
+    assert_eq!(scores.qualification, 0);
+    assert_eq!(scores.velocity, 0);
 }
 
 #[test]
@@ -328,5 +337,6 @@ fn walking_away_from_a_deal_that_cannot_close_is_recognised() {
             .iter()
             .any(|r| r.kind == RecognitionKind::RightQualifyOut)
     );
-    assert!(debrief.scores.qualification >= 80, "{:?}", debrief.scores);
+    let scores = debrief.scores.expect("scored");
+    assert!(scores.qualification >= 80, "{scores:?}");
 }

@@ -1,6 +1,7 @@
 //! `dealsim check` and `dealsim graph`: what a manager runs after editing a scenario.
 
 use super::{ColorChoice, Failure, say};
+use dealsim::engine::score::whole;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,13 +29,15 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
         if let Some(scenario) = &report.scenario {
             let difficulty = report
                 .difficulty
+                .as_ref()
                 .map(|d| {
                     format!(
-                        "; scores {:.0} to {:.0}, best expected {:.0}; fastest right call {} min",
-                        d.lowest_score,
-                        d.highest_score,
-                        d.best_expected_score,
-                        d.fastest_right_minutes
+                        "; scores {} to {}, best expected {}; fastest right call {} min; {}",
+                        whole(d.lowest_score),
+                        whole(d.highest_score),
+                        whole(d.best_expected_score),
+                        d.fastest_right_minutes,
+                        dealsim::engine::check::explain(d)
                     )
                 })
                 .unwrap_or_else(|| {

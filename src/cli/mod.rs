@@ -54,9 +54,10 @@ struct DemoArgs {
     /// Scripted run: play this scenario id, save a screenshot of each screen, and exit.
     #[arg(long, value_name = "SCENARIO_ID")]
     demo: Option<String>,
-    /// With --demo: the choices to make, as typed: numbers from 1, comma-separated.
+    /// With --demo: the choices to make, as typed in `dealsim play`: numbers as shown or choice
+    /// ids such as `open/2`, comma-separated.
     #[arg(long, value_delimiter = ',', requires = "demo")]
-    choices: Vec<usize>,
+    choices: Vec<String>,
     /// With --demo: where to save the screenshots.
     #[arg(long, default_value = "screenshots", requires = "demo")]
     screenshot_dir: PathBuf,
@@ -94,6 +95,10 @@ enum Command {
         /// Play without storing the session.
         #[arg(long)]
         no_record: bool,
+        /// Show each choice's stable id (such as `open/2`) in the menu; an id typed instead of
+        /// a number picks that choice, whatever order the seed shows the choices in.
+        #[arg(long)]
+        ids: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -261,8 +266,9 @@ pub fn main() -> ExitCode {
             seed,
             rep,
             no_record,
+            ids,
             db,
-        } => play::run(&file, seed, rep, (!no_record).then_some(&db)),
+        } => play::run(&file, seed, rep, (!no_record).then_some(&db), ids),
         Command::Sessions {
             filters,
             limit,
@@ -350,7 +356,7 @@ fn window(args: WindowArgs) -> ExitCode {
         });
     #[cfg(feature = "dev")]
     if demo.as_ref().is_some_and(|d| d.choices.is_empty()) {
-        eprintln!("dealsim: --demo needs --choices, such as --choices 1,2,1");
+        eprintln!("dealsim: --demo needs --choices, such as --choices open/1,booking/2");
         return ExitCode::from(2);
     }
     let config = match args.db.config() {
@@ -387,9 +393,10 @@ fn window(_args: WindowArgs) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Loads one scenario for playing: problems are printed as `check` prints them.
+/// Loads one scenario for playing, without measuring it: problems are printed as `check` prints
+/// them.
 pub(crate) fn load_playable(file: &std::path::Path) -> Result<dealsim::Scenario, Failure> {
-    let report = dealsim::check_path(file);
+    let report = dealsim::engine::check::compile_path(file);
     let color = check::use_color(ColorChoice::Auto);
     for diagnostic in report.diagnostics.iter().filter(|d| d.is_error()) {
         eprint!("{}", diagnostic.render(color));

@@ -41,6 +41,7 @@ pub(crate) fn run(
     seed: Option<u64>,
     rep: Option<String>,
     db: Option<&DbArgs>,
+    show_ids: bool,
 ) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
     let seed = seed.unwrap_or_else(dealsim::engine::play::random::fresh_seed);
@@ -71,7 +72,7 @@ pub(crate) fn run(
     write(
         &mut out,
         format!(
-            "{}\n{}, {} at {}\n{}\nPlaying as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number; q leaves the call.\n",
+            "{}\n{}, {} at {}\n{}\nPlaying as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number (or its id, as `--ids` shows them); q leaves the call.\n",
             scenario.title,
             buyer.name,
             buyer.role,
@@ -106,8 +107,16 @@ pub(crate) fn run(
             session.trust()
         );
         for (n, offer) in offers.iter().enumerate() {
+            let id = if show_ids {
+                scenario
+                    .choice_id(session.node_id(), offer.index)
+                    .map(|id| format!("  ({id})"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             menu.push_str(&format!(
-                "  {}. [{}] {}\n",
+                "  {}. [{}] {}{id}\n",
                 n + 1,
                 offer.move_kind.label(),
                 offer.say
@@ -126,9 +135,9 @@ pub(crate) fn run(
             if read == 0 || answer.eq_ignore_ascii_case("q") {
                 break None;
             }
-            match answer.parse::<usize>() {
-                Ok(n) if (1..=offers.len()).contains(&n) => break Some(n - 1),
-                _ => write(
+            match session.offer_for_answer(answer) {
+                Some(offer) => break Some(offer.index),
+                None => write(
                     &mut out,
                     format!(
                         "Type a number from 1 to {}, or q to leave the call.\n",
@@ -138,9 +147,7 @@ pub(crate) fn run(
             }
         };
         match choice {
-            Some(n) => session
-                .choose_offered(n)
-                .map_err(|e| Failure(e.to_string()))?,
+            Some(index) => session.choose(index).map_err(|e| Failure(e.to_string()))?,
             None => {
                 session.abandon();
                 write(&mut out, "\nYou left the call.\n".into())?;
@@ -179,7 +186,7 @@ pub(crate) fn simulate(
         let text = serde_json::to_string_pretty(&summary).map_err(|e| Failure(e.to_string()))?;
         super::say(&format!("{text}\n"));
     } else {
-        super::say(&summary.render_text());
+        super::say(&format!("{}{}", summary.render_text(), summary.verdict()));
     }
     Ok(ExitCode::SUCCESS)
 }

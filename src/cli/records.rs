@@ -328,13 +328,8 @@ pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failu
     }
     out.push('\n');
     if session.is_over() {
-        if let (Some(stored_scores), Some(replayed_scores)) = (row.scores, session.scores())
-            && stored_scores != replayed_scores
-        {
-            out.push_str(&format!(
-                "Note: the stored scores ({}) differ from the replay's ({}).\n",
-                stored_scores.overall, replayed_scores.overall
-            ));
+        if let Some(note) = stored.scoring_note(session.scores()) {
+            out.push_str(&format!("Note: {note}\n"));
         }
         out.push_str(&Debrief::of(&session).render_text());
     } else {

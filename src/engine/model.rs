@@ -4,9 +4,10 @@
 //! Indices never leave the crate: everything public speaks in the ids from the file.
 
 use crate::engine::format::{Difficulty, FactKind, Move, Outcome};
+use std::any::Any;
 use std::ops::{Deref, Range};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A checked scenario, cheap to clone (it is shared, not copied).
 #[derive(Debug, Clone)]
@@ -54,6 +55,28 @@ pub struct ScenarioData {
     pub(crate) visit_slots: u32,
     pub(crate) qualification_weight: u32,
     pub(crate) pain_weight: u32,
+    /// How many of the basic kinds (`FactKind::BASICS`) the call has facts of.
+    pub(crate) basics_present: u8,
+    /// The longest choice list, for the order buffer a session allocates once.
+    pub(crate) max_choices: u32,
+    /// What later layers work out from the call once and every session of it shares (the
+    /// search's table of the fastest right call, which velocity is measured with).
+    pub(crate) derived: Derived,
+}
+
+/// A slot for what later layers derive from a call once. The model does not know their types
+/// (that would point the dependencies the wrong way), so the slot holds any shared value.
+#[derive(Default)]
+pub(crate) struct Derived(pub OnceLock<Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(set)"
+        } else {
+            "Derived(empty)"
+        })
+    }
 }
 
 pub(crate) const NO_SLOT: u32 = u32::MAX;
@@ -116,6 +139,8 @@ pub(crate) enum Way {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ChoiceData {
+    /// The author's id for the choice, if it has one.
+    pub id: Option<String>,
     pub say: String,
     pub move_kind: Move,
     pub to: u32,
@@ -179,7 +204,15 @@ impl ScenarioData {
             .map(|i| self.nodes[i as usize].line.as_str())
     }
 
-    /// The minutes of the fastest call that ends the right way: velocity's yardstick.
+    /// Whether the buyer's luck can change the call (it has a `chance` node).
+    pub fn has_chance(&self) -> bool {
+        self.nodes
+            .iter()
+            .any(|n| matches!(n.way, Way::Chance { .. }))
+    }
+
+    /// The minutes of the fastest call that ends the right way, every chance turn in the rep's
+    /// favour.
     pub fn fastest_right_minutes(&self) -> u32 {
         self.fastest_right_minutes
     }
@@ -203,6 +236,35 @@ impl ScenarioData {
             Way::Choices(range) => range.start,
             _ => 0,
         }
+    }
+
+    /// A choice's stable name: the author's id, or the node's id and the choice's place in the
+    /// file (`open/2`), which no shuffling on screen changes.
+    pub fn choice_id(&self, node_id: &str, position: usize) -> Option<String> {
+        let node = self.node_index(node_id)?;
+        let choice = self.node_choices(node).get(position)?;
+        Some(
+            choice
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{node_id}/{}", position + 1)),
+        )
+    }
+
+    /// The place in its node's list of the choice with this stable name (see `choice_id`), or of
+    /// the choice whose words are exactly these.
+    pub fn choice_position(&self, node_id: &str, name: &str) -> Option<usize> {
+        let node = self.node_index(node_id)?;
+        let choices = self.node_choices(node);
+        choices
+            .iter()
+            .position(|c| c.id.as_deref() == Some(name))
+            .or_else(|| {
+                let place = name.strip_prefix(node_id)?.strip_prefix('/')?;
+                let place: usize = place.parse().ok()?;
+                (1..=choices.len()).contains(&place).then(|| place - 1)
+            })
+            .or_else(|| choices.iter().position(|c| c.say == name))
     }
 
     pub(crate) fn conditions_of(&self, choice: &ChoiceData) -> &[Cond] {

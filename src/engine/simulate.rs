@@ -1,13 +1,14 @@
-//! Simulation: how hard is this call? Plays many sessions with a policy and summarises the scores,
-//! the outcomes and the nodes where play most often goes wrong. Deterministic for a seed: each
-//! run's seed depends only on the simulation seed and the run's number, and the per-thread
-//! tallies are added up in the same way whatever the thread count.
+//! Simulation: how hard is this call? Plays many sessions with a policy and summarises the scores
+//! and the outcomes; where random play first goes wrong, and what it costs, comes exactly from
+//! the search (no run needs judging). Deterministic for a seed: each run's seed depends only on
+//! the simulation seed and the run's number, and the per-thread tallies are added up in the same
+//! way whatever the thread count.
 
 use crate::engine::format::Outcome;
 use crate::engine::model::{Scenario, ScenarioData};
 use crate::engine::play::random::splitmix64;
 use crate::engine::score::{Dimension, Scores};
-use crate::engine::search::{Objective, Solver, TooManyStates};
+use crate::engine::search::{FirstMistake, Objective, Player, Solver, TooManyStates};
 use crate::engine::session::Session;
 use serde::Serialize;
 
@@ -37,16 +38,20 @@ pub struct Stats {
     pub p90: u8,
 }
 
-/// A node where play left the best path, and how often.
+/// A node where random play first gives up a meaningful number of points, how often, and at
+/// what cost (exact, from the search).
 #[derive(Debug, Clone, Serialize)]
 pub struct Trouble {
     pub node_id: String,
     pub line: String,
-    /// Runs whose first mistake was here.
-    pub runs: u64,
+    /// The share of random play's calls whose first mistake is here.
     pub share: f64,
-    /// The wrong choice most often made here.
-    pub commonest_mistake: String,
+    /// What those first mistakes cost random play on average, in points of the best expected
+    /// overall score.
+    pub points_lost: f64,
+    /// The mistake here that costs the most, and what it costs each time it is made.
+    pub costliest_mistake: String,
+    pub costliest_points: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,8 +67,21 @@ pub struct Summary {
     /// Share of runs that passed, when the scenario has a pass mark.
     pub pass_share: Option<f64>,
     pub mean_choices: f64,
-    /// Where runs first left the best path, worst first (empty when the search was too large).
+    /// Where random play first gives up a meaningful number of points, costliest first (empty
+    /// for best play, and when the search was too large).
     pub trouble: Vec<Trouble>,
+    /// How hard the call measures, from best and random play (`None` when too large to search).
+    pub measured: Option<Measured>,
+}
+
+/// How hard a call measures: what best play and random play get, and the difficulty that makes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    pub difficulty: crate::engine::format::Difficulty,
+    pub best_expected_score: f64,
+    pub best_right_call_share: f64,
+    /// From the runs when they were random play; worked out exactly otherwise.
+    pub random_right_call_share: f64,
 }
 
 /// Integer-score histograms and counts, added up across threads.
@@ -74,24 +92,16 @@ struct Tally {
     right: u64,
     passed: u64,
     choices: u64,
-    /// [node][choice position] -> runs whose first mistake was this choice.
-    mistakes: Vec<Vec<u64>>,
 }
 
 impl Tally {
-    fn new(s: &ScenarioData) -> Tally {
+    fn new() -> Tally {
         Tally {
             histograms: [[0; 101]; 5],
             outcomes: [0; 4],
             right: 0,
             passed: 0,
             choices: 0,
-            mistakes: s
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, _)| vec![0; s.node_choices(i as u32).len()])
-                .collect(),
         }
     }
 
@@ -107,11 +117,6 @@ impl Tally {
         self.right += other.right;
         self.passed += other.passed;
         self.choices += other.choices;
-        for (mine, theirs) in self.mistakes.iter_mut().zip(&other.mistakes) {
-            for (a, b) in mine.iter_mut().zip(theirs) {
-                *a += b;
-            }
-        }
     }
 
     fn record(&mut self, scores: &Scores, outcome: Outcome, winnable: bool, choices: usize) {
@@ -150,6 +155,25 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
             cap: crate::engine::search::DEFAULT_STATE_CAP,
         });
     }
+    let first_mistakes = match (settings.policy, judged) {
+        (Policy::Random, true) => solver.first_mistakes().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let best_play = if judged {
+        solver.outcomes(Player::Best).ok()
+    } else {
+        None
+    };
+    // Random play's right-call share comes from the runs when they are random play.
+    let random_exact = if judged && settings.policy == Policy::Best {
+        solver
+            .outcomes(Player::Random)
+            .ok()
+            .map(|o| o.right_call_share)
+    } else {
+        None
+    };
+    let best_expected = solver.value_from_start().ok();
     let threads = match settings.threads {
         0 => crate::engine::parallel::cores(),
         n => n,
@@ -164,11 +188,21 @@ pub fn simulate(scenario: &Scenario, settings: &Settings) -> Result<Summary, Too
     let tallies = crate::engine::parallel::each_share(ranges, |range| {
         play_range(scenario, settings, range, judged.then_some(solver))
     });
-    let mut total = Tally::new(s);
+    let mut total = Tally::new();
     for tally in &tallies {
         total.add(tally);
     }
-    Ok(summarise(s, settings, &total, judged))
+    let mut summary = summarise(s, settings, &total, &first_mistakes);
+    if let (Some(best), Some(best_expected_score)) = (best_play, best_expected) {
+        let random_right_call_share = random_exact.unwrap_or(summary.right_call_share);
+        summary.measured = Some(Measured {
+            difficulty: crate::engine::check::measured_difficulty(random_right_call_share),
+            best_expected_score,
+            best_right_call_share: best.right_call_share,
+            random_right_call_share,
+        });
+    }
+    Ok(summary)
 }
 
 fn play_range(
@@ -178,17 +212,18 @@ fn play_range(
     judge: Option<&Solver<'_>>,
 ) -> Tally {
     let s: &ScenarioData = scenario;
-    let mut tally = Tally::new(s);
-    let mut session = Session::new(scenario, 0);
+    let mut tally = Tally::new();
+    let mut session = Session::for_simulation(scenario, 0);
+    if settings.policy == Policy::Best {
+        session.count_waste_per_choice();
+    }
     for index in range {
         let seed = run_seed(settings.seed, index);
         session.reset(seed);
         let mut policy_state = seed ^ 0x5DEE_CE66_D1CE_5EED;
-        let mut erred = false;
         while !session.is_over() {
-            let decision = judge.and_then(|j| j.lookup(session.core()));
             let position = match settings.policy {
-                Policy::Best => match decision {
+                Policy::Best => match judge.and_then(|j| j.lookup(session.core())) {
                     Some(d) => d.best as usize,
                     None => break,
                 },
@@ -197,22 +232,15 @@ fn play_range(
                     None => break,
                 },
             };
-            if !erred
-                && let Some(d) = decision
-                && position < 64
-                && d.good & (1 << position) == 0
-            {
-                erred = true;
-                tally.mistakes[session.core().node as usize][position] += 1;
-            }
             if session.choose(position).is_err() {
                 break;
             }
         }
-        session.abandon();
-        let scores = session.scores().expect("the call has ended");
-        let outcome = session.outcome().expect("the call has ended");
-        tally.record(&scores, outcome, s.winnable, session.choices_made());
+        // Every run ends by itself (a checked call always has a way on); one that did not would
+        // be left out rather than scored as if it had finished.
+        if let (Some(scores), Some(outcome)) = (session.scores(), session.outcome()) {
+            tally.record(&scores, outcome, s.winnable, session.choices_made());
+        }
     }
     tally
 }
@@ -244,32 +272,41 @@ fn stats(histogram: &[u64; 101], runs: u64) -> Stats {
     }
 }
 
-fn summarise(s: &ScenarioData, settings: &Settings, t: &Tally, judged: bool) -> Summary {
+fn summarise(
+    s: &ScenarioData,
+    settings: &Settings,
+    t: &Tally,
+    mistakes: &[FirstMistake],
+) -> Summary {
     let runs = settings.runs.max(1);
     let share = |n: u64| n as f64 / runs as f64;
-    let mut trouble: Vec<Trouble> = Vec::new();
-    if judged {
-        for (node, counts) in t.mistakes.iter().enumerate() {
-            let total: u64 = counts.iter().sum();
-            if total == 0 {
-                continue;
+    // Per node: the share of random play's first mistakes there, their cost, and the costliest.
+    let mut by_node: Vec<(u32, f64, f64, &FirstMistake)> = Vec::new();
+    for mistake in mistakes {
+        match by_node.iter_mut().find(|(node, ..)| *node == mistake.node) {
+            Some(entry) => {
+                entry.1 += mistake.share;
+                entry.2 += mistake.points;
+                if mistake.points > entry.3.points {
+                    entry.3 = mistake;
+                }
             }
-            let (worst, _) = counts
-                .iter()
-                .enumerate()
-                .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
-                .unwrap_or((0, &0));
-            trouble.push(Trouble {
-                node_id: s.nodes[node].id.clone(),
-                line: s.nodes[node].line.clone(),
-                runs: total,
-                share: share(total),
-                commonest_mistake: s.node_choices(node as u32)[worst].say.clone(),
-            });
+            None => by_node.push((mistake.node, mistake.share, mistake.points, mistake)),
         }
-        trouble.sort_by(|a, b| b.runs.cmp(&a.runs).then_with(|| a.node_id.cmp(&b.node_id)));
-        trouble.truncate(5);
     }
+    by_node.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    let trouble = by_node
+        .into_iter()
+        .take(5)
+        .map(|(node, node_share, points, worst)| Trouble {
+            node_id: s.nodes[node as usize].id.clone(),
+            line: s.nodes[node as usize].line.clone(),
+            share: node_share,
+            points_lost: points,
+            costliest_mistake: s.node_choices(node)[worst.position].say.clone(),
+            costliest_points: worst.points / worst.share.max(f64::MIN_POSITIVE),
+        })
+        .collect();
     Summary {
         scenario_id: s.id.clone(),
         runs: settings.runs,
@@ -290,6 +327,7 @@ fn summarise(s: &ScenarioData, settings: &Settings, t: &Tally, judged: bool) -> 
         pass_share: s.pass_mark.map(|_| share(t.passed)),
         mean_choices: t.choices as f64 / runs as f64,
         trouble,
+        measured: None,
     }
 }
 
@@ -332,17 +370,91 @@ impl Summary {
         }
         let _ = writeln!(out, "  choices per call: {:.1}", self.mean_choices);
         if !self.trouble.is_empty() {
-            let _ = writeln!(out, "  where play first leaves the best path:");
+            let _ = writeln!(
+                out,
+                "  where random play first gives up {} or more points, costliest first (exact, from the search):",
+                crate::engine::search::MEANINGFUL_LOSS
+            );
             for t in &self.trouble {
                 let _ = writeln!(
                     out,
-                    "    {:>5.1}%  \"{}\": most often \"{}\"",
-                    100.0 * t.share,
+                    "    at \"{}\": {:.1}% of calls; most costly \"{}\" (about {:.0} points each time)",
                     t.node_id,
-                    t.commonest_mistake
+                    100.0 * t.share,
+                    t.costliest_mistake,
+                    t.costliest_points
                 );
             }
         }
         out
+    }
+
+    /// A plain verdict on how hard the call is, and what the percentiles mean, for managers.
+    pub fn verdict(&self) -> String {
+        let mut out = String::from(
+            "  The percentiles: p10 is the score a tenth of the runs stay at or below, p50 the middle run's, p90 the score only a tenth of the runs beat.\n",
+        );
+        if let Some(m) = &self.measured {
+            out.push_str(&format!(
+                "Verdict: {} call. A rep choosing at random makes the right call {:.0}% of the time; best play makes it {:.0}% of the time and scores {:.0} on average.\n",
+                match m.difficulty {
+                    crate::engine::format::Difficulty::Beginner => "a Beginner",
+                    crate::engine::format::Difficulty::Intermediate => "an Intermediate",
+                    crate::engine::format::Difficulty::Advanced => "an Advanced",
+                },
+                100.0 * m.random_right_call_share,
+                100.0 * m.best_right_call_share,
+                m.best_expected_score
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splitmix64;
+    use crate::engine::session::Session;
+
+    #[test]
+    fn a_simulated_call_scores_what_the_same_call_played_in_full_scores() {
+        // The simulator skips the transcript, the shuffle and (on calls without chance) the
+        // per-choice waste lookups; none of that may change a score.
+        for scenario in crate::engine::search::tests::scenarios() {
+            let mut simulated = Session::for_simulation(&scenario, 0);
+            for seed in 0..300u64 {
+                simulated.reset(seed);
+                let mut draws = seed ^ 0xABCD;
+                let mut picks = Vec::new();
+                while let Some(position) = simulated.pick_random(splitmix64(&mut draws)) {
+                    picks.push(position);
+                    simulated.choose(position).unwrap();
+                }
+                let full = Session::replay(&scenario, seed, &picks).unwrap();
+                assert_eq!(
+                    simulated.outcome(),
+                    full.outcome(),
+                    "{} seed {seed}",
+                    scenario.id
+                );
+                assert_eq!(
+                    simulated.scores(),
+                    full.scores(),
+                    "{} seed {seed}",
+                    scenario.id
+                );
+                let right = full
+                    .outcome()
+                    .is_some_and(|o| o.is_right_call(scenario.winnable));
+                if right {
+                    assert_eq!(
+                        simulated.wasted_minutes(),
+                        full.wasted_minutes(),
+                        "{} seed {seed}",
+                        scenario.id
+                    );
+                }
+            }
+        }
     }
 }

@@ -18,8 +18,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct DemoScript {
     pub scenario_id: String,
-    /// The choices as a rep would type them: numbers from 1 among the offered choices.
-    pub choices: Vec<usize>,
+    /// The choices as a rep would type them in `dealsim play`: numbers from 1 as shown, or
+    /// choice ids (which do not depend on the order a seed shows the choices in).
+    pub choices: Vec<String>,
     pub seed: u64,
     pub screenshot_dir: PathBuf,
     pub rep: String,
@@ -231,28 +232,40 @@ fn drive(
                     ));
                     return;
                 }
-                let n = demo.script.choices[demo.choices_made];
-                let offered = call.session.offered().count();
-                if n == 0 || n > offered {
+                let answer = &demo.script.choices[demo.choices_made];
+                let Some(shown) = call.session.offer_for_answer(answer).map(|o| o.shown) else {
                     demo.failure = Some(format!(
-                        "choice {} is {n}, but {offered} choices are offered",
-                        demo.choices_made + 1
+                        "choice {} ({answer}) is not offered at node {}",
+                        demo.choices_made + 1,
+                        call.session.node_id()
                     ));
                     return;
-                }
-                choose.write(Choose(n - 1));
+                };
+                choose.write(Choose(shown));
                 demo.choices_made += 1;
             }
         }
         Step::Call => {
-            if let Some(mut call) = call {
+            let mut call = call;
+            if let Some(call) = call.as_mut() {
                 call.typing_skipped = true;
             }
             if demo.frames_in_step == SETTLE_FRAMES {
                 capture(&mut commands, &demo, "3-call.png");
             } else if demo.frames_in_step > SETTLE_FRAMES && shots == 3 {
-                if let Some(&last) = demo.script.choices.last() {
-                    choose.write(Choose(last.saturating_sub(1)));
+                if let Some(last) = demo.script.choices.last().cloned() {
+                    match call
+                        .as_ref()
+                        .and_then(|c| c.session.offer_for_answer(&last))
+                    {
+                        Some(offer) => {
+                            choose.write(Choose(offer.shown));
+                        }
+                        None => {
+                            demo.failure = Some(format!("the last choice ({last}) is not offered"));
+                            return;
+                        }
+                    }
                 }
                 demo.advance(Step::Debrief);
             }

@@ -131,15 +131,22 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
             );
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let colour = theme::score_colour(d.scores.overall, d.pass_mark);
-            let pass = match (d.scores.passed, d.pass_mark) {
+            let Some(scores) = d.scores else {
+                theme::muted(ui, "You left the call:\nit is not scored.");
+                return;
+            };
+            let colour = theme::score_colour(scores.overall, d.pass_mark);
+            let pass = match (scores.passed, d.pass_mark) {
                 (Some(true), Some(mark)) => format!("passed\npass mark {mark}"),
+                (Some(false), Some(_)) if !d.right_call => {
+                    "not passed: passing\nneeds the right call".to_string()
+                }
                 (Some(false), Some(mark)) => format!("below the\npass mark of {mark}"),
                 _ => "overall".to_string(),
             };
             theme::muted(ui, pass);
             ui.label(
-                egui::RichText::new(format!("{}", d.scores.overall))
+                egui::RichText::new(format!("{}", scores.overall))
                     .size(44.0)
                     .strong()
                     .color(colour),
@@ -185,6 +192,7 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
 fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[String]) {
     theme::section(ui, "scores");
     for report in &d.dimensions {
+        let Some(score) = report.score else { continue };
         let is_focus = focus.contains(&report.dimension);
         ui.horizontal(|ui| {
             let label = if is_focus {
@@ -199,33 +207,40 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
             }));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(
-                    egui::RichText::new(report.score.to_string())
+                    egui::RichText::new(score.to_string())
                         .strong()
-                        .color(theme::score_colour(report.score, d.pass_mark)),
+                        .color(theme::score_colour(score, d.pass_mark)),
                 );
                 theme::muted(ui, format!("weight {}", report.weight));
             });
         });
         theme::meter(
             ui,
-            f32::from(report.score),
+            f32::from(score),
             ui.available_width(),
-            theme::score_colour(report.score, d.pass_mark),
-            d.pass_mark.map(|m| m as f32),
+            theme::score_colour(score, d.pass_mark),
+            None,
         );
-        ui.label(
-            egui::RichText::new(report.explanation)
-                .small()
-                .color(theme::TEXT_MUTED),
-        );
+        for why in &report.why {
+            ui.label(egui::RichText::new(why).small());
+        }
+        egui::CollapsingHeader::new(egui::RichText::new("How it is worked out").small())
+            .id_salt(("formula", report.dimension.label()))
+            .show(ui, |ui| {
+                ui.label(
+                    egui::RichText::new(report.explanation)
+                        .small()
+                        .color(theme::TEXT_MUTED),
+                );
+            });
         ui.add_space(4.0);
     }
     theme::muted(
         ui,
         format!(
-            "{} min used; the fastest right call takes {}. {} of {} moves were questions.",
+            "{} min used, {} of them on choices that added to the fastest right call still open. {} of {} moves were questions.",
             d.minutes_used,
-            d.fastest_right_minutes,
+            d.wasted_minutes,
             d.questions,
             d.turns.len()
         ),
@@ -246,7 +261,7 @@ fn facts(ui: &mut egui::Ui, d: &Debrief) {
     ui.add_space(6.0);
     theme::section(ui, &format!("facts missed ({})", d.missed.len()));
     if d.missed.is_empty() {
-        theme::muted(ui, "None: you found everything.");
+        theme::muted(ui, "None that the best path found.");
     }
     for fact in &d.missed {
         ui.horizontal_top(|ui| {
@@ -258,7 +273,7 @@ fn facts(ui: &mut egui::Ui, d: &Debrief) {
                 if let Some(source) = fact.sources.first() {
                     let hint = match &source.choice {
                         Some(say) => format!("Ask: \"{say}\""),
-                        None => format!("The buyer says it at \"{}\".", source.node_id),
+                        None => format!("The buyer says it: \"{}\"", source.line),
                     };
                     ui.label(
                         egui::RichText::new(hint)
@@ -278,11 +293,7 @@ fn paths(ui: &mut egui::Ui, d: &Debrief) {
     match &d.best_path {
         None => theme::muted(ui, "This call is too large to search for the best path."),
         Some(best) => {
-            let best_moves: Vec<_> = best
-                .steps
-                .iter()
-                .filter_map(|s| s.say.as_ref().zip(s.move_kind))
-                .collect();
+            let best_moves: Vec<_> = best.steps.iter().map(|s| (&s.say, s.move_kind)).collect();
             theme::muted(
                 ui,
                 format!(
@@ -349,14 +360,26 @@ fn paths(ui: &mut egui::Ui, d: &Debrief) {
                 let best = best_moves.get(i).map(|(say, m)| (m.label(), say.as_str()));
                 row(ui, number, mine, best, parted);
             }
-            match d.left_best_path_at {
-                Some(turn) => ui.label(
-                    egui::RichText::new(format!("You left the best path at turn {}.", turn + 1))
+            match (d.left_best_path_at, d.abandoned()) {
+                (Some(turn), _) => {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "You first gave up a meaningful part of your score at turn {}.",
+                            turn + 1
+                        ))
                         .color(theme::BAD),
-                ),
-                None => ui
-                    .label(egui::RichText::new("You never left the best path.").color(theme::GOOD)),
-            };
+                    );
+                }
+                (None, false) => {
+                    ui.label(
+                        egui::RichText::new(
+                            "No choice of yours gave up a meaningful part of your score.",
+                        )
+                        .color(theme::GOOD),
+                    );
+                }
+                (None, true) => {}
+            }
         }
     }
     ui.add_space(12.0);
@@ -369,28 +392,43 @@ fn paths(ui: &mut egui::Ui, d: &Debrief) {
             turn.move_kind.label(),
             crate::engine::text::shorten(&turn.say, 64)
         );
-        let colour = if lost >= 0.5 {
-            theme::WARN
-        } else {
-            theme::TEXT
-        };
+        let meaningful = lost >= crate::engine::search::MEANINGFUL_LOSS;
+        let colour = if meaningful { theme::WARN } else { theme::TEXT };
         egui::CollapsingHeader::new(egui::RichText::new(title).color(colour))
             .id_salt(("turn", i))
-            .default_open(lost >= 0.5 || d.left_best_path_at == Some(i))
+            .default_open(meaningful || d.left_best_path_at == Some(i))
             .show(ui, |ui| {
-                ui.label(
-                    egui::RichText::new(format!("Buyer: \"{}\"", turn.buyer_line))
-                        .small()
-                        .color(theme::TEXT_MUTED),
-                );
+                for line in &turn.buyer_lines {
+                    let trust = if line.trust_change != 0 {
+                        format!("  (trust {:+})", line.trust_change)
+                    } else {
+                        String::new()
+                    };
+                    ui.label(
+                        egui::RichText::new(format!("Buyer: \"{}\"{trust}", line.text))
+                            .small()
+                            .color(theme::TEXT_MUTED),
+                    );
+                }
                 ui.label(egui::RichText::new(format!("You: \"{}\"", turn.say)).small());
                 if let Some(note) = &turn.note {
                     ui.label(egui::RichText::new(format!("Coach: {note}")).italics());
                 }
                 if !turn.effects.is_empty() {
-                    ui.label(egui::RichText::new(turn.effects.join(" · ")).small());
+                    let effects: Vec<String> = turn.effects.iter().map(|e| e.describe()).collect();
+                    ui.label(egui::RichText::new(effects.join(" · ")).small());
                 }
-                if lost >= 0.5 {
+                for hidden in &turn.hidden {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Not open to you here: \"{}\" ({})",
+                            hidden.say, hidden.because
+                        ))
+                        .small()
+                        .color(theme::TEXT_MUTED),
+                    );
+                }
+                if meaningful {
                     ui.label(
                         egui::RichText::new(format!(
                             "Cost: about {lost:.0} points of your best possible score."

@@ -229,6 +229,19 @@ fn playable_card(
             }
         });
         ui.label(&scenario.brief);
+        if let Some(measured) = &entry.report.difficulty {
+            // The declared difficulty is the author's word; this is what the search measured, so
+            // a rep knows how much guessing gets them and what the best possible score is.
+            theme::muted(
+                ui,
+                format!(
+                    "Measured {}: guessing makes the right call {:.0}% of the time; the best score is {:.0}.",
+                    theme::difficulty_label(measured.measured).to_lowercase(),
+                    100.0 * measured.random_right_call_share,
+                    measured.highest_right_call_score.unwrap_or(measured.highest_score).round()
+                ),
+            );
+        }
         ui.horizontal(|ui| {
             let record = progress.record.get(&scenario.id);
             match record {

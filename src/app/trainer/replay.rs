@@ -71,14 +71,10 @@ pub(super) fn replay_view(
             .color(theme::WARN),
         );
     }
-    if let (Some(session), Some(stored)) = (&replay.session, row.scores)
-        && session.scores() != Some(stored)
-        && row.status == Status::Finished
+    if let Some(session) = &replay.session
+        && let Some(note) = replay.stored.scoring_note(session.scores())
     {
-        ui.label(
-            egui::RichText::new("The replay's scores differ from the stored ones.")
-                .color(theme::WARN),
-        );
+        ui.label(egui::RichText::new(note).color(theme::WARN));
     }
     ui.separator();
     let step = replay.step;

@@ -69,6 +69,7 @@ impl<'a> Checker<'a> {
                     let requires = requires_start..conditions.len() as u32;
                     let reveals = refs(&c.reveals, &mut fact_refs);
                     choices.push(ChoiceData {
+                        id: c.id.clone(),
                         say: c.say.clone(),
                         move_kind: c.move_kind,
                         to: node(&c.to),
@@ -112,6 +113,16 @@ impl<'a> Checker<'a> {
                 .sum()
         };
         let (pain_weight, qualification_weight) = (weight_of(true), weight_of(false));
+        let basics_present = FactKind::BASICS
+            .iter()
+            .filter(|kind| facts.iter().any(|f| f.kind == **kind))
+            .count() as u8;
+        let max_choices = file
+            .nodes
+            .iter()
+            .map(|(_, n)| n.choices.as_ref().map_or(0, Vec::len))
+            .max()
+            .unwrap_or(0) as u32;
         ScenarioData {
             id: file.id.clone(),
             title: file.title.clone(),
@@ -154,6 +165,9 @@ impl<'a> Checker<'a> {
             visit_slots,
             qualification_weight,
             pain_weight,
+            basics_present,
+            max_choices,
+            derived: Default::default(),
         }
     }
 }

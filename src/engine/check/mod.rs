@@ -6,10 +6,14 @@ mod compile;
 mod fields;
 mod hidden;
 mod measure;
+mod playable;
 mod structure;
 
 pub(crate) use call_graph::{CallGraph, Edge};
-pub use measure::Difficulty;
+pub use measure::{
+    ADVANCED_RANDOM_RIGHT, BEGINNER_RANDOM_RIGHT, Difficulty, best_passing_score, explain,
+    measured_difficulty,
+};
 
 use crate::engine::format::ScenarioFile;
 use crate::engine::format::diagnostic::{Code, Diagnostic, Location};
@@ -60,6 +64,15 @@ impl CheckReport {
 pub fn check_path(path: &Path) -> CheckReport {
     match load::read_source(path) {
         Ok(source) => check_source(&source),
+        Err(diagnostic) => CheckReport::failed(path, diagnostic),
+    }
+}
+
+/// Reads and checks one file without measuring how hard it is: for playing it, which needs the
+/// call and not its difficulty.
+pub fn compile_path(path: &Path) -> CheckReport {
+    match load::read_source(path) {
+        Ok(source) => compile_source(&source),
         Err(diagnostic) => CheckReport::failed(path, diagnostic),
     }
 }
@@ -147,13 +160,23 @@ fn check(source: &SourceFile, measuring: bool) -> CheckReport {
     let mut difficulty = None;
     if !checker.diagnostics.iter().any(Diagnostic::is_error) {
         let mut data = checker.compile();
-        match search::fastest_right_minutes(&data) {
+        // Velocity's yardstick, kept with the call; its exploration of every state a path can be
+        // in also says which gates no path opens.
+        // Within the check's cap, so that checking stays quick whatever the file; a larger call
+        // works its yardstick out when it is first played (`Yardstick::of_call`).
+        match search::prepare(&data, search::CHECK_STATE_CAP) {
             Ok(Some(minutes)) => {
                 data.fastest_right_minutes = minutes.max(1);
+                checker.check_gates(&data);
                 if measuring {
                     difficulty = measure::measure(&data);
+                    if let Some(d) = &difficulty {
+                        checker.check_measured(&data, d);
+                    }
                 }
-                scenario = Some(Scenario(Arc::new(data)));
+                if !checker.diagnostics.iter().any(Diagnostic::is_error) {
+                    scenario = Some(Scenario(Arc::new(data)));
+                }
             }
             Ok(None) => {
                 let (what, right) = right_call(file.deal.winnable);
@@ -165,11 +188,10 @@ fn check(source: &SourceFile, measuring: bool) -> CheckReport {
                         .hint(format!("this deal {what}; loosen a `requires` so that a path reaches an `end: {right}`")),
                 );
             }
-            Err(too_many) => {
-                // Too large to solve exactly: still playable; velocity measures against the
-                // call's length, the most a right call can take.
+            Err(_) => {
+                // Too large to explore while checking: still playable. Its yardstick is worked
+                // out when first needed (or, past the search's cap, velocity counts no waste).
                 data.fastest_right_minutes = data.minutes;
-                let _ = too_many;
                 scenario = Some(Scenario(Arc::new(data)));
             }
         }

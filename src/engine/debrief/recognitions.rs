@@ -1,4 +1,5 @@
-//! Recognitions: the good behaviour a debrief names, so that a rep hears what to keep doing.
+//! Recognitions: the good behaviour a debrief names, so that a rep hears what to keep doing. A
+//! call the rep left earns none.
 
 use super::{Debrief, Recognition, RecognitionKind};
 use crate::engine::format::{FactKind, Move, Outcome};
@@ -55,14 +56,15 @@ pub(super) fn recognitions(d: &Debrief, session: &Session, moves: &[Move]) -> Ve
             "You only pitched once you knew what hurt.".into(),
         );
     }
-    if s.pain_weight > 0 && !d.missed.iter().any(|f| f.kind == FactKind::Pain) {
+    let not_found = || d.missed.iter().chain(&d.left);
+    if s.pain_weight > 0 && !not_found().any(|f| f.kind == FactKind::Pain) {
         add(
             RecognitionKind::AllPainsFound,
             "Every pain found",
             "You uncovered every pain the buyer had.".into(),
         );
     }
-    if s.qualification_weight > 0 && !d.missed.iter().any(|f| f.kind.is_qualification()) {
+    if s.qualification_weight > 0 && !not_found().any(|f| f.kind.is_qualification()) {
         add(
             RecognitionKind::FullyQualified,
             "Fully qualified",
@@ -73,7 +75,7 @@ pub(super) fn recognitions(d: &Debrief, session: &Session, moves: &[Move]) -> Ve
         add(
             RecognitionKind::FollowedBestPath,
             "On the best path",
-            "Every choice you made was as good as the best one available.".into(),
+            "No choice you made gave up a meaningful part of your best possible score.".into(),
         );
     }
     if moves.len() >= 4 && d.question_share >= 0.5 {
@@ -86,13 +88,15 @@ pub(super) fn recognitions(d: &Debrief, session: &Session, moves: &[Move]) -> Ve
             ),
         );
     }
-    if d.scores.passed == Some(true) {
+    if let Some(scores) = d.scores
+        && scores.passed == Some(true)
+    {
         add(
             RecognitionKind::Passed,
             "Passed",
             format!(
                 "{} against a pass mark of {}.",
-                d.scores.overall,
+                scores.overall,
                 d.pass_mark.unwrap_or(0)
             ),
         );

@@ -54,6 +54,14 @@ pub enum Code {
     MissingNote,
     /// A node that no path from `start` reaches.
     UnreachableNode,
+    /// A choice whose conditions no path can meet where it stands (its gate never opens).
+    NeverOffered,
+    /// Best play does not always make the right call (chance, or a clock too short).
+    BestPlayMissesRightCall,
+    /// The pass mark is above the best score a right call can reach: nobody could pass.
+    PassMarkUnreachable,
+    /// The declared difficulty disagrees with the difficulty measured by best and random play.
+    DifficultyDisagrees,
 }
 
 impl Code {
@@ -78,15 +86,23 @@ impl Code {
             Code::BuyerLoop => "E0016",
             Code::EmptyText => "E0017",
             Code::Unreadable => "E0018",
+            Code::PassMarkUnreachable => "E0019",
             Code::MissingNote => "W0001",
             Code::UnreachableNode => "W0002",
+            Code::NeverOffered => "W0003",
+            Code::BestPlayMissesRightCall => "W0004",
+            Code::DifficultyDisagrees => "W0005",
         }
     }
 
     /// Every problem is an error except the ones that still leave a playable call.
     pub fn severity(self) -> Severity {
         match self {
-            Code::MissingNote | Code::UnreachableNode => Severity::Warning,
+            Code::MissingNote
+            | Code::UnreachableNode
+            | Code::NeverOffered
+            | Code::BestPlayMissesRightCall
+            | Code::DifficultyDisagrees => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -85,6 +85,18 @@ pub enum FactKind {
 }
 
 impl FactKind {
+    /// The basics of qualifying an advance: who signs, the money and the timing. An advance is
+    /// only as strong as how many of these the rep knows (see `score`).
+    pub const BASICS: [FactKind; 3] = [FactKind::Authority, FactKind::Budget, FactKind::Timeline];
+
+    /// Kinds that can give a reason to walk away from a deal (a champion or a metric cannot).
+    pub fn can_disqualify(self) -> bool {
+        !matches!(
+            self,
+            FactKind::Pain | FactKind::Champion | FactKind::Metrics
+        )
+    }
+
     pub const ALL: [FactKind; 9] = [
         FactKind::Pain,
         FactKind::Budget,
@@ -147,6 +159,10 @@ pub struct Node {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
+    /// An id of the author's, so that records and tests can name the choice whatever its place
+    /// in the list; without one, a choice is named by its node and its place (`open/2`).
+    #[serde(default)]
+    pub id: Option<String>,
     pub say: String,
     #[serde(rename = "move")]
     pub move_kind: Move,

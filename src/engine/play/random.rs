@@ -1,9 +1,12 @@
-//! The random streams of a session, written out so that no crate upgrade changes a replay: the
-//! chance stream (ChaCha8 keyed by the seed through SplitMix64), the weighted pick of a branch,
-//! and a fresh seed for a new call.
+//! The random streams of a session, keyed by its seed so that the same seed and choices always
+//! replay exactly: the chance stream (the buyer's luck) and the order stream (the order the
+//! choices are offered in), two streams of one ChaCha8 key spread from the seed by SplitMix64.
+//! The weighted pick of a branch is written out here; the shuffle is `rand`'s, and every stream
+//! is pinned by a test, so no crate upgrade can change a replay unnoticed.
 
+use rand::seq::SliceRandom;
+use rand::{SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
-use rand_core::SeedableRng;
 
 /// Picks a branch by weight from one 32-bit draw. Written out here, rather than taken from a
 /// distribution in `rand`, so that an upgrade of `rand` can never change which branch a seed picks.
@@ -32,7 +35,7 @@ pub(crate) fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The session's generator: ChaCha8 keyed by the seed spread with SplitMix64. ChaCha8 is a fixed
+/// The chance stream: ChaCha8 keyed by the seed spread with SplitMix64. ChaCha8 is a fixed
 /// algorithm and the key expansion is ours, so the stream never changes with a crate upgrade.
 pub(crate) fn session_rng(seed: u64) -> ChaCha8Rng {
     let mut state = seed;
@@ -43,18 +46,36 @@ pub(crate) fn session_rng(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(key)
 }
 
-/// A seed for a new call, from the clock: short enough to type or read out to a trainer.
+/// The order stream: the same key as the chance stream, on ChaCha's stream 1, so that drawing
+/// the order of the choices never moves the chance draws (replays of sessions recorded before
+/// choices were shuffled draw the same luck).
+pub(crate) fn order_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = session_rng(seed);
+    rng.set_stream(1);
+    rng
+}
+
+/// Puts `order` (the positions of a node's choices) in the order they are offered in.
+pub(crate) fn shuffle(order: &mut [u16], rng: &mut ChaCha8Rng) {
+    order.shuffle(rng);
+}
+
+/// A seed for a new call, from the operating system (or, failing that, the clock): short enough
+/// to type or read out to a trainer.
 pub fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    nanos % 1_000_000_007
+    let drawn = rand::rngs::SysRng.try_next_u64().ok();
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    };
+    drawn.unwrap_or_else(clock) % 1_000_000_007
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_core::Rng;
+    use rand::Rng;
 
     #[test]
     fn a_branch_is_picked_in_proportion_to_its_weight_and_never_at_weight_zero() {
@@ -88,4 +109,37 @@ mod tests {
     }
 
     const PINNED_DRAWS_FOR_SEED_42: [u32; 3] = [2_278_103_804, 823_500_537, 3_021_377_537];
+
+    #[test]
+    fn the_order_stream_is_pinned_and_apart_from_the_chance_stream() {
+        // If this fails, recorded sessions would show their choices in another order and a
+        // replay by shown position would differ: do not update the numbers, restore the stream.
+        let mut order = order_rng(42);
+        let mut shuffled = [0u16, 1, 2, 3, 4, 5];
+        shuffle(&mut shuffled, &mut order);
+        assert_eq!(shuffled, PINNED_ORDER_FOR_SEED_42);
+        let draws = [order.next_u32(), order.next_u32()];
+        assert_eq!(draws, PINNED_ORDER_DRAWS_FOR_SEED_42);
+        // Drawing orders never moves the chance stream.
+        let mut chance = session_rng(42);
+        assert_eq!(chance.next_u32(), PINNED_DRAWS_FOR_SEED_42[0]);
+    }
+
+    const PINNED_ORDER_FOR_SEED_42: [u16; 6] = [1, 2, 3, 5, 4, 0];
+    const PINNED_ORDER_DRAWS_FOR_SEED_42: [u32; 2] = [3_396_886_315, 307_590_720];
+
+    #[test]
+    fn every_order_of_three_choices_comes_up_about_as_often() {
+        let mut counts = std::collections::HashMap::new();
+        for seed in 0..6000 {
+            let mut order = [0u16, 1, 2];
+            shuffle(&mut order, &mut order_rng(seed));
+            *counts.entry(order).or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.len(), 6);
+        assert!(
+            counts.values().all(|&n| (800..1200).contains(&n)),
+            "{counts:?}"
+        );
+    }
 }

@@ -18,6 +18,9 @@ pub(crate) struct Core {
     /// Known facts in the first words, then visited condition-nodes.
     pub bits: Bits,
     pub tally: Tally,
+    /// Minutes the choices so far added to the fastest right call still open (velocity's
+    /// measure; see `score::velocity`). Kept up by sessions and the search alike.
+    pub wasted: u16,
 }
 
 /// What scoring needs to remember about the moves so far.
@@ -46,6 +49,7 @@ impl Core {
             minutes_left: s.minutes as i32,
             bits: Bits::zeros(words),
             tally: Tally::default(),
+            wasted: 0,
         }
     }
 
@@ -55,6 +59,7 @@ impl Core {
         self.minutes_left = s.minutes as i32;
         self.bits.fill(0);
         self.tally = Tally::default();
+        self.wasted = 0;
     }
 
     #[inline]
@@ -87,7 +92,9 @@ impl Core {
 
     #[inline]
     pub fn offers(&self, s: &ScenarioData, choice: &ChoiceData) -> bool {
-        s.conditions_of(choice).iter().all(|&c| self.holds(s, c))
+        // Most choices have no conditions: answer those without walking a list.
+        let conditions = s.conditions_of(choice);
+        conditions.is_empty() || conditions.iter().all(|&c| self.holds(s, c))
     }
 
     fn change_trust(&mut self, delta: i32) {
@@ -148,9 +155,21 @@ impl Core {
         }
     }
 
+    /// The minutes the choices so far used of the buyer's time.
+    pub fn minutes_used(&self, s: &ScenarioData) -> u32 {
+        (s.minutes as i32 - self.minutes_left.max(0)).max(0) as u32
+    }
+
+    /// Counts minutes a choice wasted (saturating: a call is at most 600 minutes).
+    pub fn waste(&mut self, minutes: u32) {
+        self.wasted = (u32::from(self.wasted) + minutes).min(u32::from(u16::MAX)) as u16;
+    }
+
     /// What scoring sees when the call ends here with `outcome`.
     pub fn score_inputs(&self, s: &ScenarioData, outcome: Outcome) -> ScoreInputs {
         let (mut qualification, mut pain) = (0u32, 0u32);
+        let mut basics = [false; 3];
+        let mut reason_known = false;
         for (index, fact) in s.facts.iter().enumerate() {
             if self.knows(index as u32) {
                 if fact.kind == FactKind::Pain {
@@ -158,6 +177,10 @@ impl Core {
                 } else {
                     qualification += fact.weight;
                 }
+                if let Some(basic) = FactKind::BASICS.iter().position(|k| *k == fact.kind) {
+                    basics[basic] = true;
+                }
+                reason_known |= fact.kind.can_disqualify();
             }
         }
         let share = |got: u32, total: u32| {
@@ -171,14 +194,17 @@ impl Core {
             outcome,
             winnable: s.winnable,
             qualification_coverage: share(qualification, s.qualification_weight),
+            basics_present: s.basics_present,
+            basics_known: basics.iter().filter(|known| **known).count() as u8,
+            reason_known,
             pain_coverage: share(pain, s.pain_weight),
             has_pain: s.pain_weight > 0,
             implication_after_pain: self.tally.implication_after_pain,
             need_payoff_after_pain: self.tally.need_payoff_after_pain,
             pitches_before_pain: u32::from(self.tally.pitches_before_pain),
             final_trust: self.trust.clamp(0, 100) as u8,
-            minutes_used: (s.minutes as i32 - self.minutes_left.max(0)).max(0) as u32,
-            fastest_right_minutes: s.fastest_right_minutes,
+            minutes_used: self.minutes_used(s),
+            wasted_minutes: u32::from(self.wasted),
         }
     }
 }

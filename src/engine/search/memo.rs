@@ -53,9 +53,9 @@ impl Memo {
     }
 }
 
-/// A memo key: a state packed into 32 bytes (node, trust, minutes and tally in one word, then
-/// the bits an objective keeps, inline up to 128), so that the memo stays small and hashing and
-/// comparing a key are a few word operations.
+/// A memo key: a state packed into 32 bytes (node, trust, minutes, tally and wasted minutes in
+/// one word, then the bits an objective keeps, inline up to 128), so that the memo stays small
+/// and hashing and comparing a key are a few word operations.
 #[derive(Clone, PartialEq, Eq)]
 pub(super) struct Key {
     pub(super) head: u64,
@@ -70,27 +70,61 @@ impl std::hash::Hash for Key {
     }
 }
 
+/// The head word's fields: where each starts and how many bits it has.
+const NODE_BITS: u32 = 22;
+const TRUST_AT: u32 = NODE_BITS;
+const MINUTES_AT: u32 = TRUST_AT + 7;
+const MINUTES_BITS: u32 = 11;
+const TALLY_AT: u32 = MINUTES_AT + MINUTES_BITS;
+const WASTED_AT: u32 = TALLY_AT + 5;
+const WASTED_BITS: u32 = 10;
+
+/// The most nodes a call can have for its states to fit a key.
+pub(super) const MAX_NODES: usize = 1 << NODE_BITS;
+
+fn field(head: u64, at: u32, bits: u32) -> u64 {
+    (head >> at) & ((1 << bits) - 1)
+}
+
 impl Key {
-    pub(super) fn head(core: &Core, trust: bool, tally: bool) -> u64 {
+    /// The head word of a state; the parts an objective leaves out are zero.
+    pub(super) fn head(core: &Core, trust: bool, tally: bool, wasted: bool) -> u64 {
         let trust = if trust {
-            core.trust.clamp(0, 255) as u64
+            core.trust.clamp(0, 100) as u64
         } else {
             0
         };
         let tally = if tally { pack_tally(core.tally) } else { 0 };
-        // Minutes left lie within ±600 (the format's limits), so 16 bits keep them apart.
-        let minutes = u64::from(core.minutes_left as i16 as u16);
-        u64::from(core.node) | trust << 32 | minutes << 40 | tally << 56
+        // Minutes left lie within ±600 (the format's limits): 11 bits, two's complement.
+        let minutes = (core.minutes_left as i64 as u64) & ((1 << MINUTES_BITS) - 1);
+        let wasted = if wasted {
+            u64::from(core.wasted).min((1 << WASTED_BITS) - 1)
+        } else {
+            0
+        };
+        u64::from(core.node)
+            | trust << TRUST_AT
+            | minutes << MINUTES_AT
+            | tally << TALLY_AT
+            | wasted << WASTED_AT
     }
 
-    /// A state with this key. Bits, trust or tally left out of the key are zero, which is
-    /// harmless: they cannot change the objective's future (that is why they were left out).
+    /// A state with this key. Bits, trust, tally or wasted minutes left out of the key are
+    /// zero, which is harmless: they cannot change the objective's future (that is why they
+    /// were left out).
     pub(super) fn core(&self) -> Core {
-        let tally = (self.head >> 56) as u8;
+        let head = self.head;
+        let tally = field(head, TALLY_AT, 5) as u8;
+        let minutes = field(head, MINUTES_AT, MINUTES_BITS) as i64;
+        let minutes = if minutes >= 1 << (MINUTES_BITS - 1) {
+            minutes - (1 << MINUTES_BITS)
+        } else {
+            minutes
+        };
         Core {
-            node: self.head as u32,
-            trust: i32::from((self.head >> 32) as u8),
-            minutes_left: i32::from((self.head >> 40) as u16 as i16),
+            node: field(head, 0, NODE_BITS) as u32,
+            trust: field(head, TRUST_AT, 7) as i32,
+            minutes_left: minutes as i32,
             bits: self.bits.clone(),
             tally: Tally {
                 pain_known: tally & 1 != 0,
@@ -98,6 +132,7 @@ impl Key {
                 implication_after_pain: tally & 8 != 0,
                 need_payoff_after_pain: tally & 16 != 0,
             },
+            wasted: field(head, WASTED_AT, WASTED_BITS) as u16,
         }
     }
 }

@@ -18,10 +18,14 @@
 use crate::engine::model::ScenarioData;
 
 mod memo;
+mod outcomes;
 mod relevance;
 mod solver;
+mod yardstick;
 
+pub use outcomes::{EndingShare, Endings, FirstMistake, Player};
 pub(crate) use solver::Solver;
+pub(crate) use yardstick::Yardstick;
 
 /// What the search optimises, and how it treats the buyer's chance turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +36,12 @@ pub enum Objective {
     HighestScore,
     /// The lowest overall score any path can reach.
     LowestScore,
+    /// The highest overall score of a path that ends with the right call (the best score that
+    /// can pass; every branch in the rep's favour).
+    HighestRightCall,
+    /// The expected overall score of a rep choosing at random among the offered choices (chance
+    /// averaged): the floor a call's difficulty is measured from.
+    RandomPlay,
     /// The fewest minutes to a right call, with every branch in the rep's favour.
     FastestRight,
 }
@@ -59,24 +69,30 @@ pub const DEFAULT_STATE_CAP: usize = 3_000_000;
 /// The cap `check` uses to describe a call's difficulty: checking stays quick on huge files.
 pub const CHECK_STATE_CAP: usize = 200_000;
 
-/// Within this many points of the best, a choice counts as good (ties are not mistakes).
-pub const GOOD_TOLERANCE: f64 = 0.5;
+/// What counts as leaving the best path: a choice that gives up at least this many points of the
+/// best expected overall score. About what one average qualifying fact or one wasted minute is
+/// worth: below it, choices differ in taste, not in quality, and a textbook move that is a point
+/// behind the best is not a mistake.
+pub const MEANINGFUL_LOSS: f64 = 2.0;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Decision {
     pub value: f64,
-    /// Bit `i` set: the choice at position `i` is within tolerance of the best (first 64 only).
+    /// Bit `i` set: the choice at position `i` is within `MEANINGFUL_LOSS` of the best (first 64
+    /// only).
     pub good: u64,
     /// Position of the best choice in the node's list.
     pub best: u32,
 }
 
-/// The fewest minutes to a right call (every branch in the rep's favour), or `None` when no
-/// path that respects the conditions gets there.
-pub(crate) fn fastest_right_minutes(s: &ScenarioData) -> Result<Option<u32>, TooManyStates> {
-    let minutes =
-        Solver::with_cap(s, Objective::FastestRight, CHECK_STATE_CAP).value_from_start()?;
-    Ok(minutes.is_finite().then_some(minutes.round() as u32))
+/// Works out velocity's yardstick for a call and keeps it with the call, so that every session
+/// of it measures waste the same way. The fewest minutes to a right call comes back (`None`
+/// when no path that respects the conditions gets there).
+pub(crate) fn prepare(s: &ScenarioData, cap: usize) -> Result<Option<u32>, TooManyStates> {
+    let yardstick = Yardstick::of(s, cap)?;
+    let fastest = yardstick.fastest_right;
+    yardstick.keep(s);
+    Ok(fastest)
 }
 
 /// The best expected overall score of a call and how many decision states the search needed:
@@ -88,14 +104,15 @@ pub fn solve(scenario: &crate::Scenario) -> Result<(f64, usize), TooManyStates> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine::format::Outcome;
+    use crate::engine::model::ScenarioData;
     use crate::engine::model::{Way, range_usize};
     use crate::engine::play::rules::{Core, Destination};
     use crate::{SourceFile, check_source};
 
-    fn scenarios() -> Vec<crate::Scenario> {
+    pub(crate) fn scenarios() -> Vec<crate::Scenario> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut found: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -126,7 +143,8 @@ mod tests {
     }
 
     /// The value of a decision state by plain recursion over whole states: no memo layers,
-    /// no facts left out of keys, nothing shared with the solver but the scoring of an ending.
+    /// no facts left out of keys, nothing shared with the solver but the scoring of an ending
+    /// and velocity's yardstick (which `the_yardstick_agrees_with_plain_recursion` checks).
     fn reference(
         solver: &Solver,
         core: &Core,
@@ -137,12 +155,16 @@ mod tests {
         }
         let s = solver.s;
         let mut best: Option<f64> = None;
+        let mut values = Vec::new();
         for (position, choice) in s.node_choices(core.node).iter().enumerate() {
             if !core.offers(s, choice) {
                 continue;
             }
             let index = s.first_choice(core.node) + position as u32;
             let mut next = core.clone();
+            if let Some(yardstick) = &solver.yardstick {
+                next.waste(yardstick.waste(core, position));
+            }
             let cost = match solver.objective {
                 Objective::FastestRight => f64::from(choice.minutes),
                 _ => 0.0,
@@ -155,11 +177,15 @@ mod tests {
                         follow(solver, next, memo)
                     }
                 };
+            values.push(value);
             best = Some(match best {
                 None => value,
                 Some(b) if solver.maximising() => b.max(value),
                 Some(b) => b.min(value),
             });
+        }
+        if solver.objective == Objective::RandomPlay && !values.is_empty() {
+            best = Some(values.iter().sum::<f64>() / values.len() as f64);
         }
         let value = best.unwrap_or_else(|| solver.terminal(core, Outcome::Continuation));
         memo.insert(core.clone(), value);
@@ -187,11 +213,11 @@ mod tests {
                     })
                     .collect();
                 let favourable = |a: f64, b: f64| match solver.objective {
-                    Objective::HighestScore => a.max(b),
+                    Objective::HighestScore | Objective::HighestRightCall => a.max(b),
                     _ => a.min(b),
                 };
                 match solver.objective {
-                    Objective::ExpectedScore => values
+                    Objective::ExpectedScore | Objective::RandomPlay => values
                         .iter()
                         .map(|(v, w)| v * f64::from(*w) / f64::from(*total))
                         .sum(),
@@ -208,6 +234,8 @@ mod tests {
                 Objective::ExpectedScore,
                 Objective::HighestScore,
                 Objective::LowestScore,
+                Objective::HighestRightCall,
+                Objective::RandomPlay,
                 Objective::FastestRight,
             ] {
                 let mut solver = Solver::new(&scenario, objective);
@@ -216,7 +244,8 @@ mod tests {
                 let mut start = Core::new(&scenario);
                 start.enter(&scenario, scenario.start, &mut |_| {});
                 let expected = follow(&solver, start, &mut memo);
-                let close = |a: f64, b: f64| a == b || (a - b).abs() < 1e-9;
+                let close =
+                    |a: f64, b: f64| a == b || (a - b).abs() < 1e-9 || (a.is_nan() && b.is_nan());
                 assert!(
                     close(value, expected),
                     "{} {objective:?}: {value} against {expected}",
@@ -234,6 +263,138 @@ mod tests {
                             decision.value
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// The fewest minutes to a right call from a decision state by plain recursion, chance in
+    /// the rep's favour.
+    fn fastest(
+        s: &ScenarioData,
+        core: &Core,
+        memo: &mut std::collections::HashMap<Core, f64>,
+    ) -> f64 {
+        if let Some(&v) = memo.get(core) {
+            return v;
+        }
+        let mut best = f64::INFINITY;
+        for (position, choice) in s.node_choices(core.node).iter().enumerate() {
+            if core.offers(s, choice) {
+                best = best.min(after(s, core, position, memo));
+            }
+        }
+        memo.insert(core.clone(), best);
+        best
+    }
+
+    fn after(
+        s: &ScenarioData,
+        core: &Core,
+        position: usize,
+        memo: &mut std::collections::HashMap<Core, f64>,
+    ) -> f64 {
+        let choice = &s.node_choices(core.node)[position];
+        let mut next = core.clone();
+        next.wasted = 0;
+        let index = s.first_choice(core.node) + position as u32;
+        f64::from(choice.minutes)
+            + match next.take(s, index, &mut |_| {}) {
+                Destination::TimeUp => f64::INFINITY,
+                Destination::Arrive(to) => {
+                    next.enter(s, to, &mut |_| {});
+                    settle_fastest(s, next, memo)
+                }
+            }
+    }
+
+    fn settle_fastest(
+        s: &ScenarioData,
+        core: Core,
+        memo: &mut std::collections::HashMap<Core, f64>,
+    ) -> f64 {
+        match &s.nodes[core.node as usize].way {
+            Way::End(outcome) if outcome.is_right_call(s.winnable) => 0.0,
+            Way::End(_) => f64::INFINITY,
+            Way::Choices(_) => fastest(s, &core, memo),
+            Way::Next(to) => {
+                let mut next = core;
+                next.enter(s, *to, &mut |_| {});
+                settle_fastest(s, next, memo)
+            }
+            Way::Chance { branches, .. } => s.branches[range_usize(branches)]
+                .iter()
+                .filter(|b| b.weight > 0)
+                .map(|b| {
+                    let mut next = core.clone();
+                    next.enter(s, b.to, &mut |_| {});
+                    settle_fastest(s, next, memo)
+                })
+                .fold(f64::INFINITY, f64::min),
+        }
+    }
+
+    #[test]
+    fn the_yardstick_agrees_with_plain_recursion() {
+        use crate::engine::session::Session;
+        for scenario in scenarios() {
+            let yardstick = Yardstick::of_call(&scenario).expect("checked calls keep one");
+            // Random sessions: every choice's wasted minutes against recursion over whole states.
+            for seed in 0..40u64 {
+                let mut session = Session::new(&scenario, seed);
+                let mut memo = std::collections::HashMap::new();
+                let mut pick = seed;
+                while !session.is_over() {
+                    let core = session.core().clone();
+                    let offered: Vec<usize> = session.offered().map(|o| o.index).collect();
+                    pick = crate::engine::play::random::splitmix64(&mut pick) % 1_000_003;
+                    let position = offered[pick as usize % offered.len()];
+                    let mut clean = core.clone();
+                    clean.wasted = 0;
+                    let now = fastest(&scenario, &clean, &mut memo);
+                    let then = after(&scenario, &clean, position, &mut memo);
+                    let expected = if now.is_finite() && then.is_finite() {
+                        (then - now) as u32
+                    } else {
+                        0
+                    };
+                    assert_eq!(
+                        yardstick.waste(&core, position),
+                        expected,
+                        "{} seed {seed} at {}",
+                        scenario.id,
+                        scenario.nodes[core.node as usize].id
+                    );
+                    session.choose(position).unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rep_who_plays_the_fastest_right_call_their_luck_allows_scores_full_velocity() {
+        use crate::engine::session::Session;
+        for scenario in scenarios() {
+            let yardstick = Yardstick::of_call(&scenario).unwrap();
+            for seed in 0..20u64 {
+                let mut session = Session::new(&scenario, seed);
+                while !session.is_over() {
+                    // A choice that wastes nothing, when one keeps a right call open.
+                    let core = session.core().clone();
+                    let offered: Vec<usize> = session.offered().map(|o| o.index).collect();
+                    let mut memo = std::collections::HashMap::new();
+                    let position = offered
+                        .iter()
+                        .copied()
+                        .filter(|&p| after(&scenario, &core, p, &mut memo).is_finite())
+                        .min_by_key(|&p| yardstick.waste(&core, p))
+                        .unwrap_or(offered[0]);
+                    session.choose(position).unwrap();
+                }
+                if let Some(scores) = session.scores()
+                    && session.outcome().unwrap().is_right_call(scenario.winnable)
+                {
+                    assert_eq!(scores.velocity, 100, "{} seed {seed}", scenario.id);
                 }
             }
         }

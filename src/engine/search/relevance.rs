@@ -3,6 +3,7 @@
 
 use super::Objective;
 use super::memo::Key;
+use crate::engine::format::FactKind;
 use crate::engine::model::{Cond, ScenarioData, Way, range_usize};
 use crate::engine::play::rules::Core;
 use crate::engine::score::{fact_points, overall_share};
@@ -13,13 +14,16 @@ use crate::engine::score::{fact_points, overall_share};
 /// For the score: a fact that can no longer be revealed nor tested from a node only adds its
 /// fixed share of coverage to every future score, so it leaves the key and its share is carried
 /// as a base value (`value = memo + base`). Qualification facts stay in the key on a deal that
-/// cannot close, because advancing it zeroes their share. For the fastest right call, facts
-/// matter only through conditions.
+/// cannot close, because advancing it zeroes their share, and the basics (who signs, money,
+/// timing) stay on one that can, because how many of them are known decides what an advance is
+/// worth. For the fastest right call, facts matter only through conditions, and the minutes
+/// already wasted not at all.
 pub(super) struct Relevance {
     /// Per node, the bits of `Core::bits` to keep (`None`: all of them).
     pub(super) per_node: Option<Vec<Box<[u64]>>>,
     pub(super) trust: bool,
     pub(super) tally: bool,
+    pub(super) wasted: bool,
     /// Each fact's share of the overall score when known (zero when it does not count).
     pub(super) share: Vec<f64>,
 }
@@ -34,32 +38,18 @@ impl Relevance {
             visits[bit / 64] |= 1 << (bit % 64);
         }
         let set = |bits: &mut [u64], fact: u32| bits[(fact / 64) as usize] |= 1 << (fact % 64);
-        if objective == Objective::FastestRight {
-            let mut keep = visits.clone();
-            let mut trust = false;
-            for condition in &s.conditions {
-                match *condition {
-                    Cond::Knows(f) | Cond::DoesNotKnow(f) => set(&mut keep, f),
-                    Cond::TrustAtLeast(_) | Cond::TrustBelow(_) => trust = true,
-                    _ => {}
-                }
-            }
-            let keep: Box<[u64]> = keep.into_boxed_slice();
-            return Relevance {
-                per_node: Some(vec![keep; s.nodes.len()]),
-                trust,
-                tally: false,
-                share: vec![0.0; s.facts.len()],
-            };
-        }
-        // What each node's own ways on can reveal or test (its entry reveals have happened).
+        let fastest = objective == Objective::FastestRight;
+        // What each node's own ways on can test (and, for the score, reveal); its entry reveals
+        // have happened by the time it decides.
         let mut own: Vec<Vec<u64>> = vec![vec![0u64; words]; s.nodes.len()];
         for (index, node) in s.nodes.iter().enumerate() {
             if let Way::Choices(range) = &node.way {
                 for choice in &s.choices[range_usize(range)] {
-                    s.refs(&choice.reveals)
-                        .iter()
-                        .for_each(|&f| set(&mut own[index], f));
+                    if !fastest {
+                        s.refs(&choice.reveals)
+                            .iter()
+                            .for_each(|&f| set(&mut own[index], f));
+                    }
                     for condition in s.conditions_of(choice) {
                         if let Cond::Knows(f) | Cond::DoesNotKnow(f) = *condition {
                             set(&mut own[index], f);
@@ -68,7 +58,7 @@ impl Relevance {
                 }
             }
         }
-        // Add what every successor can reveal on entry or later, until nothing changes.
+        // Add what every successor can test (or reveal on entry or later), until nothing changes.
         let successors: Vec<Vec<u32>> = s
             .nodes
             .iter()
@@ -90,9 +80,11 @@ impl Relevance {
                 for &next in &successors[index] {
                     let next = next as usize;
                     let mut incoming: Vec<u64> = future[next].clone();
-                    s.refs(&s.nodes[next].reveals)
-                        .iter()
-                        .for_each(|&f| set(&mut incoming, f));
+                    if !fastest {
+                        s.refs(&s.nodes[next].reveals)
+                            .iter()
+                            .for_each(|&f| set(&mut incoming, f));
+                    }
                     for (word, add) in future[index].iter_mut().zip(incoming) {
                         if *word | add != *word {
                             *word |= add;
@@ -101,6 +93,29 @@ impl Relevance {
                     }
                 }
             }
+        }
+        if fastest {
+            // Facts matter only to the conditions still ahead, trust only if a condition asks.
+            let trust = s
+                .conditions
+                .iter()
+                .any(|c| matches!(c, Cond::TrustAtLeast(_) | Cond::TrustBelow(_)));
+            let per_node = future
+                .into_iter()
+                .map(|mut keep| {
+                    for (word, visit) in keep.iter_mut().zip(&visits) {
+                        *word |= visit;
+                    }
+                    keep.into_boxed_slice()
+                })
+                .collect();
+            return Relevance {
+                per_node: Some(per_node),
+                trust,
+                tally: false,
+                wasted: false,
+                share: vec![0.0; s.facts.len()],
+            };
         }
         // A fact's share of the overall score, from the scoring rules themselves.
         let share: Vec<f64> = s
@@ -118,11 +133,14 @@ impl Relevance {
                 for (word, visit) in keep.iter_mut().zip(&visits) {
                     *word |= visit;
                 }
-                if !s.winnable {
-                    for (index, fact) in s.facts.iter().enumerate() {
-                        if fact.kind.is_qualification() {
-                            set(&mut keep, index as u32);
-                        }
+                for (index, fact) in s.facts.iter().enumerate() {
+                    let decides_the_call = if s.winnable {
+                        FactKind::BASICS.contains(&fact.kind)
+                    } else {
+                        fact.kind.is_qualification()
+                    };
+                    if decides_the_call {
+                        set(&mut keep, index as u32);
                     }
                 }
                 keep.into_boxed_slice()
@@ -132,6 +150,7 @@ impl Relevance {
             per_node: Some(per_node),
             trust: true,
             tally: true,
+            wasted: true,
             share,
         }
     }
@@ -154,7 +173,7 @@ impl Relevance {
                 *word &= keep;
             }
         }
-        let head = Key::head(core, self.trust, self.tally);
+        let head = Key::head(core, self.trust, self.tally, self.wasted);
         (Key { head, bits }, base)
     }
 }

@@ -1,9 +1,10 @@
 //! The expectimax itself: filling the memo a layer of minutes at a time, weighing decisions,
 //! and following the buyer's own turns.
 
-use super::memo::{Key, Memo, UNWEIGHED};
+use super::memo::{Key, MAX_NODES, Memo, UNWEIGHED};
 use super::relevance::Relevance;
-use super::{DEFAULT_STATE_CAP, Decision, GOOD_TOLERANCE, Objective, TooManyStates};
+use super::yardstick::Yardstick;
+use super::{DEFAULT_STATE_CAP, Decision, MEANINGFUL_LOSS, Objective, TooManyStates};
 use crate::engine::format::Outcome;
 use crate::engine::model::{ScenarioData, Way, range_usize};
 use crate::engine::play::rules::{Core, Destination};
@@ -18,6 +19,8 @@ pub(crate) struct Solver<'s> {
     pub(super) overflowed: bool,
     /// What of a state can change this objective's future; the rest is cleared from memo keys.
     pub(super) relevance: Relevance,
+    /// Velocity's yardstick, for the score objectives: what each choice wastes.
+    pub(super) yardstick: Option<std::sync::Arc<Yardstick>>,
 }
 
 impl<'s> Solver<'s> {
@@ -26,13 +29,19 @@ impl<'s> Solver<'s> {
     }
 
     pub fn with_cap(s: &'s ScenarioData, objective: Objective, cap: usize) -> Self {
+        let yardstick = match objective {
+            Objective::FastestRight => None,
+            _ => Yardstick::of_call(s),
+        };
         Solver {
             s,
             objective,
             memo: Memo::new(s.minutes),
             cap,
-            overflowed: false,
+            // A call with more nodes than a key can name is too large to search.
+            overflowed: s.nodes.len() > MAX_NODES,
             relevance: Relevance::of(s, objective),
+            yardstick,
         }
     }
 
@@ -61,6 +70,12 @@ impl<'s> Solver<'s> {
         self.decision(core)
     }
 
+    /// The value of taking the choice at `position` from `core`, from a filled memo, without
+    /// searching (safe to call from many threads).
+    pub fn value_of_choice(&self, core: &Core, position: usize) -> f64 {
+        self.after_choice(core, position)
+    }
+
     /// The value of taking the choice at `position` from `core`.
     pub fn choice_value(&mut self, core: &Core, position: usize) -> Result<f64, TooManyStates> {
         self.fill_from(core);
@@ -79,7 +94,7 @@ impl<'s> Solver<'s> {
     pub(super) fn maximising(&self) -> bool {
         matches!(
             self.objective,
-            Objective::ExpectedScore | Objective::HighestScore
+            Objective::ExpectedScore | Objective::HighestScore | Objective::HighestRightCall
         )
     }
 
@@ -102,6 +117,9 @@ impl<'s> Solver<'s> {
                 } else {
                     f64::INFINITY
                 }
+            }
+            Objective::HighestRightCall if !outcome.is_right_call(self.s.winnable) => {
+                f64::NEG_INFINITY
             }
             _ => overall(
                 &dimensions(&core.score_inputs(self.s, outcome)),
@@ -141,15 +159,24 @@ impl<'s> Solver<'s> {
                     mean += value * f64::from(branch.weight) / total;
                     aggregate = Some(match (aggregate, self.objective) {
                         (None, _) => value,
-                        (Some(a), Objective::HighestScore | Objective::FastestRight) => {
-                            if self.better(value, a) { value } else { a }
+                        (
+                            Some(a),
+                            Objective::HighestScore
+                            | Objective::HighestRightCall
+                            | Objective::FastestRight,
+                        ) => {
+                            if self.better(value, a) {
+                                value
+                            } else {
+                                a
+                            }
                         }
                         (Some(a), Objective::LowestScore) => a.min(value),
-                        (Some(a), Objective::ExpectedScore) => a,
+                        (Some(a), Objective::ExpectedScore | Objective::RandomPlay) => a,
                     });
                 }
                 match self.objective {
-                    Objective::ExpectedScore => mean,
+                    Objective::ExpectedScore | Objective::RandomPlay => mean,
                     _ => aggregate.unwrap_or_else(|| self.terminal(&core, Outcome::Continuation)),
                 }
             }
@@ -180,17 +207,26 @@ impl<'s> Solver<'s> {
             &mut many
         };
         let mut best: Option<(usize, f64)> = None;
+        let (mut sum, mut offered) = (0.0, 0u32);
         for (position, choice) in choices.iter().enumerate() {
             if !core.offers(self.s, choice) {
                 continue;
             }
             let value = self.after_choice(core, position);
+            sum += value;
+            offered += 1;
             if let Some(slot) = values.get_mut(position) {
                 *slot = value;
             }
             if best.is_none_or(|(_, b)| self.better(value, b)) {
                 best = Some((position, value));
             }
+        }
+        // A rep choosing at random gets the mean of what the offered choices lead to.
+        if self.objective == Objective::RandomPlay
+            && let Some((position, _)) = best
+        {
+            best = Some((position, sum / f64::from(offered)));
         }
         match best {
             None => Decision {
@@ -202,7 +238,7 @@ impl<'s> Solver<'s> {
                 let tolerance = if self.objective == Objective::FastestRight {
                     0.0
                 } else {
-                    GOOD_TOLERANCE
+                    MEANINGFUL_LOSS
                 };
                 let mut good = 0u64;
                 for (position, value) in values.iter().enumerate().take(choices.len().min(64)) {
@@ -222,6 +258,9 @@ impl<'s> Solver<'s> {
     pub(super) fn after_choice(&self, core: &Core, position: usize) -> f64 {
         let choice = self.s.first_choice(core.node) + position as u32;
         let mut next = core.clone();
+        if let Some(yardstick) = &self.yardstick {
+            next.waste(yardstick.waste(core, position));
+        }
         let destination = next.take(self.s, choice, &mut |_| {});
         let cost = match self.objective {
             Objective::FastestRight => f64::from(self.s.choices[choice as usize].minutes),
@@ -324,6 +363,9 @@ impl<'s> Solver<'s> {
                 continue;
             }
             let mut next = core.clone();
+            if let Some(yardstick) = &self.yardstick {
+                next.waste(yardstick.waste(core, position));
+            }
             if let Destination::Arrive(to) = next.take(self.s, first + position as u32, &mut |_| {})
             {
                 next.enter(self.s, to, &mut |_| {});

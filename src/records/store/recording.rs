@@ -3,6 +3,7 @@
 
 use super::sessions::Said;
 use super::{Result, Store, StoreError, enum_text, json};
+use crate::engine::score::SCORING_VERSION;
 use crate::engine::session::{EndReason, Entry, Session};
 use crate::records::clock::{self, Millis};
 use rusqlite::{Connection, params};
@@ -68,8 +69,8 @@ impl Store {
             let revision_id = Self::revision_id(tx, session, now)?;
             tx.execute(
                 "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
-                    started_at, last_activity, status, opening)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'playing', ?)",
+                    started_at, last_activity, status, opening, scoring_version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'playing', ?, ?)",
                 params![
                     registration,
                     rep_id,
@@ -79,7 +80,8 @@ impl Store {
                     origin,
                     now,
                     now,
-                    json(&opening)
+                    json(&opening),
+                    SCORING_VERSION
                 ],
             )?;
             Ok(tx.last_insert_rowid())
@@ -140,6 +142,7 @@ impl Store {
                 if let Entry::Rep {
                     node_id,
                     index,
+                    shown,
                     say,
                     move_kind,
                     trust_after,
@@ -147,10 +150,11 @@ impl Store {
                     ..
                 } = entry
                 {
+                    let choice_id = session.scenario().choice_id(node_id, *index);
                     tx.execute(
                         "INSERT INTO turns (session_id, turn, node_id, choice, move, say, think_ms,
-                            trust_after, minutes_left_after, at, reply)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            trust_after, minutes_left_after, at, reply, shown, choice_id)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         params![
                             recording.session_id,
                             turn_no as i64,
@@ -162,7 +166,9 @@ impl Store {
                             i64::from(*trust_after),
                             i64::from(*minutes_left_after),
                             now,
-                            json(reply)
+                            json(reply),
+                            *shown as i64 + 1,
+                            choice_id
                         ],
                     )?;
                     turn_no += 1;

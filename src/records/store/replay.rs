@@ -3,6 +3,7 @@
 use super::sessions::{Status, StoredSession};
 use crate::engine::check::compile_source;
 use crate::engine::format::load::SourceFile;
+use crate::engine::score::{SCORING_VERSION, Scores};
 use crate::engine::session::{PlayError, Session};
 
 /// Why a stored session cannot be played again.
@@ -15,6 +16,25 @@ pub enum ReplayError {
 }
 
 impl StoredSession {
+    /// What a trainer should know when the stored scores and the replay's differ: the session
+    /// was scored under an older version of the rules (and what it scores now), or, which should
+    /// never happen, the replay disagrees with the record.
+    pub fn scoring_note(&self, replayed: Option<Scores>) -> Option<String> {
+        let (stored, replayed) = (self.row.scores?, replayed?);
+        if self.scoring_version != SCORING_VERSION {
+            return Some(format!(
+                "Scored {} under scoring version {} when it was played; under the current rules (version {SCORING_VERSION}) the same choices score {}.",
+                stored.overall, self.scoring_version, replayed.overall
+            ));
+        }
+        (stored != replayed).then(|| {
+            format!(
+                "The stored scores ({}) differ from the replay's ({}).",
+                stored.overall, replayed.overall
+            )
+        })
+    }
+
     /// Plays the session again from its stored revision's text, seed and choices (and leaves it
     /// again if it was abandoned).
     pub fn replay(&self) -> Result<Session, ReplayError> {

@@ -101,6 +101,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 6: choices are offered in an order drawn from the seed: each turn keeps the place the
+    // choice was shown at (1 = first) and its stable id; each session keeps the scoring rules'
+    // version it was scored under (sessions before this were scored under version 1).
+    "ALTER TABLE turns ADD COLUMN shown INTEGER;
+    ALTER TABLE turns ADD COLUMN choice_id TEXT;
+    ALTER TABLE sessions ADD COLUMN scoring_version INTEGER NOT NULL DEFAULT 1;",
 ];
 
 /// The first schema version with the `meta` table.

@@ -101,6 +101,11 @@ pub struct TurnRow {
     pub at: Millis,
     /// What followed the choice, up to the next choice: buyer lines, facts, chance.
     pub reply: Vec<Said>,
+    /// Where the choice was shown among the offered choices (1 = first); `None` for sessions
+    /// recorded before choices were shuffled, when it was shown at its place in the file.
+    pub shown: Option<u32>,
+    /// The choice's stable id (the author's, or `node/place`); `None` for older sessions.
+    pub choice_id: Option<String>,
 }
 
 /// One stored transcript entry.
@@ -123,6 +128,8 @@ pub struct StoredSession {
     pub facts_uncovered: Vec<String>,
     pub minutes_used: Option<u32>,
     pub final_trust: Option<u8>,
+    /// The version of the scoring rules its stored scores were worked out under.
+    pub scoring_version: u32,
     /// The scenario file's text at the revision played.
     #[serde(skip)]
     pub scenario_source: String,
@@ -304,7 +311,8 @@ impl Store {
         let read = || -> rusqlite::Result<Option<StoredSession>> {
             let sql = format!(
                 "SELECT {ROW_COLUMNS}, s.opening, s.end_reason, s.end_node, s.facts_uncovered,
-                    s.minutes_used, s.final_trust, v.source {ROW_FROM} WHERE s.id = ?"
+                    s.minutes_used, s.final_trust, v.source, s.scoring_version {ROW_FROM}
+                 WHERE s.id = ?"
             );
             let Some(mut stored) = self
                 .conn
@@ -323,6 +331,7 @@ impl Store {
                         minutes_used: r.get::<_, Option<i64>>(25)?.map(|m| m as u32),
                         final_trust: r.get::<_, Option<i64>>(26)?.map(|t| t as u8),
                         scenario_source: r.get(27)?,
+                        scoring_version: r.get::<_, i64>(28)? as u32,
                     })
                 })
                 .optional()?
@@ -331,7 +340,7 @@ impl Store {
             };
             let mut statement = self.conn.prepare_cached(
                 "SELECT turn, node_id, choice, move, say, think_ms, trust_after, minutes_left_after,
-                    at, reply FROM turns WHERE session_id = ? ORDER BY turn",
+                    at, reply, shown, choice_id FROM turns WHERE session_id = ? ORDER BY turn",
             )?;
             stored.turns = statement
                 .query_map([id], |r| {
@@ -347,6 +356,8 @@ impl Store {
                         minutes_left_after: r.get::<_, i64>(7)? as i32,
                         at: r.get(8)?,
                         reply: serde_json::from_str(&reply).unwrap_or_default(),
+                        shown: r.get::<_, Option<i64>>(10)?.map(|n| n as u32),
+                        choice_id: r.get(11)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

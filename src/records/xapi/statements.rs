@@ -70,6 +70,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
                 key("seed"): row.seed.to_string(),
                 key("revision"): row.revision,
                 key("scenario-id"): row.scenario_id,
+                key("scoring-version"): stored.scoring_version,
             },
         });
         if parent {
@@ -99,9 +100,17 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
             },
         });
         let mut s = statement(id, VERB_ANSWERED, "answered", node, turn.at);
+        // The response names the choice by its stable id (the author's, or its node and place
+        // in the file), never by where it was shown: choices are offered in a shuffled order.
+        let choice_id = turn
+            .choice_id
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", turn.node_id, turn.choice + 1));
         s["result"] = json!({
-            "response": (turn.choice + 1).to_string(),
+            "response": choice_id,
             "extensions": {
+                key("choice-position"): turn.choice + 1,
+                key("shown-position"): turn.shown.unwrap_or(turn.choice as u32 + 1),
                 key("move"): turn.move_kind,
                 key("say"): turn.say,
                 key("trust-after"): turn.trust_after,
