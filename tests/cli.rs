@@ -49,9 +49,13 @@ fn broken_copy(folder: &Path, name: &str, from: &str, to: &str) -> PathBuf {
 #[test]
 fn check_passes_the_shipped_library_with_no_warnings() {
     let out = dealsim(&["check", "scenarios/"], "");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "", "no warnings expected");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(text(&out.stderr), "", "nothing on standard error");
     let stdout = text(&out.stdout);
+    assert!(
+        !stdout.contains("warning["),
+        "no warnings expected: {stdout}"
+    );
     assert!(
         stdout.contains("checked 6 files: 0 errors, 0 warnings"),
         "{stdout}"
@@ -73,7 +77,9 @@ fn check_shows_a_broken_file_like_a_compiler_and_exits_one() {
     );
     let out = dealsim(&["check", path.to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    // The problems and the summary on one stream, so that one redirect keeps the report.
+    let stderr = text(&out.stdout);
+    assert!(stderr.contains("checked 1 file: 1 error"), "{stderr}");
     assert!(
         stderr.contains(r#"error[E0003]: unknown node "authorty""#),
         "{stderr}"
@@ -102,8 +108,8 @@ fn warnings_alone_do_not_fail_check() {
         "",
     );
     let out = dealsim(&["check", path.to_str().unwrap()], "");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("warning[W0001]"));
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("warning[W0001]"));
 }
 
 #[test]
@@ -116,6 +122,13 @@ fn bad_paths_and_files_get_a_message_and_a_non_zero_exit_without_a_panic() {
     )
     .unwrap();
     std::fs::write(folder.path().join("wrong.ron"), "Scenario()").unwrap();
+    // Special files: a link to an endless device, and a named pipe with no writer (each once
+    // made `check` read until memory ran out, or wait forever).
+    let specials = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", specials.path().join("zero.scenario.ron")).unwrap();
+    let fifo = specials.path().join("pipe.scenario.ron");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     let empty_folder = tempfile::tempdir().unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
@@ -171,6 +184,21 @@ fn bad_paths_and_files_get_a_message_and_a_non_zero_exit_without_a_panic() {
             "does not exist",
         ),
         (
+            vec!["check".into(), specials.path().display().to_string()],
+            "not a regular file (a device, a named pipe or a socket)",
+        ),
+        (
+            vec![
+                "play".into(),
+                specials
+                    .path()
+                    .join("zero.scenario.ron")
+                    .display()
+                    .to_string(),
+            ],
+            "not a regular file",
+        ),
+        (
             vec![
                 "simulate".into(),
                 scenario("harbor-discovery"),
@@ -192,7 +220,8 @@ fn bad_paths_and_files_get_a_message_and_a_non_zero_exit_without_a_panic() {
     for (args, expected) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = dealsim(&args, "");
-        let stderr = text(&out.stderr);
+        // `check` reports on standard output, the other commands' failures on standard error.
+        let stderr = text(&out.stderr) + &text(&out.stdout);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");

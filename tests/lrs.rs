@@ -588,3 +588,203 @@ fn a_statement_the_lrs_refuses_is_kept_aside_with_its_reason_and_not_retried() {
     );
     assert!(!text(&retry).contains(PASSWORD));
 }
+
+/// A stand-in LRS that answers each request with the next of `answers` (status line, extra
+/// headers, body; `{auth}` in a body is replaced by the request's Authorization header, as an
+/// LRS that echoes its request would), then 200 to everything. Sends each request's statement
+/// count.
+fn scripted_lrs(
+    answers: Vec<(&'static str, &'static str, &'static str)>,
+) -> (String, std::sync::mpsc::Receiver<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut answers = answers.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 65536];
+            let parts = loop {
+                let Ok(n) = stream.read(&mut buffer) else {
+                    break None;
+                };
+                if n == 0 {
+                    break None;
+                }
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let header = |name: &str| {
+                        head.lines().find_map(|l| {
+                            let (key, value) = l.split_once(':')?;
+                            key.eq_ignore_ascii_case(name)
+                                .then(|| value.trim().to_string())
+                        })
+                    };
+                    let length: usize = header("content-length")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break Some((
+                            header("authorization").unwrap_or_default(),
+                            body[..length].to_string(),
+                        ));
+                    }
+                }
+            };
+            let Some((auth, body)) = parts else { continue };
+            let count = serde_json::from_str::<Vec<Value>>(&body).map_or(0, |v| v.len());
+            let _ = sender.send(count);
+            let (status, headers, reply) = answers.next().unwrap_or(("200 OK", "", "[]"));
+            let reply = reply.replace("{auth}", &auth);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    (format!("http://127.0.0.1:{port}/xAPI"), receiver)
+}
+
+fn config_for(dir: &Path, endpoint: &str) -> PathBuf {
+    let config = dir.join("config.ron");
+    std::fs::write(
+        &config,
+        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"))"),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn an_answer_about_the_whole_request_keeps_the_queue_and_says_what_to_fix() {
+    for (answer, expected) in [
+        (("404 Not Found", "", "{}"), "check the address"),
+        (("408 Request Timeout", "", "{}"), "send smaller batches"),
+        (
+            ("413 Payload Too Large", "", "{}"),
+            "send smaller batches, such as --batch",
+        ),
+        (
+            ("429 Too Many Requests", "Retry-After: 3600\r\n", "{}"),
+            "wait 3600 seconds",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("sessions.db");
+        let (endpoint, requests) = scripted_lrs(vec![answer]);
+        let config = config_for(dir.path(), &endpoint);
+        play(&db, "Sam Rivera", "harbor-discovery", 1, None);
+        let queued = Store::open(&db).unwrap().outbox_summary().unwrap().queued;
+        assert!(queued > 1);
+
+        let out = dealsim(&["sync"], &db, &config);
+        assert_eq!(out.status.code(), Some(3), "{}: {}", answer.0, text(&out));
+        assert!(
+            text(&out).contains(expected),
+            "{}: {}",
+            answer.0,
+            text(&out)
+        );
+        let summary = Store::open(&db).unwrap().outbox_summary().unwrap();
+        assert_eq!(summary.queued, queued, "{}: nothing is lost", answer.0);
+        assert!(
+            summary.rejected.is_empty(),
+            "{}: nothing set aside",
+            answer.0
+        );
+        assert_eq!(
+            requests.try_iter().count(),
+            1,
+            "{}: one request, then it stops",
+            answer.0
+        );
+
+        // The next sync delivers everything.
+        let again = dealsim(&["sync"], &db, &config);
+        assert!(again.status.success(), "{}", text(&again));
+        assert_eq!(
+            Store::open(&db).unwrap().outbox_summary().unwrap().queued,
+            0
+        );
+    }
+}
+
+#[test]
+fn the_password_and_its_token_never_reach_the_output_or_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sessions.db");
+    // An LRS that echoes the request's headers in its refusal.
+    let echo = r#"{"error":"bad statement","request":{"Authorization":"{auth}"}}"#;
+    let (endpoint, _requests) = scripted_lrs(vec![
+        ("400 Bad Request", "", echo),
+        ("400 Bad Request", "", echo),
+        ("400 Bad Request", "", echo),
+    ]);
+    let config = config_for(dir.path(), &endpoint);
+    play(&db, "Sam Rivera", "harbor-discovery", 1, Some(1));
+    let out = dealsim(&["sync", "--batch", "2"], &db, &config);
+    let shown = text(&out);
+    assert!(shown.contains("Rejected"), "{shown}");
+    let token = base64_of(&format!("{USER}:{PASSWORD}"));
+    for secret in [PASSWORD, token.as_str()] {
+        assert!(
+            !shown.contains(secret),
+            "the output shows {secret}: {shown}"
+        );
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a file holds {secret}"
+            );
+        }
+    }
+
+    // The password given where its variable's name goes, and an address with credentials in
+    // upper case, are refused without being echoed.
+    let wrong = dir.path().join("wrong.ron");
+    std::fs::write(
+        &wrong,
+        format!(
+            "(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"{PASSWORD}\"))"
+        ),
+    )
+    .unwrap();
+    let out = dealsim(&["sync"], &db, &wrong);
+    assert!(!out.status.success());
+    assert!(!text(&out).contains(PASSWORD), "{}", text(&out));
+    let with_credentials = format!("HTTP://{USER}:{PASSWORD}@127.0.0.1:9/xAPI");
+    let out = dealsim(
+        &["sync", "--lrs", &with_credentials, "--user", USER],
+        &db,
+        &config,
+    );
+    assert!(!out.status.success());
+    assert!(!text(&out).contains(PASSWORD), "{}", text(&out));
+}
+
+/// Standard base64, as HTTP Basic authentication encodes `user:password`.
+fn base64_of(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -53,6 +53,10 @@ pub struct AppOptions {
     pub config: crate::records::config::Config,
 }
 
+/// The folder of portraits and other assets, as the window was started with.
+#[derive(Resource, Debug, Clone)]
+pub struct AssetsDir(pub PathBuf);
+
 /// Runs the window until it closes. `more` adds to the app before it runs (the dev tools' demo).
 pub fn run(options: AppOptions, more: impl FnOnce(&mut App)) -> std::process::ExitCode {
     let mut app = App::new();
@@ -96,7 +100,8 @@ impl Plugin for DealsimPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
         let log = records::SessionLog::open(options.db_path.clone(), options.config.clone());
-        app.insert_resource(reps::Reps::open(options.profiles_path.clone()))
+        app.insert_resource(AssetsDir(options.assets_dir.clone()))
+            .insert_resource(reps::Reps::open(options.profiles_path.clone()))
             .insert_resource(records::DbWorker::start(options.db_path.clone()))
             .insert_resource(log)
             .init_resource::<records::RepProgress>()

@@ -47,7 +47,7 @@ impl AssetLoader for ScenarioLoader {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes).await?;
         let path = self.folder.join(load_context.path().path());
-        let report = match load::source_from_bytes(&path, bytes) {
+        let report = match load::source_within_limit(&path, bytes) {
             Ok(source) => check::check_source(&source),
             Err(diagnostic) => CheckReport::failed(&path, diagnostic),
         };
@@ -174,8 +174,11 @@ fn scan_folder(
         ));
         return;
     }
+    // Only regular files: a named pipe would block the loader forever and a link to a device
+    // would be read until memory ran out (`dealsim check` names them; the window skips them).
     let found: Vec<PathBuf> = found
         .iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
         .filter_map(|p| p.strip_prefix(&library.folder).ok().map(Path::to_path_buf))
         .collect();
     let before = files.handles.len();

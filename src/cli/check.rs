@@ -11,7 +11,7 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     }
 }
@@ -21,8 +21,10 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
     let reports = dealsim::check_paths(paths);
     let (mut errors, mut warnings) = (0, 0);
     for report in &reports {
+        // Problems and the summary go to standard output together, so that one redirect
+        // (`dealsim check scenarios/ > report.txt`) keeps the whole report.
         for diagnostic in &report.diagnostics {
-            eprintln!("{}", diagnostic.render(color));
+            say(&format!("{}\n", diagnostic.render(color)));
         }
         errors += report.errors();
         warnings += report.warnings();

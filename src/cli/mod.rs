@@ -145,6 +145,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Look after the session database: `dealsim db check` reads all of it for damage.
+    Db {
+        #[command(subcommand)]
+        what: DbCommand,
+    },
     /// Write stored sessions in another format.
     Export {
         #[command(subcommand)]
@@ -184,6 +189,16 @@ enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// Read the whole database for damage now (it is also checked when first opened by this
+    /// build, and weekly); exit 1 when it is damaged.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -245,9 +260,17 @@ pub(crate) fn say(text: &str) {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("dealsim: cannot write the output: {error}");
+        tell(&format!("dealsim: cannot write the output: {error}\n"));
         std::process::exit(2);
     }
+}
+
+/// Writes to standard error, ignoring a closed or full one (`eprintln!` would panic): the exit
+/// status still says what happened.
+pub(crate) fn tell(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 /// A failure to report to the user: one sentence, exit status 2.
@@ -288,6 +311,9 @@ pub fn main() -> ExitCode {
         Command::Export {
             what: ExportKind::Xapi { filters, db },
         } => records::export_xapi(&db, &filters),
+        Command::Db {
+            what: DbCommand::Check { db },
+        } => records::check_database(&db),
         Command::Focus {
             rep,
             dimensions,
@@ -335,7 +361,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure(message)) => {
-            eprintln!("dealsim: {message}");
+            tell(&format!("dealsim: {message}\n"));
             ExitCode::from(2)
         }
     }
@@ -356,13 +382,13 @@ fn window(args: WindowArgs) -> ExitCode {
         });
     #[cfg(feature = "dev")]
     if demo.as_ref().is_some_and(|d| d.choices.is_empty()) {
-        eprintln!("dealsim: --demo needs --choices, such as --choices open/1,booking/2");
+        tell("dealsim: --demo needs --choices, such as --choices open/1,booking/2\n");
         return ExitCode::from(2);
     }
     let config = match args.db.config() {
         Ok(config) => config,
         Err(Failure(message)) => {
-            eprintln!("dealsim: {message}");
+            tell(&format!("dealsim: {message}\n"));
             return ExitCode::from(2);
         }
     };
@@ -387,8 +413,8 @@ fn window(args: WindowArgs) -> ExitCode {
 
 #[cfg(not(feature = "app"))]
 fn window(_args: WindowArgs) -> ExitCode {
-    eprintln!(
-        "dealsim: this build has no window (built without the `app` feature); run `dealsim --help` for the commands"
+    tell(
+        "dealsim: this build has no window (built without the `app` feature); run `dealsim --help` for the commands\n",
     );
     ExitCode::from(2)
 }
@@ -399,7 +425,7 @@ pub(crate) fn load_playable(file: &std::path::Path) -> Result<dealsim::Scenario,
     let report = dealsim::engine::check::compile_path(file);
     let color = check::use_color(ColorChoice::Auto);
     for diagnostic in report.diagnostics.iter().filter(|d| d.is_error()) {
-        eprint!("{}", diagnostic.render(color));
+        tell(&diagnostic.render(color));
     }
     let errors = report.errors();
     report.scenario.ok_or_else(|| {

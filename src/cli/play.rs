@@ -2,6 +2,7 @@
 
 use super::Failure;
 use super::records::DbArgs;
+use super::tell;
 use dealsim::engine::debrief::Debrief;
 use dealsim::engine::session::{Entry, Session};
 use dealsim::records::store::{Recording, Store};
@@ -19,10 +20,12 @@ fn default_rep() -> String {
 }
 
 /// Writes the session as it is played; a write that fails is reported once and the call goes
-/// on (the rep's practice is not thrown away for a full disk).
+/// on (the rep's practice is not thrown away for a full disk), but the command then ends with
+/// exit status 4, and the session is marked abandoned if the database still takes a write.
 struct Recorder {
     store: Store,
     recording: Option<Recording>,
+    failed: bool,
 }
 
 impl Recorder {
@@ -30,10 +33,22 @@ impl Recorder {
         if let Some(recording) = &mut self.recording
             && let Err(e) = self.store.record_turn(recording, session, think_ms)
         {
-            eprintln!("dealsim: {e}; the rest of this call is not stored");
+            tell(&format!(
+                "dealsim: {e}; the rest of this call is not stored\n"
+            ));
+            let mut abandoned = session.clone();
+            abandoned.abandon();
+            let _ = self.store.end(recording, &abandoned);
             self.recording = None;
+            self.failed = true;
         }
     }
+}
+
+/// Why playing stopped early: the terminal went away (`| head`), or reading or writing failed.
+enum Stopped {
+    ReaderGone,
+    Failed(Failure),
 }
 
 pub(crate) fn run(
@@ -56,17 +71,57 @@ pub(crate) fn run(
             Some(Recorder {
                 store,
                 recording: Some(recording),
+                failed: false,
             })
         }
         None => None,
     };
+    let outcome = play_loop(
+        &scenario,
+        file,
+        &rep,
+        seed,
+        show_ids,
+        &mut session,
+        &mut recorder,
+    );
+    if let Err(stopped) = outcome {
+        // Whatever stopped the call, it is stored as abandoned, never left `playing`.
+        if !session.is_over() {
+            session.abandon();
+            if let Some(recorder) = &mut recorder {
+                recorder.step(&session, 0);
+            }
+        }
+        return match stopped {
+            Stopped::ReaderGone => Ok(ExitCode::SUCCESS),
+            Stopped::Failed(failure) => Err(failure),
+        };
+    }
+    if recorder.as_ref().is_some_and(|r| r.failed) {
+        tell("dealsim: the call was played, but it could not all be stored (see above)\n");
+        return Ok(ExitCode::from(4));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn play_loop(
+    scenario: &dealsim::Scenario,
+    file: &Path,
+    rep: &str,
+    seed: u64,
+    show_ids: bool,
+    session: &mut Session,
+    recorder: &mut Option<Recorder>,
+) -> Result<(), Stopped> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
     let write = |out: &mut std::io::StdoutLock, text: String| match out.write_all(text.as_bytes()) {
         // The reader went away (`| head`): nothing more to say, and nothing went wrong.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        result => result.map_err(|e| Failure(format!("cannot write to the terminal: {e}"))),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Stopped::ReaderGone),
+        result => result
+            .map_err(|e| Stopped::Failed(Failure(format!("cannot write to the terminal: {e}")))),
     };
     let buyer = &scenario.buyer;
     write(
@@ -127,10 +182,12 @@ pub(crate) fn run(
         let choice = loop {
             write(&mut out, "> ".into())?;
             let _ = out.flush();
-            let mut line = String::new();
+            // Bytes, not a `String`: a line that is not UTF-8 is an answer that matches nothing.
+            let mut bytes = Vec::new();
             let read = input
-                .read_line(&mut line)
-                .map_err(|e| Failure(format!("cannot read the choice: {e}")))?;
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| Stopped::Failed(Failure(format!("cannot read the choice: {e}"))))?;
+            let line = String::from_utf8_lossy(&bytes);
             let answer = line.trim();
             if read == 0 || answer.eq_ignore_ascii_case("q") {
                 break None;
@@ -147,28 +204,30 @@ pub(crate) fn run(
             }
         };
         match choice {
-            Some(index) => session.choose(index).map_err(|e| Failure(e.to_string()))?,
+            Some(index) => session
+                .choose(index)
+                .map_err(|e| Stopped::Failed(Failure(e.to_string())))?,
             None => {
                 session.abandon();
                 write(&mut out, "\nYou left the call.\n".into())?;
             }
         }
-        if let Some(recorder) = &mut recorder {
-            recorder.step(&session, asked.elapsed().as_millis() as u64);
+        if let Some(recorder) = recorder {
+            recorder.step(session, asked.elapsed().as_millis() as u64);
         }
     }
     let stored = recorder
         .as_ref()
         .and_then(|r| r.recording.as_ref())
         .map(|r| r.session_id);
-    let mut debrief = format!("\n{}", Debrief::of(&session).render_text());
+    let mut debrief = format!("\n{}", Debrief::of(session).render_text());
     if let Some(id) = stored {
         debrief.push_str(&format!(
             "Stored as session {id}: `dealsim replay {id}` shows it again.\n"
         ));
     }
     write(&mut out, debrief)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 pub(crate) fn simulate(

@@ -1,6 +1,7 @@
 //! `dealsim sessions`, `report`, `replay`, `export xapi` and `sync`: the trainer's commands over
 //! the session database.
 
+use super::tell;
 use super::{Failure, say};
 use dealsim::engine::debrief::Debrief;
 use dealsim::engine::score::Dimension;
@@ -36,6 +37,14 @@ impl DbArgs {
         let config = self.config()?;
         let store =
             Store::open(&config.db_path(self.db.as_deref())).map_err(|e| Failure(e.to_string()))?;
+        Ok((store, config))
+    }
+
+    /// For the commands that only read: a database the user may not write is opened read-only.
+    pub fn open_for_reading(&self) -> Result<(Store, Config), Failure> {
+        let config = self.config()?;
+        let store = Store::open_for_reading(&config.db_path(self.db.as_deref()))
+            .map_err(|e| Failure(e.to_string()))?;
         Ok((store, config))
     }
 }
@@ -86,12 +95,30 @@ fn json_out<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A CSV field. A text a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return: a rep named `=HYPERLINK(..)`) gets a leading `'`, as OWASP
+/// advises, so it shows as text; numbers are written as they are.
 fn csv_field(text: &str) -> String {
+    let formula =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    let text = if formula {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
+}
+
+/// Text for a terminal: control characters (an escape sequence in a rep's name could move the
+/// cursor or recolour the terminal) are shown as `?`.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Lays out rows as aligned columns, the first row being the header.
@@ -111,7 +138,7 @@ fn table(rows: &[Vec<String>]) -> String {
         let line: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| format!("{cell:<width$}", width = widths[c]))
+            .map(|(c, cell)| format!("{:<width$}", printable(cell), width = widths[c]))
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
@@ -147,7 +174,7 @@ pub(crate) fn sessions(
     limit: Option<u32>,
     format: TableFormat,
 ) -> Result<ExitCode, Failure> {
-    let (store, _) = db.open()?;
+    let (store, _) = db.open_for_reading()?;
     let rows = store
         .sessions(&filters.filter(), SortKey::Started, true, limit)
         .map_err(|e| Failure(e.to_string()))?;
@@ -237,7 +264,7 @@ pub(crate) fn report(
     filters: &FilterArgs,
     format: TableFormat,
 ) -> Result<ExitCode, Failure> {
-    let (store, _) = db.open()?;
+    let (store, _) = db.open_for_reading()?;
     let rows = store
         .report(&filters.filter())
         .map_err(|e| Failure(e.to_string()))?;
@@ -301,7 +328,7 @@ pub(crate) fn report(
 }
 
 pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failure> {
-    let (store, _) = db.open()?;
+    let (store, _) = db.open_for_reading()?;
     let stored = store.session(id).map_err(|e| Failure(e.to_string()))?;
     let session = stored
         .replay()
@@ -315,8 +342,8 @@ pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failu
     let mut out = format!(
         "Session {} · {} · {}\nStarted {} UTC · seed {} · revision {} · {}\n\n",
         row.id,
-        row.rep,
-        row.scenario_title,
+        printable(&row.rep),
+        printable(&row.scenario_title),
         clock::short(row.started_at),
         row.seed,
         row.revision,
@@ -344,7 +371,7 @@ pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failu
 }
 
 pub(crate) fn export_xapi(db: &DbArgs, filters: &FilterArgs) -> Result<ExitCode, Failure> {
-    let (store, config) = db.open()?;
+    let (store, config) = db.open_for_reading()?;
     let rows = store
         .sessions(&filters.filter(), SortKey::Started, false, None)
         .map_err(|e| Failure(e.to_string()))?;
@@ -397,7 +424,7 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     };
     let lrs = Lrs::from_config(&settings).map_err(|e| Failure(e.to_string()))?;
     if let Some(warning) = lrs.warning() {
-        eprintln!("dealsim: warning: {warning}");
+        tell(&format!("dealsim: warning: {warning}\n"));
     }
     if args.retry_rejected {
         let n = store
@@ -425,7 +452,9 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     }
     say(&out);
     if let Some(why) = report.stopped {
-        eprintln!("dealsim: {why}; the statements stay queued and go at the next sync");
+        tell(&format!(
+            "dealsim: {why}; the statements stay queued and go at the next sync\n"
+        ));
         return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
@@ -437,7 +466,12 @@ pub(crate) fn focus(
     dimensions: &[super::DimensionArg],
     clear: bool,
 ) -> Result<ExitCode, Failure> {
-    let (store, _) = db.open()?;
+    let showing = !clear && dimensions.is_empty();
+    let (store, _) = if showing {
+        db.open_for_reading()?
+    } else {
+        db.open()?
+    };
     let mut chosen: Vec<Dimension> = Vec::new();
     for d in dimensions.iter().map(|d| d.dimension()) {
         if !chosen.contains(&d) {
@@ -485,4 +519,19 @@ pub fn transcript_lines(stored: &StoredSession) -> Vec<String> {
         lines.extend(turn.reply.iter().map(said));
     }
     lines
+}
+
+/// `dealsim db check`: SQLite's check of the whole file, on demand.
+pub(crate) fn check_database(db: &DbArgs) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open_for_reading()?;
+    match store.check_integrity() {
+        Ok(()) => {
+            say(&format!("{}: no damage found.\n", store.path().display()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            tell(&format!("dealsim: {error}\n"));
+            Ok(ExitCode::from(1))
+        }
+    }
 }

@@ -16,9 +16,10 @@ use std::collections::HashMap;
 /// How fast a buyer's line types out.
 const CHARS_PER_SECOND: f64 = 60.0;
 
-/// Portraits by path under `assets/`, loaded on first use.
+/// Portraits by path under `assets/`, loaded on first use; `None` for a path that is not a plain
+/// path to an image inside the assets folder (checked once, on first use).
 #[derive(Resource, Default)]
-pub struct Portraits(HashMap<String, Handle<Image>>);
+pub struct Portraits(HashMap<String, Option<Handle<Image>>>);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Portraits>().add_systems(
@@ -38,6 +39,7 @@ fn draw(
     time: Res<Time>,
     server: Res<AssetServer>,
     mut portraits: ResMut<Portraits>,
+    assets: Res<crate::app::AssetsDir>,
     mut choose: MessageWriter<Choose>,
     mut abandon: MessageWriter<AbandonCall>,
     mut restart: MessageWriter<RestartCall>,
@@ -47,21 +49,26 @@ fn draw(
     let Some(mut call) = call else { return Ok(()) };
     let debrief_ready = call.session.is_over() && finished.is_some();
     // The portrait is registered with egui before the context is borrowed for drawing.
+    // Only a plain path that stays inside the assets folder is loaded (a file that names
+    // anything else gets initials; `dealsim check` says why).
     let portrait = call.session.scenario().buyer.portrait.clone().map(|path| {
         let handle = portraits
             .0
             .entry(path.clone())
-            .or_insert_with(|| server.load(path.clone()))
+            .or_insert_with(|| inside_assets(&assets.0, &path).then(|| server.load(path.clone())))
             .clone();
-        let state = server.load_state(&handle);
-        (path, handle, state)
+        (path, handle)
     });
     let portrait = match portrait {
-        Some((_, handle, LoadState::Loaded)) => {
-            Portrait::Image(contexts.add_image(EguiTextureHandle::Strong(handle)))
-        }
-        Some((path, _, LoadState::Failed(_))) => Portrait::Missing(path),
-        _ => Portrait::Initials,
+        None => Portrait::Initials,
+        Some((path, None)) => Portrait::Missing(path),
+        Some((path, Some(handle))) => match server.load_state(&handle) {
+            LoadState::Loaded => {
+                Portrait::Image(contexts.add_image(EguiTextureHandle::Strong(handle)))
+            }
+            LoadState::Failed(_) => Portrait::Missing(path),
+            _ => Portrait::Initials,
+        },
     };
     let ctx = contexts.ctx_mut()?.clone();
     let Some(mut ui) = super::screen_ui(&ctx) else {
@@ -264,6 +271,18 @@ fn newest_buyer_line(session: &Session) -> Option<(usize, usize)> {
             _ => None,
         })
         .last()
+}
+
+/// Whether a portrait path is a plain path to an image that is, once links are followed, inside
+/// the assets folder.
+fn inside_assets(assets: &std::path::Path, path: &str) -> bool {
+    if crate::engine::format::portrait::portrait_problem(path).is_some() {
+        return false;
+    }
+    match (assets.canonicalize(), assets.join(path).canonicalize()) {
+        (Ok(folder), Ok(file)) => file.starts_with(folder) && file.is_file(),
+        _ => false,
+    }
 }
 
 fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {

@@ -6,7 +6,7 @@
 
 use crate::engine::model::{ScenarioData, Way, range_usize};
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, Reversed};
 
@@ -103,7 +103,9 @@ impl CallGraph {
     /// since only the rep's choices spend minutes. Each loop is listed once, nodes in file order.
     pub fn automatic_loops(&self) -> Vec<Vec<u32>> {
         let automatic = EdgeFiltered::from_fn(&self.graph, |edge| edge.weight().is_automatic());
-        let mut loops: Vec<Vec<u32>> = tarjan_scc(&automatic)
+        // Kosaraju's algorithm walks with an explicit stack; Tarjan's in petgraph recurses, and a
+        // chain of 200,000 `next` nodes overflowed the stack.
+        let mut loops: Vec<Vec<u32>> = kosaraju_scc(&automatic)
             .into_iter()
             .filter(|component| {
                 component.len() > 1

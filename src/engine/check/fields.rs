@@ -3,7 +3,7 @@
 
 use super::Checker;
 use super::MAX_MINUTES;
-use crate::engine::format::diagnostic::{Code, Location, did_you_mean};
+use crate::engine::format::diagnostic::{Code, Location, shown_name};
 use crate::engine::format::locate::Step;
 use crate::engine::format::{Condition, Node};
 use rustc_hash::FxHashMap as HashMap;
@@ -20,10 +20,13 @@ impl<'a> Checker<'a> {
             } else {
                 let location = self.node_key(i);
                 self.push(
-                    self.problem(Code::DuplicateId, format!("node \"{id}\" is defined twice"))
-                        .at(location)
-                        .label("second node with this id")
-                        .hint("rename one of them; ids must be unique within the scenario"),
+                    self.problem(
+                        Code::DuplicateId,
+                        format!("node \"{}\" is defined twice", shown_name(id)),
+                    )
+                    .at(location)
+                    .label("second node with this id")
+                    .hint("rename one of them; ids must be unique within the scenario"),
                 );
             }
         }
@@ -36,10 +39,13 @@ impl<'a> Checker<'a> {
             } else {
                 let location = self.here(&[Step::Field("facts"), Step::Key(id, occurrence)]);
                 self.push(
-                    self.problem(Code::DuplicateId, format!("fact \"{id}\" is defined twice"))
-                        .at(location)
-                        .label("second fact with this id")
-                        .hint("rename one of them; ids must be unique within the scenario"),
+                    self.problem(
+                        Code::DuplicateId,
+                        format!("fact \"{}\" is defined twice", shown_name(id)),
+                    )
+                    .at(location)
+                    .label("second fact with this id")
+                    .hint("rename one of them; ids must be unique within the scenario"),
                 );
             }
         }
@@ -79,7 +85,7 @@ impl<'a> Checker<'a> {
             self.push(
                 self.problem(
                     Code::BadId,
-                    format!("scenario id \"{}\" is not kebab-case", file.id),
+                    format!("scenario id \"{}\" is not kebab-case", shown_name(&file.id)),
                 )
                 .at(location)
                 .label("use lower-case words joined by hyphens")
@@ -101,6 +107,20 @@ impl<'a> Checker<'a> {
         );
         if let Some(mark) = file.pass_mark {
             self.range(mark, 0, 100, &[Step::Field("pass_mark")], "pass_mark");
+        }
+        if let Some(portrait) = &file.buyer.portrait
+            && let Some(why) = crate::engine::format::portrait::portrait_problem(portrait)
+        {
+            let location = self.here(&[Step::Field("buyer"), Step::Field("portrait")]);
+            self.push(
+                self.problem(
+                    Code::WrongValue,
+                    format!("the portrait \"{}\" cannot be loaded: {why}", shown_name(portrait)),
+                )
+                .at(location)
+                .label("not a plain path to an image in assets/")
+                .hint("write a path inside the assets folder, such as \"portraits/marta.png\", or leave `portrait` out for initials"),
+            );
         }
         self.range(
             file.buyer.trust,
@@ -143,11 +163,13 @@ impl<'a> Checker<'a> {
         }
         if !self.node_index.contains_key(file.start.as_str()) {
             let location = self.here(&[Step::Field("start")]);
-            let hint = did_you_mean(&file.start, self.node_index.keys().copied());
+            let hint = self
+                .suggester
+                .did_you_mean(&file.start, self.node_index.keys().copied());
             self.push(
                 self.problem(
                     Code::UnknownNode,
-                    format!("unknown node \"{}\"", file.start),
+                    format!("unknown node \"{}\"", shown_name(&file.start)),
                 )
                 .at(location)
                 .label("`start` must name a node")
@@ -180,12 +202,11 @@ impl<'a> Checker<'a> {
 
     fn unknown_fact(&mut self, id: &str, path: &[Step<'_>]) {
         if !self.fact_index.contains_key(id) {
-            let known: Vec<&str> = self.fact_index.keys().copied().collect();
             self.unknown_id(
                 Code::UnknownFact,
                 "fact",
                 id,
-                &known,
+                false,
                 path,
                 "add it under `facts`, or name an existing fact",
             );
@@ -194,12 +215,11 @@ impl<'a> Checker<'a> {
 
     fn unknown_node(&mut self, id: &str, path: &[Step<'_>]) {
         if !self.node_index.contains_key(id) {
-            let known: Vec<&str> = self.node_index.keys().copied().collect();
             self.unknown_id(
                 Code::UnknownNode,
                 "node",
                 id,
-                &known,
+                true,
                 path,
                 "add this node under `nodes`, or name an existing one",
             );
@@ -212,14 +232,22 @@ impl<'a> Checker<'a> {
         code: Code,
         what: &str,
         id: &str,
-        known: &[&str],
+        among_nodes: bool,
         path: &[Step<'_>],
         fallback: &str,
     ) {
         let location = self.here(path);
-        let hint = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| fallback.into());
+        let index = if among_nodes {
+            &self.node_index
+        } else {
+            &self.fact_index
+        };
+        let hint = self
+            .suggester
+            .did_you_mean(id, index.keys().copied())
+            .unwrap_or_else(|| fallback.into());
         self.push(
-            self.problem(code, format!("unknown {what} \"{id}\""))
+            self.problem(code, format!("unknown {what} \"{}\"", shown_name(id)))
                 .at(location)
                 .label(format!("no {what} has this id"))
                 .hint(hint),
@@ -309,7 +337,13 @@ impl<'a> Checker<'a> {
                     self.unknown_node(&branch.to, &to);
                     let mut weight = branch_path.to_vec();
                     weight.push(Step::Field("weight"));
-                    self.range(branch.weight, 0, 1_000_000, &weight, "a branch's weight");
+                    self.range(
+                        branch.weight,
+                        0,
+                        crate::engine::format::limits::MAX_BRANCH_WEIGHT,
+                        &weight,
+                        "a branch's weight",
+                    );
                 }
                 if branches.iter().all(|b| b.weight <= 0) {
                     let location = self.here_field_name(&[nodes, key], "chance");

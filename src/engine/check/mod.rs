@@ -5,6 +5,7 @@ mod call_graph;
 mod compile;
 mod fields;
 mod hidden;
+mod limits;
 mod measure;
 mod playable;
 mod structure;
@@ -16,7 +17,7 @@ pub use measure::{
 };
 
 use crate::engine::format::ScenarioFile;
-use crate::engine::format::diagnostic::{Code, Diagnostic, Location};
+use crate::engine::format::diagnostic::{Code, Diagnostic, Location, Suggester};
 use crate::engine::format::load::{self, SourceFile};
 use crate::engine::format::locate::{self, SourceText, Step};
 use crate::engine::model::Scenario;
@@ -154,6 +155,7 @@ fn check(source: &SourceFile, measuring: bool) -> CheckReport {
         fact_index: HashMap::default(),
         node_occurrence: Vec::new(),
         fact_occurrence: Vec::new(),
+        suggester: Suggester::new(),
     };
     checker.run();
     let mut scenario = None;
@@ -228,6 +230,8 @@ struct Checker<'a> {
     /// For the n-th node or fact in the file, which occurrence of its id it is.
     node_occurrence: Vec<usize>,
     fact_occurrence: Vec<usize>,
+    /// "Did you mean" hints, within one budget for the file.
+    suggester: Suggester,
 }
 
 impl<'a> Checker<'a> {
@@ -258,6 +262,9 @@ impl<'a> Checker<'a> {
 
     fn run(&mut self) {
         self.index_ids();
+        if !self.check_limits() {
+            return;
+        }
         self.check_header();
         self.check_facts();
         self.check_nodes();

@@ -60,6 +60,9 @@ pub enum Code {
     BestPlayMissesRightCall,
     /// The pass mark is above the best score a right call can reach: nobody could pass.
     PassMarkUnreachable,
+    /// Past one of the format's limits (`format::limits`): too many nodes, choices, branches,
+    /// or too long an id or text.
+    TooLarge,
     /// The declared difficulty disagrees with the difficulty measured by best and random play.
     DifficultyDisagrees,
 }
@@ -87,6 +90,7 @@ impl Code {
             Code::EmptyText => "E0017",
             Code::Unreadable => "E0018",
             Code::PassMarkUnreachable => "E0019",
+            Code::TooLarge => "E0020",
             Code::MissingNote => "W0001",
             Code::UnreachableNode => "W0002",
             Code::NeverOffered => "W0003",
@@ -123,8 +127,12 @@ pub struct Location {
     pub column: usize,
     /// How many characters the caret underlines (at least 1).
     pub width: usize,
-    /// The whole source line, without its line break.
+    /// The source line without its line break, or, for a long line, an excerpt of it.
     pub line_text: String,
+    /// The column (1-based, in characters) where `line_text` starts: 1 for a whole line.
+    pub excerpt_from: usize,
+    /// Whether the line goes on after `line_text`.
+    pub line_cut: bool,
 }
 
 /// One problem in one file.
@@ -151,7 +159,7 @@ impl Diagnostic {
             severity: code.severity(),
             file: file.to_path_buf(),
             location: None,
-            message: message.into(),
+            message: bounded(message.into()),
             label: None,
             hint: None,
         }
@@ -224,12 +232,22 @@ impl Diagnostic {
                     loc.column
                 ));
                 out.push_str(&format!("{pad} {bar}\n"));
-                let shown = loc.line_text.replace('\t', " ");
+                // Control characters (a stray escape sequence in a file) are shown as spaces,
+                // so the line cannot move the terminal's cursor or change its colours.
+                let shown: String = loc
+                    .line_text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                let (lead, trail) = (
+                    if loc.excerpt_from > 1 { "…" } else { "" },
+                    if loc.line_cut { "…" } else { "" },
+                );
                 out.push_str(&format!(
-                    "{} {bar} {}\n",
+                    "{} {bar} {lead}{shown}{trail}\n",
                     paint("1;34", &loc.line.to_string()),
-                    shown
                 ));
+                let caret_at = loc.column.saturating_sub(loc.excerpt_from) + lead.chars().count();
                 let carets = "^".repeat(loc.width.max(1));
                 let label = self
                     .label
@@ -238,7 +256,7 @@ impl Diagnostic {
                     .unwrap_or_default();
                 out.push_str(&format!(
                     "{pad} {bar} {}{}\n",
-                    " ".repeat(loc.column.saturating_sub(1)),
+                    " ".repeat(caret_at),
                     paint(kind_color, &format!("{carets}{label}"))
                 ));
             }
@@ -269,23 +287,107 @@ pub fn did_you_mean<'a>(
     found: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let found_lower = found.to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        let distance = strsim::levenshtein(&found_lower, &candidate.to_lowercase());
-        // Short names allow one edit ("cost" finds "costs"), longer ones two ("mood" finds
-        // "move"), very long ones one per four characters; "x" finds nothing far from it.
-        let longest = found.chars().count().max(candidate.chars().count());
-        let allowed = match longest {
-            0..=3 => 1,
-            4..=8 => 2,
-            n => n / 4,
-        };
-        if distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
+    Suggester::new().did_you_mean(found, candidates)
+}
+
+/// Names longer than this are not matched against candidates (no one mistypes a 65-character
+/// id into another), and are shortened in messages (`shown_name`).
+pub const LONGEST_SUGGESTED: usize = 64;
+
+/// Finds "did you mean" hints within a budget of work for a whole file, so that a file with
+/// 20,000 unknown ids among 20,000 known ones gets its hints for the first few hundred and is
+/// still checked in well under a second, instead of in minutes.
+pub struct Suggester {
+    /// Character comparisons left (each candidate costs the product of the two lengths).
+    budget: std::cell::Cell<u64>,
+}
+
+impl Default for Suggester {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Suggester {
+    /// About a tenth of a second of comparisons.
+    pub const BUDGET: u64 = 40_000_000;
+
+    pub fn new() -> Self {
+        Suggester {
+            budget: std::cell::Cell::new(Self::BUDGET),
         }
     }
-    best.map(|(_, name)| format!("did you mean `{name}`?"))
+
+    /// The closest candidate to a misspelt name, if one is close enough to be a likely typo;
+    /// on a tie, the first in alphabetical order, whatever order the candidates come in.
+    pub fn did_you_mean<'a>(
+        &self,
+        found: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<String> {
+        let found_chars = found.chars().count();
+        if found_chars == 0 || found_chars > LONGEST_SUGGESTED {
+            return None;
+        }
+        let found_lower = found.to_lowercase();
+        let mut best: Option<(usize, &str)> = None;
+        for candidate in candidates {
+            let candidate_chars = candidate.chars().count();
+            // Short names allow one edit ("cost" finds "costs"), longer ones two ("mood" finds
+            // "move"), very long ones one per four characters; "x" finds nothing far from it.
+            let longest = found_chars.max(candidate_chars);
+            let allowed = match longest {
+                0..=3 => 1,
+                4..=8 => 2,
+                n => n / 4,
+            };
+            // The edit distance is at least the difference in length: most candidates stop here.
+            if found_chars.abs_diff(candidate_chars) > allowed
+                || candidate_chars > LONGEST_SUGGESTED
+            {
+                continue;
+            }
+            let cost = (found_chars * candidate_chars) as u64;
+            let left = self.budget.get();
+            if left < cost {
+                self.budget.set(0);
+                break;
+            }
+            self.budget.set(left - cost);
+            let distance = strsim::levenshtein(&found_lower, &candidate.to_lowercase());
+            let better = match best {
+                None => true,
+                Some((d, name)) => distance < d || (distance == d && candidate < name),
+            };
+            if distance <= allowed && better {
+                best = Some((distance, candidate));
+            }
+        }
+        best.map(|(_, name)| format!("did you mean `{name}`?"))
+    }
+}
+
+/// The longest message kept whole: a message quotes names from the file, and a file can hold a
+/// megabyte-long one.
+const LONGEST_MESSAGE: usize = 400;
+
+fn bounded(message: String) -> String {
+    if message.len() <= LONGEST_MESSAGE {
+        return message;
+    }
+    let cut = message.floor_char_boundary(LONGEST_MESSAGE);
+    format!("{}… (message cut)", &message[..cut])
+}
+
+/// A name from the file as a message shows it: whole when it is short, else its start and its
+/// length, so that a 1 MB id makes a one-line message.
+pub fn shown_name(name: &str) -> String {
+    let chars = name.chars().count();
+    if chars <= LONGEST_SUGGESTED {
+        return name.to_string();
+    }
+    let start: String = name.chars().take(40).collect();
+    format!("{start}… ({chars} characters)")
 }
 
 #[cfg(test)]
@@ -313,6 +415,8 @@ mod tests {
             column: 25,
             width: 6,
             line_text: "                    to: \"cost\",".into(),
+            excerpt_from: 1,
+            line_cut: false,
         }))
         .label("no node has this id")
         .hint("did you mean `costs`?");

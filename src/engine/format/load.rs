@@ -3,7 +3,7 @@
 //! and RON that does not parse or does not match the format.
 
 use crate::engine::format::ScenarioFile;
-use crate::engine::format::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::engine::format::diagnostic::{Code, Diagnostic, did_you_mean, shown_name};
 use crate::engine::format::locate::SourceText;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -14,7 +14,7 @@ pub const SCENARIO_EXTENSION: &str = ".scenario.ron";
 
 /// A hand-written call is a few hundred lines and a generated 100,000-node one about 20 MiB;
 /// anything larger is a mistake, not a scenario.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub use super::limits::MAX_FILE_BYTES;
 
 /// A scenario file's text as read from disk.
 #[derive(Debug, Clone)]
@@ -149,16 +149,54 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     if meta.is_dir() {
         return Err(unreadable("this is a folder, not a scenario file".into()));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(unreadable(format!(
+    // A device (a link to /dev/zero) would be read until memory ran out, and a named pipe
+    // would wait forever for a writer: only regular files are opened.
+    if !meta.is_file() {
+        return Err(unreadable(
+            "this is not a regular file (a device, a named pipe or a socket)".into(),
+        )
+        .hint("scenario files are plain text files"));
+    }
+    let too_large = |bytes: u64| {
+        unreadable(format!(
             "file is {:.1} MiB; a scenario file may be at most {} MiB",
-            meta.len() as f64 / (1024.0 * 1024.0),
+            bytes as f64 / (1024.0 * 1024.0),
             MAX_FILE_BYTES / (1024 * 1024)
         ))
+        .hint("split the call into several scenarios")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // The limit holds while reading too, in case the file grows after its size was read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|file| {
+            use std::io::Read;
+            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(|e| unreadable(format!("cannot read this file: {}", plain_io_error(&e))))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    source_from_bytes(path, bytes)
+}
+
+/// `source_from_bytes` for bytes read by someone else (the window's asset reader), with the
+/// size limit applied.
+pub fn source_within_limit(path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            Code::Unreadable,
+            path,
+            format!(
+                "file is {:.1} MiB; a scenario file may be at most {} MiB",
+                bytes.len() as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
         .hint("split the call into several scenarios"));
     }
-    let bytes = fs::read(path)
-        .map_err(|e| unreadable(format!("cannot read this file: {}", plain_io_error(&e))))?;
     source_from_bytes(path, bytes)
 }
 
@@ -237,9 +275,12 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
                             o: &Option<String>,
                             label: &str| {
         point_at_word(&text, &mut location, error, found);
-        diagnostic(code, format!("unknown {what} `{found}`{}", outer(o)))
-            .label(label)
-            .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
+        diagnostic(
+            code,
+            format!("unknown {what} `{}`{}", shown_name(found), outer(o)),
+        )
+        .label(label)
+        .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
     };
     let result = match &error.code {
         E::NoSuchStructField {
@@ -318,9 +359,9 @@ fn point_at_word(
     word: &str,
 ) {
     let line = error.span.start.line;
-    let line_text = location.line_text.clone();
     let end_column = error.span.end.col.max(error.span.start.col);
-    let upto: String = line_text
+    let upto: String = text
+        .line(line)
         .chars()
         .take(end_column.saturating_sub(1))
         .collect();

@@ -27,23 +27,51 @@ impl<'a> SourceText<'a> {
         self.text
     }
 
-    /// The location of a byte range; the caret stops at the end of the first line.
+    /// The location of a byte range; the caret stops at the end of the first line. Offsets
+    /// inside a character (a `€` is three bytes) are moved to its start, and a long line is cut
+    /// to an excerpt around the caret (see `Location::excerpt_from`).
     pub fn location(&self, span: Range<usize>) -> Location {
-        let start = span.start.min(self.text.len());
+        let start = self
+            .text
+            .floor_char_boundary(span.start.min(self.text.len()));
         let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
         let line_start = self.line_starts[line_index];
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let column = self.text[line_start..start].chars().count() + 1;
-        let end = span.end.clamp(start, line_start + line_text.len());
-        let width = self.text[start..end].chars().count().max(1);
+        let column = count_chars(&self.text[line_start..start]) + 1;
+        let end = self
+            .text
+            .ceil_char_boundary(span.end.clamp(start, line_start + line_text.len()));
+        let width = count_chars(&self.text[start..end]).max(1);
+        // The excerpt: the whole line when it is short, else a window that starts a little
+        // before the caret, so a 50 MB one-line file prints a line, not 50 MB.
+        let (excerpt_from, excerpt) = if line_text.len() <= EXCERPT_BYTES {
+            (1, line_text)
+        } else {
+            let before = self.text[line_start..start]
+                .char_indices()
+                .rev()
+                .take(EXCERPT_BEFORE)
+                .last()
+                .map_or(start, |(i, _)| line_start + i);
+            let after = self
+                .text
+                .floor_char_boundary((before + EXCERPT_BYTES).min(line_start + line_text.len()));
+            let from = column - count_chars(&self.text[before..start]);
+            (from, &self.text[before..after])
+        };
         Location {
             line: line_index + 1,
             column,
-            width,
-            line_text: line_text.to_string(),
+            // The caret stops where the excerpt does.
+            width: width
+                .min(count_chars(excerpt).saturating_sub(column - excerpt_from))
+                .max(1),
+            line_text: excerpt.to_string(),
+            excerpt_from,
+            line_cut: excerpt.len() < line_text.len(),
         }
     }
 
@@ -58,6 +86,25 @@ impl<'a> SourceText<'a> {
             .map_or(rest.len(), |(i, _)| i);
         self.location(line_start + offset..line_start + offset + 1)
     }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line(&self, line: usize) -> &'a str {
+        let line_index = line.clamp(1, self.line_starts.len()) - 1;
+        let line_start = self.line_starts[line_index];
+        let rest = &self.text[line_start..];
+        rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r')
+    }
+}
+
+/// Lines longer than this many bytes are shown as an excerpt, starting this many characters
+/// before the caret.
+const EXCERPT_BYTES: usize = 160;
+const EXCERPT_BEFORE: usize = 60;
+
+/// Characters in a text, counted fast (a column on a 50 MB line is counted for every problem
+/// on it): every byte that does not continue a character starts one.
+fn count_chars(text: &str) -> usize {
+    text.bytes().filter(|b| (b & 0xC0) != 0x80).count()
 }
 
 /// A parsed value with the byte range it covers.

@@ -3,7 +3,9 @@
 
 pub mod diagnostic;
 mod file;
+pub mod limits;
 pub mod load;
 pub mod locate;
+pub mod portrait;
 
 pub use file::*;

@@ -17,6 +17,7 @@
 
 use crate::engine::model::ScenarioData;
 
+mod buyer_turns;
 mod memo;
 mod outcomes;
 mod relevance;

@@ -4,12 +4,13 @@
 //! and measures how hard a call is from how often random play stumbles on the right call.
 
 use super::Objective;
+use super::buyer_turns::{self, Stop};
 use super::memo::Key;
 use super::solver::Solver;
 use crate::engine::format::Outcome;
-use crate::engine::model::{ScenarioData, Way, range_usize};
 use crate::engine::play::rules::{Core, Destination};
 use rustc_hash::FxHashMap;
+use std::sync::atomic::Ordering;
 
 /// One way best play's calls end.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,41 +163,23 @@ impl Solver<'_> {
         mass: &mut [FxHashMap<Key, f64>],
         endings: &mut FxHashMap<EndingKey, f64>,
     ) {
-        let s: &ScenarioData = self.s;
-        let mut pending = vec![(core, weight, chance, 0usize)];
-        while let Some((core, weight, chance, steps)) = pending.pop() {
-            if steps > s.nodes.len() {
-                *endings
-                    .entry((core.node, Outcome::Continuation, false, chance))
-                    .or_default() += weight;
-                continue;
-            }
-            match &s.nodes[core.node as usize].way {
-                Way::End(outcome) => {
+        let Ok(arrivals) = buyer_turns::follow(self.s, core, true, &self.buyer_steps_left) else {
+            self.spread_too_far.store(true, Ordering::Relaxed);
+            return;
+        };
+        for arrival in arrivals {
+            let share = weight * arrival.probability;
+            let chance = arrival.chance.or(chance);
+            match arrival.stop {
+                Stop::End(outcome) => {
                     *endings
-                        .entry((core.node, *outcome, false, chance))
-                        .or_default() += weight;
+                        .entry((arrival.core.node, outcome, false, chance))
+                        .or_default() += share;
                 }
-                Way::Choices(_) => {
-                    let (layer, key) = self.placed_key(&core);
+                Stop::Decision => {
+                    let (layer, key) = self.placed_key(&arrival.core);
                     if let Some(table) = mass.get_mut(layer) {
-                        *table.entry(key).or_default() += weight;
-                    }
-                }
-                Way::Next(to) => {
-                    let mut next = core;
-                    next.enter(s, *to, &mut |_| {});
-                    pending.push((next, weight, chance, steps + 1));
-                }
-                Way::Chance { branches, total } => {
-                    for branch in &s.branches[range_usize(branches)] {
-                        if branch.weight == 0 {
-                            continue;
-                        }
-                        let mut next = core.clone();
-                        next.enter(s, branch.to, &mut |_| {});
-                        let share = weight * f64::from(branch.weight) / f64::from(*total);
-                        pending.push((next, share, Some((core.node, branch.to)), steps + 1));
+                        *table.entry(key).or_default() += share;
                     }
                 }
             }

@@ -1,15 +1,17 @@
 //! The expectimax itself: filling the memo a layer of minutes at a time, weighing decisions,
 //! and following the buyer's own turns.
 
+use super::buyer_turns::{self, Stop};
 use super::memo::{Key, MAX_NODES, Memo, UNWEIGHED};
 use super::relevance::Relevance;
 use super::yardstick::Yardstick;
 use super::{DEFAULT_STATE_CAP, Decision, MEANINGFUL_LOSS, Objective, TooManyStates};
 use crate::engine::format::Outcome;
-use crate::engine::model::{ScenarioData, Way, range_usize};
+use crate::engine::model::{ScenarioData, Way};
 use crate::engine::play::rules::{Core, Destination};
 use crate::engine::score::{dimensions, overall};
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub(crate) struct Solver<'s> {
     pub(super) s: &'s ScenarioData,
@@ -17,6 +19,11 @@ pub(crate) struct Solver<'s> {
     pub(super) memo: Memo,
     pub(super) cap: usize,
     pub(super) overflowed: bool,
+    /// Set (from any thread) when the buyer's turns from some state spread over more states
+    /// than `buyer_turns::MOST_SPREAD`: the call is then too large to measure.
+    pub(super) spread_too_far: AtomicBool,
+    /// What is left of `buyer_turns::MOST_STEPS` for this search.
+    pub(super) buyer_steps_left: AtomicU64,
     /// What of a state can change this objective's future; the rest is cleared from memo keys.
     pub(super) relevance: Relevance,
     /// Velocity's yardstick, for the score objectives: what each choice wastes.
@@ -40,6 +47,8 @@ impl<'s> Solver<'s> {
             cap,
             // A call with more nodes than a key can name is too large to search.
             overflowed: s.nodes.len() > MAX_NODES,
+            spread_too_far: AtomicBool::new(false),
+            buyer_steps_left: AtomicU64::new(buyer_turns::MOST_STEPS),
             relevance: Relevance::of(s, objective),
             yardstick,
         }
@@ -54,7 +63,7 @@ impl<'s> Solver<'s> {
         let mut core = Core::new(self.s);
         core.enter(self.s, self.s.start, &mut |_| {});
         self.fill_from(&core);
-        let value = self.settle(core, 0);
+        let value = self.settle(core);
         self.check(value)
     }
 
@@ -84,7 +93,7 @@ impl<'s> Solver<'s> {
     }
 
     pub(super) fn check<T>(&self, value: T) -> Result<T, TooManyStates> {
-        if self.overflowed {
+        if self.overflowed || self.spread_too_far.load(Ordering::Relaxed) {
             Err(TooManyStates { cap: self.cap })
         } else {
             Ok(value)
@@ -129,57 +138,41 @@ impl<'s> Solver<'s> {
     }
 
     /// Follows buyer-only turns from a node just entered, to a decision or an ending.
-    pub(super) fn settle(&self, core: Core, auto_steps: usize) -> f64 {
-        if auto_steps > self.s.nodes.len() {
-            return self.terminal(&core, Outcome::Continuation);
-        }
+    /// The value of a node just entered: its ending, its decision, or, through the buyer's own
+    /// turns, the chance-weighted (or, for the bounds, the best or worst) value of where they
+    /// lead. NaN when the memo lacks a decision (it overflowed) or the turns spread too far (the
+    /// solver is then marked overflowed).
+    pub(super) fn settle(&self, core: Core) -> f64 {
         match &self.s.nodes[core.node as usize].way {
-            Way::End(outcome) => self.terminal(&core, *outcome),
-            Way::Choices(_) => match self.decision(&core) {
-                Some(decision) => decision.value,
-                // Only after the memo overflowed and was emptied; the caller reports that.
-                None => f64::NAN,
-            },
-            Way::Next(to) => {
-                let mut next = core;
-                next.enter(self.s, *to, &mut |_| {});
-                self.settle(next, auto_steps + 1)
+            Way::End(outcome) => return self.terminal(&core, *outcome),
+            Way::Choices(_) => return self.decision(&core).map_or(f64::NAN, |d| d.value),
+            Way::Next(_) | Way::Chance { .. } => {}
+        }
+        let arrivals = match buyer_turns::follow(self.s, core, false, &self.buyer_steps_left) {
+            Ok(arrivals) => arrivals,
+            Err(_) => {
+                self.spread_too_far.store(true, Ordering::Relaxed);
+                return f64::NAN;
             }
-            Way::Chance { branches, total } => {
-                let total = f64::from(*total);
-                let mut aggregate: Option<f64> = None;
-                let mut mean = 0.0;
-                for branch in &self.s.branches[range_usize(branches)] {
-                    if branch.weight == 0 {
-                        continue;
-                    }
-                    let mut next = core.clone();
-                    next.enter(self.s, branch.to, &mut |_| {});
-                    let value = self.settle(next, auto_steps + 1);
-                    mean += value * f64::from(branch.weight) / total;
-                    aggregate = Some(match (aggregate, self.objective) {
-                        (None, _) => value,
-                        (
-                            Some(a),
-                            Objective::HighestScore
-                            | Objective::HighestRightCall
-                            | Objective::FastestRight,
-                        ) => {
-                            if self.better(value, a) {
-                                value
-                            } else {
-                                a
-                            }
-                        }
-                        (Some(a), Objective::LowestScore) => a.min(value),
-                        (Some(a), Objective::ExpectedScore | Objective::RandomPlay) => a,
-                    });
-                }
-                match self.objective {
-                    Objective::ExpectedScore | Objective::RandomPlay => mean,
-                    _ => aggregate.unwrap_or_else(|| self.terminal(&core, Outcome::Continuation)),
-                }
-            }
+        };
+        let mut mean = 0.0;
+        let mut extreme: Option<f64> = None;
+        for arrival in &arrivals {
+            let value = match arrival.stop {
+                Stop::End(outcome) => self.terminal(&arrival.core, outcome),
+                Stop::Decision => self.decision(&arrival.core).map_or(f64::NAN, |d| d.value),
+            };
+            mean += value * arrival.probability;
+            extreme = Some(match (extreme, self.objective) {
+                (None, _) => value,
+                (Some(e), Objective::LowestScore) => e.min(value),
+                (Some(e), _) if self.better(value, e) => value,
+                (Some(e), _) => e,
+            });
+        }
+        match self.objective {
+            Objective::ExpectedScore | Objective::RandomPlay => mean,
+            _ => extreme.unwrap_or(f64::NAN),
         }
     }
 
@@ -270,7 +263,7 @@ impl<'s> Solver<'s> {
             Destination::TimeUp => self.terminal(&next, Outcome::Continuation),
             Destination::Arrive(to) => {
                 next.enter(self.s, to, &mut |_| {});
-                self.settle(next, 0)
+                self.settle(next)
             }
         };
         cost + value
@@ -287,9 +280,7 @@ impl<'s> Solver<'s> {
             return;
         }
         let mut found = Vec::new();
-        self.reach(from.clone(), 0, &mut |core| {
-            found.push(self.placed_key(&core))
-        });
+        self.reach(from.clone(), &mut |core| found.push(self.placed_key(&core)));
         self.note(found);
         let top = Memo::layer(from.minutes_left).min(self.memo.layers.len() - 1);
         for layer in (0..=top).rev() {
@@ -308,6 +299,9 @@ impl<'s> Solver<'s> {
             });
             for keys in found {
                 self.note(keys);
+            }
+            if self.spread_too_far.load(Ordering::Relaxed) {
+                self.overflowed = true;
             }
             if self.overflowed {
                 self.memo.clear();
@@ -369,32 +363,23 @@ impl<'s> Solver<'s> {
             if let Destination::Arrive(to) = next.take(self.s, first + position as u32, &mut |_| {})
             {
                 next.enter(self.s, to, &mut |_| {});
-                self.reach(next, 0, found);
+                self.reach(next, found);
             }
         }
     }
 
     /// Follows buyer-only turns from a node just entered, to the decision states they lead to.
-    pub(super) fn reach(&self, core: Core, auto_steps: usize, found: &mut impl FnMut(Core)) {
-        if auto_steps > self.s.nodes.len() {
-            return;
-        }
+    pub(super) fn reach(&self, core: Core, found: &mut impl FnMut(Core)) {
         match &self.s.nodes[core.node as usize].way {
             Way::End(_) => {}
             Way::Choices(_) => found(core),
-            Way::Next(to) => {
-                let mut next = core;
-                next.enter(self.s, *to, &mut |_| {});
-                self.reach(next, auto_steps + 1, found);
-            }
-            Way::Chance { branches, .. } => {
-                for branch in &self.s.branches[range_usize(branches)] {
-                    if branch.weight == 0 {
-                        continue;
-                    }
-                    let mut next = core.clone();
-                    next.enter(self.s, branch.to, &mut |_| {});
-                    self.reach(next, auto_steps + 1, found);
+            Way::Next(_) | Way::Chance { .. } => {
+                match buyer_turns::follow(self.s, core, false, &self.buyer_steps_left) {
+                    Ok(arrivals) => arrivals
+                        .into_iter()
+                        .filter(|a| a.stop == Stop::Decision)
+                        .for_each(|a| found(a.core)),
+                    Err(_) => self.spread_too_far.store(true, Ordering::Relaxed),
                 }
             }
         }

@@ -32,6 +32,11 @@ pub enum StoreError {
     Damaged { path: PathBuf, detail: String },
     #[error("{} is a folder; --db needs a file path", path.display())]
     IsFolder { path: PathBuf },
+    #[error(
+        "{} is not a regular file (a device, a pipe or a socket); --db needs a file path",
+        path.display()
+    )]
+    NotAFile { path: PathBuf },
     #[error("cannot create the folder {} for the database: {detail}", path.display())]
     Folder { path: PathBuf, detail: String },
     #[error(
@@ -85,6 +90,11 @@ pub(super) fn failed(path: &Path, what: &str, error: rusqlite::Error) -> StoreEr
             StoreError::Busy { path, what }
         }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path, what },
+        // SQLite says "disk I/O error" when it cannot grow its journal or shared-memory file;
+        // most often that is a full disk, which is worth saying plainly.
+        Some(ErrorCode::SystemIoFailure) if disk_is_full(&path) => {
+            StoreError::DiskFull { path, what }
+        }
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
             StoreError::ReadOnly {
                 path,
@@ -100,12 +110,34 @@ pub(super) fn failed(path: &Path, what: &str, error: rusqlite::Error) -> StoreEr
     }
 }
 
+/// Whether the disk that holds `path` has no room for even a small file.
+fn disk_is_full(path: &Path) -> bool {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = folder.join(format!(".dealsim-space-probe-{}", std::process::id()));
+    let result = std::fs::write(&probe, [0u8; 8192]);
+    let _ = std::fs::remove_file(&probe);
+    matches!(result, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
+}
+
 /// The integrity check's report, as one sentence's worth.
 pub(super) fn damage(path: &Path, report: &str) -> StoreError {
-    let lines = report.lines().count();
-    let detail = match lines {
-        0 | 1 => first_line(report),
-        n => format!("{}, and {} more problems", first_line(report), n - 1),
+    // SQLite's report starts with headings such as "*** in database main ***": the findings
+    // are the other lines.
+    let findings: Vec<&str> = report
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("***"))
+        .collect();
+    let first = findings
+        .first()
+        .map(|f| first_line(f).trim_end_matches('.').to_string())
+        .unwrap_or_else(|| "SQLite reports damage".into());
+    let detail = match findings.len() {
+        0 | 1 => format!("SQLite's check found: {first}"),
+        n => format!("SQLite's check found {n} problems, the first: {first}"),
     };
     StoreError::Damaged {
         path: path.to_path_buf(),

@@ -77,6 +77,13 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
+        // A device or a pipe (`--db /dev/null`) is no database, and SQLite would put its
+        // journal beside it (`/dev/null-journal`).
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(StoreError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -114,6 +121,70 @@ impl Store {
     /// Switches the file to WAL mode (a no-op once it is). Changing the journal mode does not
     /// wait for other connections the way a write does, so while another copy is opening the
     /// same new file it is retried for up to ten seconds.
+    /// Opens an existing database only to read it, for the commands that only read (so that a
+    /// database the user may not write, such as a trainer's shared copy, can still be read).
+    /// A missing file, or one that needs its schema brought up to date, is opened as `open`
+    /// does; a read-only one at an older schema version says so.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+        if !path.exists() || writable {
+            return Store::open(path);
+        }
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(StoreError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let open = |immutable: bool| -> Result<(Store, i64)> {
+            // A database in WAL mode needs its `-shm` file; in a folder the user may not write
+            // either, SQLite can only read it as immutable (no one else is writing it there).
+            let (name, extra) = if immutable {
+                (file_uri(path), OpenFlags::SQLITE_OPEN_URI)
+            } else {
+                (path.to_string_lossy().into_owned(), OpenFlags::empty())
+            };
+            let conn = Connection::open_with_flags(
+                name,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra,
+            )
+            .map_err(|e| failed(path, "open the database", e))?;
+            conn.busy_timeout(Duration::from_secs(10))
+                .map_err(|e| failed(path, "set up the database", e))?;
+            let store = Store {
+                conn,
+                path: path.to_path_buf(),
+            };
+            let version: i64 = store
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| failed(path, "read the database", e))?;
+            Ok((store, version))
+        };
+        let (store, version) = match open(false) {
+            Ok(opened) => opened,
+            Err(_) => open(true)?,
+        };
+        let application_id: i64 = store
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| failed(path, "read the database", e))?;
+        if application_id != i64::from(APPLICATION_ID) {
+            return Err(StoreError::OtherProgram {
+                path: path.to_path_buf(),
+            });
+        }
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                what: "read the sessions".into(),
+                detail: format!(
+                    "it is read-only and at schema version {version}; this dealsim reads version {SCHEMA_VERSION}, so open it once with write access to bring it up to date"
+                ),
+            });
+        }
+        Ok(store)
+    }
+
     fn use_wal(&self) -> Result<()> {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
@@ -264,4 +335,20 @@ impl Store {
             }
         }
     }
+}
+
+/// An SQLite URI for reading a file as immutable, with the path percent-encoded.
+fn file_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(byte as char)
+            }
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
 }
