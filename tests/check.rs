@@ -547,3 +547,87 @@ fn garbage_of_every_kind_never_panics() {
         assert!(diagnostics.iter().all(Diagnostic::is_error));
     }
 }
+
+/// What a manager pastes from a word processor, a spreadsheet or a web page: each gets a
+/// message that says what to type, with the caret on the pasted text itself.
+#[test]
+fn pasted_text_gets_a_message_that_says_what_to_type() {
+    let cases: [(&str, &str, &str, &str); 10] = [
+        // (from, to, where the caret must be, words the message or label must hold)
+        (
+            r#"title: "Tiny call""#,
+            "title: “Tiny call”",
+            "“",
+            "curly quote",
+        ),
+        (
+            "minutes: 10",
+            "minutes:\u{a0}10",
+            "\u{a0}",
+            "non-breaking space",
+        ),
+        ("value: 1000", "value: 160,000", "160,000", "write 160000"),
+        ("value: 1000", "value: 12€", "12€", "write 12"),
+        ("value: 1000", "value: $1000", "$1000", "write 1000"),
+        ("minutes: 10", "minutes: 40.5", "40.5", "write 40 or 41"),
+        ("trust: 50", "trust: 75%", "75%", "write 75"),
+        (
+            "    tags:",
+            "    # the library's tags\n    tags:",
+            "# the",
+            "//",
+        ),
+        (
+            r#"line: "Hello.""#,
+            r#"line: "Hello, "friend"."#,
+            r#""friend""#,
+            "inside the text",
+        ),
+        (
+            r#"brief: "A call small enough to reason about.","#,
+            r#"brief: "A call small enough to reason about.,"#,
+            r#""A call"#,
+            "no closing quote, so it runs on to line",
+        ),
+    ];
+    for (from, to, caret, words) in cases {
+        let text = edit(BASE, from, to);
+        let d = assert_one_at(&check(&text), Code::Syntax, &text, caret, 0);
+        let said = format!("{} | {:?} | {:?}", d.message, d.label, d.hint);
+        assert!(said.contains(words), "{to:?}: {said}");
+    }
+}
+
+#[test]
+fn every_misspelt_or_missing_field_is_reported_in_one_run() {
+    let text = edit(BASE, "minutes: 10", "minuets: 10");
+    let text = edit(&text, "move: Pitch", "move: Pich");
+    let text = edit(&text, r#"persona: "Plain.", "#, "");
+    let diagnostics = check(&text);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E0002", "E0014", "E0014"], "{diagnostics:#?}");
+    assert_one_at(&diagnostics, Code::UnknownField, &text, "minuets", 0);
+    assert!(diagnostics[1].message.contains("missing field `persona`"));
+    let pich = position(&text, "Pich", 0);
+    let location = diagnostics[2].location.as_ref().unwrap();
+    assert_eq!((location.line, location.column), pich);
+}
+
+#[test]
+fn knock_on_problems_wait_for_their_cause() {
+    // An unknown fact: not also "the real fact is never revealed, remove it".
+    let text = edit(BASE, r#"reveals: ["pain"]"#, r#"reveals: ["pian"]"#);
+    let diagnostics = check(&text);
+    assert_one_at(&diagnostics, Code::UnknownFact, &text, r#""pian""#, 0);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    // A `next` loop: one message, not one per node that can no longer end.
+    let text = edit(
+        BASE,
+        r#""won": (line: "Tuesday it is.", end: Advance),"#,
+        r#""won": (line: "Tuesday it is.", next: "again"),
+        "again": (line: "And again.", next: "won"),"#,
+    );
+    let diagnostics = check(&text);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0].code, Code::BuyerLoop);
+}

@@ -586,3 +586,155 @@ fn a_bad_database_or_date_gets_one_clear_sentence() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn new_writes_a_call_that_checks_clean_and_plays_and_never_overwrites() {
+    let folder = std::env::temp_dir().join(format!("dealsim-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let dir = folder.to_str().unwrap();
+    let out = dealsim(&["new", "Acme Renewal", "--dir", dir], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = folder.join("acme-renewal.scenario.ron");
+    assert!(text(&out.stdout).contains("docs/authoring.md"));
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("id: \"acme-renewal\""), "{written}");
+
+    let file = path.to_str().unwrap();
+    let check = dealsim(&["check", file], "");
+    let report = text(&check.stdout);
+    assert!(check.status.success(), "{report}");
+    assert!(
+        report.contains("0 errors, 0 warnings"),
+        "the starting call must be a clean example: {report}"
+    );
+    // Played through by choice id: the best route books the meeting.
+    let play = dealsim(
+        &["play", file, "--no-record", "--seed", "3"],
+        "open/1\ntoday/2\nwho-signs/1\nwhen/1\n",
+    );
+    let played = text(&play.stdout);
+    assert!(play.status.success(), "{played}{}", text(&play.stderr));
+    assert!(played.contains("Advance"), "{played}");
+
+    let again = dealsim(&["new", "Acme Renewal", "--dir", dir], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        written,
+        "untouched"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+#[test]
+fn a_folder_check_names_look_alikes_blames_the_newer_copy_and_speaks_json() {
+    let folder = std::env::temp_dir().join(format!("dealsim-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let original = std::fs::read_to_string(scenario("fernway-bakery")).unwrap();
+    let older = folder.join("fernway.scenario.ron");
+    let newer = folder.join("fernway-copy.scenario.ron");
+    for path in [&older, &newer] {
+        std::fs::write(path, &original).unwrap();
+    }
+    // The copy is the newer file, whatever the order of their names.
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&older)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    std::fs::write(folder.join("call.ron"), &original).unwrap();
+    std::fs::write(folder.join("other.scenario.ron.txt"), &original).unwrap();
+    std::fs::write(folder.join("notes.txt"), "not a scenario").unwrap();
+
+    let out = dealsim(&["check", folder.to_str().unwrap()], "");
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("warning[W0006]"), "{report}");
+    for name in ["call.ron", "other.scenario.ron.txt"] {
+        assert!(report.contains(name), "{name} named: {report}");
+    }
+    assert!(!report.contains("notes.txt"), "{report}");
+    let blamed = report
+        .lines()
+        .find(|l| l.contains("-->") && report.contains("E0005"))
+        .filter(|_| report.contains("fernway-copy.scenario.ron:"));
+    assert!(blamed.is_some(), "the newer copy gets the error: {report}");
+    assert!(report.contains("fernway.scenario.ron (older)"), "{report}");
+    assert!(
+        report.contains("checked 2 files: 1 error, 2 warnings"),
+        "{report}"
+    );
+
+    let json = dealsim(&["check", folder.to_str().unwrap(), "--format", "json"], "");
+    assert_eq!(json.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(document["errors"], 1);
+    assert_eq!(document["warnings"], 2);
+    let codes: Vec<String> = document["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["diagnostics"].as_array().unwrap().clone())
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.contains(&"E0005".to_string()), "{codes:?}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+#[test]
+fn a_playtest_starts_where_the_author_says_shows_hidden_choices_and_is_never_stored() {
+    let db = std::env::temp_dir().join(format!("dealsim-playtest-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let db_arg = db.to_str().unwrap();
+    let out = dealsim(
+        &[
+            "play",
+            &scenario("harbor-discovery"),
+            "--from",
+            "booking",
+            "--trust",
+            "10",
+            "--knows",
+            "coo-signs",
+            "--minutes",
+            "6",
+            "--seed",
+            "4",
+            "--db",
+            db_arg,
+        ],
+        "q\n",
+    );
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    assert!(
+        shown.contains("Playtest from \"booking\" (not stored)"),
+        "{shown}"
+    );
+    assert!(shown.contains("[6 min left | trust 10]"), "{shown}");
+    assert!(
+        shown.contains("(hidden) When a slot goes empty")
+            && shown.contains("it needed to be 40 or more"),
+        "the gated question is listed with its condition: {shown}"
+    );
+    assert!(shown.contains("(booking/"), "ids shown: {shown}");
+    let sessions = dealsim(&["sessions", "--db", db_arg], "");
+    assert!(
+        !text(&sessions.stdout).contains("harbor-discovery"),
+        "a playtest is not a rep's session: {}",
+        text(&sessions.stdout)
+    );
+
+    let typo = dealsim(
+        &["play", &scenario("harbor-discovery"), "--from", "bookin"],
+        "",
+    );
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo.stderr).contains("did you mean `booking`?"));
+    let _ = std::fs::remove_file(&db);
+}

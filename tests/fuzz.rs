@@ -5,7 +5,7 @@
 //! `cargo test` runs every input in `tests/fuzz-corpus/` (each once broke something) and a few
 //! hundred new mutations. A long campaign:
 //!
-//!     DEALSIM_FUZZ_CASES=100000000 DEALSIM_FUZZ_SECONDS=1800 \
+//!     DEALSIM_FUZZ_SECONDS=1800 \
 //!         cargo test --release --no-default-features --test fuzz -- --nocapture
 //!
 //! prints how many inputs it tried and how long the slowest took, and saves any input that
@@ -14,6 +14,7 @@
 use dealsim::engine::debrief::Debrief;
 use dealsim::{Session, check_source};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -336,37 +337,50 @@ fn mutated_scenarios_never_panic() {
     let tried = std::cell::Cell::new(0u64);
     let played = std::cell::Cell::new(0u64);
     let findings = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-findings");
-    let result = runner.run(
-        &(0..seeds.len(), proptest::collection::vec(mutation(), 1..4)),
-        |(seed, mutations)| {
-            if deadline.is_some_and(|d| started.elapsed() > d) {
-                return Ok(()); // the campaign's time is up: the remaining cases are skipped
+    let try_one = |seed: usize, mutations: &[Mutation]| -> Result<(), TestCaseError> {
+        let bytes = apply(&seeds[seed], mutations);
+        let start = Instant::now();
+        let outcome = std::panic::catch_unwind(|| exercise("fuzz.scenario.ron", &bytes));
+        let took = start.elapsed();
+        tried.set(tried.get() + 1);
+        if matches!(outcome, Ok(Reached::Played)) {
+            played.set(played.get() + 1);
+        }
+        let (worst, worst_input) = slowest.take();
+        slowest.set(if took > worst {
+            (took, bytes.clone())
+        } else {
+            (worst, worst_input)
+        });
+        if outcome.is_err() {
+            let _ = std::fs::create_dir_all(&findings);
+            let name = format!("finding-{:016x}.ron", fxhash(&bytes));
+            let _ = std::fs::write(findings.join(&name), &bytes);
+            return Err(TestCaseError::fail(format!(
+                "panicked; the input is saved as target/fuzz-findings/{name}"
+            )));
+        }
+        Ok(())
+    };
+    let strategy = (0..seeds.len(), proptest::collection::vec(mutation(), 1..4));
+    let result = match deadline {
+        // A campaign bounded by time draws inputs until the time is up (no shrinking: a finding
+        // is saved whole, and the committed corpus keeps it).
+        Some(deadline) => {
+            let mut outcome = Ok(());
+            while started.elapsed() < deadline && outcome.is_ok() {
+                let (seed, mutations) = strategy
+                    .new_tree(&mut runner)
+                    .expect("the strategy always draws")
+                    .current();
+                outcome = try_one(seed, &mutations).map_err(|e| e.to_string());
             }
-            let bytes = apply(&seeds[seed], &mutations);
-            let start = Instant::now();
-            let outcome = std::panic::catch_unwind(|| exercise("fuzz.scenario.ron", &bytes));
-            let took = start.elapsed();
-            tried.set(tried.get() + 1);
-            if matches!(outcome, Ok(Reached::Played)) {
-                played.set(played.get() + 1);
-            }
-            let (worst, worst_input) = slowest.take();
-            slowest.set(if took > worst {
-                (took, bytes.clone())
-            } else {
-                (worst, worst_input)
-            });
-            if outcome.is_err() {
-                let _ = std::fs::create_dir_all(&findings);
-                let name = format!("finding-{:016x}.ron", fxhash(&bytes));
-                let _ = std::fs::write(findings.join(&name), &bytes);
-                return Err(TestCaseError::fail(format!(
-                    "panicked; the input is saved as target/fuzz-findings/{name}"
-                )));
-            }
-            Ok(())
-        },
-    );
+            outcome
+        }
+        None => runner
+            .run(&strategy, |(seed, mutations)| try_one(seed, &mutations))
+            .map_err(|e| e.to_string()),
+    };
     let (worst, worst_input) = slowest.take();
     println!(
         "fuzz: {} inputs ({} checked clean and played) in {:.1} s; slowest {:.3} s ({} bytes)",

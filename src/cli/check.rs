@@ -16,9 +16,57 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
+/// A diagnostic as `check --format json` gives it, for a team's own CI.
+fn diagnostic_json(d: &dealsim::engine::format::diagnostic::Diagnostic) -> serde_json::Value {
+    let location = d.location.as_deref();
+    serde_json::json!({
+        "code": d.code.as_str(),
+        "severity": if d.is_error() { "error" } else { "warning" },
+        "file": d.file.display().to_string(),
+        "line": location.map(|l| l.line),
+        "column": location.map(|l| l.column),
+        "width": location.map(|l| l.width),
+        "message": d.message,
+        "label": d.label,
+        "hint": d.hint,
+    })
+}
+
+fn run_json(reports: &[dealsim::CheckReport]) -> ExitCode {
+    let files: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|report| {
+            serde_json::json!({
+                "path": report.path.display().to_string(),
+                "ok": report.scenario.is_some(),
+                "scenario": report.scenario.as_ref().map(|s| serde_json::json!({
+                    "id": s.id,
+                    "nodes": s.node_count(),
+                    "choices": s.choice_count(),
+                    "facts": s.facts().len(),
+                })),
+                "measured": report.difficulty,
+                "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let errors: usize = reports.iter().map(dealsim::CheckReport::errors).sum();
+    let warnings: usize = reports.iter().map(dealsim::CheckReport::warnings).sum();
+    let document = serde_json::json!({ "files": files, "errors": errors, "warnings": warnings });
+    say(&format!("{document:#}\n"));
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub(crate) fn run(paths: &[PathBuf], color: ColorChoice, json: bool) -> ExitCode {
     let color = use_color(color);
     let reports = dealsim::check_paths(paths);
+    if json {
+        return run_json(&reports);
+    }
     let (mut errors, mut warnings) = (0, 0);
     for report in &reports {
         // Problems and the summary go to standard output together, so that one redirect
@@ -56,11 +104,15 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice) -> ExitCode {
                 scenario.choice_count(),
                 scenario.facts().len(),
             ));
-        } else {
+        } else if report.errors() > 0 {
             say(&format!("failed  {}\n", report.path.display()));
         }
     }
-    let files = reports.len();
+    // A file that only looks like a scenario was not checked.
+    let files = reports
+        .iter()
+        .filter(|r| r.scenario.is_some() || r.errors() > 0)
+        .count();
     // A checked library can be hundreds of megabytes of small allocations; the process is
     // about to end, so handing them back one by one would only delay the prompt.
     std::mem::forget(reports);

@@ -3,6 +3,7 @@
 //! a check that finds problems exits 1.
 
 mod check;
+mod new;
 mod play;
 mod records;
 
@@ -79,6 +80,18 @@ enum Command {
         /// Colour the output: auto (when a terminal), always or never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Text for people, or JSON for a scenario repository's CI.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Start a new scenario from a short, valid, commented call:
+    /// `dealsim new "Acme renewal"` writes scenarios/acme-renewal.scenario.ron.
+    New {
+        /// The call's name (it becomes the id), or a path ending in .scenario.ron.
+        name: String,
+        /// The folder to write it in (default: scenarios/ when there is one, else here).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
     /// Print a scenario as a Graphviz DOT graph (pipe into `dot -Tsvg`).
     Graph { file: PathBuf },
@@ -99,6 +112,31 @@ enum Command {
         /// a number picks that choice, whatever order the seed shows the choices in.
         #[arg(long)]
         ids: bool,
+        /// Playtest from this node instead of the start (never stored; ids and hidden choices
+        /// shown, as with --author).
+        #[arg(long, value_name = "NODE")]
+        from: Option<String>,
+        /// With --from: the buyer's trust on arriving (default: the starting trust).
+        #[arg(long, requires = "from", value_parser = clap::value_parser!(u8).range(0..=100))]
+        trust: Option<u8>,
+        /// With --from: facts already known, comma-separated fact ids.
+        #[arg(
+            long,
+            requires = "from",
+            value_delimiter = ',',
+            value_name = "FACT,..."
+        )]
+        knows: Vec<String>,
+        /// With --from: minutes left on arriving (default: the call's minutes).
+        #[arg(long, requires = "from", value_parser = clap::value_parser!(u32).range(1..=600))]
+        minutes: Option<u32>,
+        /// Fix a chance turn: NODE=TO takes the branch of NODE that leads to TO (repeatable).
+        #[arg(long, value_name = "NODE=TO")]
+        chance: Vec<String>,
+        /// Author mode: show choice ids, and the hidden choices with the condition that hides
+        /// each. An author's playtest is not stored.
+        #[arg(long)]
+        author: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -274,6 +312,7 @@ pub(crate) fn tell(text: &str) {
 }
 
 /// A failure to report to the user: one sentence, exit status 2.
+#[derive(Debug)]
 pub(crate) struct Failure(pub String);
 
 pub fn main() -> ExitCode {
@@ -282,16 +321,58 @@ pub fn main() -> ExitCode {
         return window(args.window);
     };
     let result = match command {
-        Command::Check { paths, color } => Ok(check::run(&paths, color)),
+        Command::Check {
+            paths,
+            color,
+            format,
+        } => Ok(check::run(&paths, color, format == Format::Json)),
         Command::Graph { file } => check::graph(&file),
+        Command::New { name, dir } => {
+            let dir = dir.unwrap_or_else(|| {
+                let shipped = PathBuf::from("scenarios");
+                if shipped.is_dir() {
+                    shipped
+                } else {
+                    PathBuf::from(".")
+                }
+            });
+            new::run(&name, &dir)
+        }
         Command::Play {
             file,
             seed,
             rep,
             no_record,
             ids,
+            from,
+            trust,
+            knows,
+            minutes,
+            chance,
+            author,
             db,
-        } => play::run(&file, seed, rep, (!no_record).then_some(&db), ids),
+        } => {
+            let playtest = play::playtest_start(from, trust, knows, minutes, &chance);
+            match playtest {
+                Err(failure) => Err(failure),
+                Ok(playtest) => {
+                    // An author's playtest is never a rep's session.
+                    let author = author || playtest.is_some();
+                    let store = !(no_record || author);
+                    play::run(
+                        &file,
+                        seed,
+                        rep,
+                        store.then_some(&db),
+                        play::Mode {
+                            show_ids: ids || author,
+                            author,
+                            playtest,
+                        },
+                    )
+                }
+            }
+        }
         Command::Sessions {
             filters,
             limit,

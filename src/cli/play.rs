@@ -4,7 +4,7 @@ use super::Failure;
 use super::records::DbArgs;
 use super::tell;
 use dealsim::engine::debrief::Debrief;
-use dealsim::engine::session::{Entry, Session};
+use dealsim::engine::session::{Entry, PlaytestStart, Session};
 use dealsim::records::store::{Recording, Store};
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -51,16 +51,66 @@ enum Stopped {
     Failed(Failure),
 }
 
+/// How a call is shown: to a rep, or to an author testing it.
+pub(crate) struct Mode {
+    pub show_ids: bool,
+    /// Hidden choices are listed with the condition that hides each.
+    pub author: bool,
+    /// Where a playtest starts, when it does not start at the beginning.
+    pub playtest: Option<PlaytestStart>,
+}
+
+/// Reads `--from`, `--trust`, `--knows`, `--minutes` and `--chance` into where a playtest starts.
+pub(crate) fn playtest_start(
+    from: Option<String>,
+    trust: Option<u8>,
+    knows: Vec<String>,
+    minutes: Option<u32>,
+    chance: &[String],
+) -> Result<Option<PlaytestStart>, Failure> {
+    let mut fixed = Vec::new();
+    for pair in chance {
+        let Some((at, to)) = pair.split_once('=') else {
+            return Err(Failure(format!(
+                "--chance {pair}: write the chance node and the node its branch leads to, as NODE=TO"
+            )));
+        };
+        fixed.push((at.trim().to_string(), to.trim().to_string()));
+    }
+    let from = match from {
+        Some(node) => node,
+        // Fixed chance turns alone: a whole call from the start, with that luck.
+        None if !fixed.is_empty() => String::new(),
+        None => return Ok(None),
+    };
+    Ok(Some(PlaytestStart {
+        node: from,
+        trust,
+        knows: knows.into_iter().map(|k| k.trim().to_string()).collect(),
+        minutes_left: minutes,
+        chance: fixed,
+    }))
+}
+
 pub(crate) fn run(
     file: &Path,
     seed: Option<u64>,
     rep: Option<String>,
     db: Option<&DbArgs>,
-    show_ids: bool,
+    mode: Mode,
 ) -> Result<ExitCode, Failure> {
     let scenario = super::load_playable(file)?;
     let seed = seed.unwrap_or_else(dealsim::engine::play::random::fresh_seed);
-    let mut session = Session::new(&scenario, seed);
+    let mut session = match &mode.playtest {
+        Some(start) => {
+            let mut start = start.clone();
+            if start.node.is_empty() {
+                start.node = scenario.start_id().to_string();
+            }
+            Session::playtest(&scenario, seed, &start).map_err(Failure)?
+        }
+        None => Session::new(&scenario, seed),
+    };
     let rep = rep.unwrap_or_else(default_rep);
     let mut recorder = match db {
         Some(db) => {
@@ -81,7 +131,7 @@ pub(crate) fn run(
         file,
         &rep,
         seed,
-        show_ids,
+        &mode,
         &mut session,
         &mut recorder,
     );
@@ -110,10 +160,11 @@ fn play_loop(
     file: &Path,
     rep: &str,
     seed: u64,
-    show_ids: bool,
+    mode: &Mode,
     session: &mut Session,
     recorder: &mut Option<Recorder>,
 ) -> Result<(), Stopped> {
+    let show_ids = mode.show_ids;
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
@@ -127,13 +178,27 @@ fn play_loop(
     write(
         &mut out,
         format!(
-            "{}\n{}, {} at {}\n{}\nPlaying as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.\nType a choice's number (or its id, as `--ids` shows them); q leaves the call.\n",
+            "{}\n{}, {} at {}\n{}\n{}\nType a choice's number (or its id, as `--ids` shows them); q leaves the call.\n",
             scenario.title,
             buyer.name,
             buyer.role,
             buyer.company,
             scenario.brief,
-            file.display()
+            match &mode.playtest {
+                Some(start) => format!(
+                    "Playtest from \"{}\" (not stored), seed {seed}.",
+                    if start.node.is_empty() {
+                        scenario.start_id()
+                    } else {
+                        &start.node
+                    }
+                ),
+                None if mode.author => format!("Author's playtest (not stored), seed {seed}."),
+                None => format!(
+                    "Playing as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.",
+                    file.display()
+                ),
+            }
         ),
     )?;
     let mut shown = 0;
@@ -176,6 +241,14 @@ fn play_loop(
                 offer.move_kind.label(),
                 offer.say
             ));
+        }
+        if mode.author {
+            for hidden in dealsim::engine::debrief::hidden_now(session) {
+                menu.push_str(&format!(
+                    "  -  (hidden) {}  [{}]\n",
+                    hidden.say, hidden.because
+                ));
+            }
         }
         write(&mut out, menu)?;
         let asked = std::time::Instant::now();
@@ -220,6 +293,40 @@ fn play_loop(
         .as_ref()
         .and_then(|r| r.recording.as_ref())
         .map(|r| r.session_id);
+    if mode.playtest.is_some() {
+        // The debrief compares a call with the best path from the start; a playtest began
+        // elsewhere, so it gets the ending and the scores as counted from where it began.
+        let ending = match session.ending() {
+            Some(ending) => format!(
+                "ended: {}{}",
+                ending.outcome.label(),
+                if ending.reason == dealsim::EndReason::Abandoned {
+                    " (left before the end)"
+                } else {
+                    ""
+                }
+            ),
+            None => "not ended".into(),
+        };
+        let scores = session
+            .scores()
+            .map(|s| {
+                format!(
+                    "scores from where the playtest began: qualification {}, discovery {}, rapport {}, velocity {}, overall {}",
+                    s.qualification, s.discovery, s.rapport, s.velocity, s.overall
+                )
+            })
+            .unwrap_or_else(|| "not scored".into());
+        write(
+            &mut out,
+            format!(
+                "\nPlaytest {ending}; trust {}, {} min left; {scores}.\n",
+                session.trust(),
+                session.minutes_left()
+            ),
+        )?;
+        return Ok(());
+    }
     let mut debrief = format!("\n{}", Debrief::of(session).render_text());
     if let Some(id) = stored {
         debrief.push_str(&format!(

@@ -22,6 +22,9 @@ use rand_chacha::ChaCha8Rng;
 use std::fmt;
 use std::sync::Arc;
 
+mod playtest;
+pub use playtest::PlaytestStart;
+
 /// Why a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EndReason {
@@ -174,6 +177,8 @@ pub struct Session {
     events: Vec<Event>,
     ending: Option<Ending>,
     choices_made: u32,
+    /// A playtest's fixed chance turns: (chance node, branch taken there). Empty in a call.
+    forced_chance: Vec<(u32, u32)>,
 }
 
 impl Session {
@@ -196,6 +201,7 @@ impl Session {
             events: Vec::with_capacity(64),
             ending: None,
             choices_made: 0,
+            forced_chance: Vec::new(),
         };
         session.begin();
         session
@@ -314,7 +320,11 @@ impl Session {
                 Way::Chance { branches, total } => {
                     let weights = &self.scenario.0.branches[range_usize(branches)];
                     let draw = self.rng.next_u32();
-                    let picked = pick_branch(draw, weights.iter().map(|b| b.weight), *total);
+                    let forced = self.forced_chance.iter().find(|(at, _)| *at == node);
+                    let picked = match forced {
+                        Some(&(_, branch)) => branch as usize,
+                        None => pick_branch(draw, weights.iter().map(|b| b.weight), *total),
+                    };
                     let to = weights[picked].to;
                     if self.recording {
                         self.events.push(Event::Chance {

@@ -91,18 +91,36 @@ pub fn check_paths(paths: &[PathBuf]) -> Vec<CheckReport> {
     reports
 }
 
-/// Flags scenario ids used by more than one file; the later file gets the error.
+/// Flags scenario ids used by more than one file. The oldest file keeps the id (it is the one
+/// reps have played); each newer copy gets the error, naming the file it copies.
 pub fn check_library(mut reports: Vec<CheckReport>) -> Vec<CheckReport> {
-    let mut first_by_id: HashMap<String, PathBuf> = HashMap::default();
+    let modified = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+    };
+    let mut first_by_id: HashMap<String, (std::time::SystemTime, PathBuf)> = HashMap::default();
+    for report in &reports {
+        if let Some(scenario) = &report.scenario {
+            let when = modified(&report.path);
+            first_by_id
+                .entry(scenario.id.clone())
+                .and_modify(|first| {
+                    if when < first.0 {
+                        *first = (when, report.path.clone());
+                    }
+                })
+                .or_insert((when, report.path.clone()));
+        }
+    }
     for report in &mut reports {
         let Some(scenario) = &report.scenario else {
             continue;
         };
         let id = scenario.id.clone();
-        match first_by_id.get(&id) {
-            None => {
-                first_by_id.insert(id, report.path.clone());
-            }
+        match first_by_id.get(&id).map(|(_, path)| path) {
+            None => {}
+            Some(first) if *first == report.path => {}
             Some(first) => {
                 let location = std::fs::read_to_string(&report.path).ok().and_then(|text| {
                     let root = locate::parse(&text)?;
@@ -116,9 +134,9 @@ pub fn check_library(mut reports: Vec<CheckReport>) -> Vec<CheckReport> {
                         format!("scenario id \"{id}\" is already used"),
                     )
                     .at(location)
-                    .label("a second scenario with this id")
+                    .label("a newer copy of a scenario with this id")
                     .hint(format!(
-                        "{} already has this id; ids must be unique across the library",
+                        "{} (older) has this id too; ids must be unique across the library: give this copy an id of its own",
                         first.display()
                     )),
                 );
@@ -143,7 +161,14 @@ pub fn compile_source(source: &SourceFile) -> CheckReport {
 fn check(source: &SourceFile, measuring: bool) -> CheckReport {
     let file = match load::parse(source) {
         Ok(file) => file,
-        Err(diagnostic) => return CheckReport::failed(&source.path, diagnostic),
+        Err(diagnostics) => {
+            return CheckReport {
+                path: source.path.clone(),
+                diagnostics,
+                scenario: None,
+                difficulty: None,
+            };
+        }
     };
     let mut checker = Checker {
         file: &file,
@@ -269,12 +294,14 @@ impl<'a> Checker<'a> {
         self.check_facts();
         self.check_nodes();
         // Like rustc after a name-resolution error: an unknown or duplicate id would make most
-        // graph problems consequences of the typo, so those wait until the ids resolve.
-        if self
-            .diagnostics
-            .iter()
-            .any(|d| matches!(d.code, Code::UnknownNode | Code::DuplicateId))
-        {
+        // graph problems consequences of the typo (an unknown fact makes the real one look
+        // "never revealed"), so those wait until the ids resolve.
+        if self.diagnostics.iter().any(|d| {
+            matches!(
+                d.code,
+                Code::UnknownNode | Code::UnknownFact | Code::DuplicateId
+            )
+        }) {
             return;
         }
         self.check_graph();

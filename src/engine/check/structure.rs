@@ -49,6 +49,10 @@ impl<'a> Checker<'a> {
             .map(|(i, _)| i as u32)
             .collect();
         let reaches_end = graph.reaching(endings.iter().copied());
+        // A loop the buyer goes round forever is one message; the nodes that cannot end only
+        // because they lead into it, and a right call it swallowed, wait until it is fixed.
+        let buyer_loops = graph.automatic_loops();
+        let reaches_loop = graph.reaching(buyer_loops.iter().flatten().copied());
         for (i, (id, _)) in file.nodes.iter().enumerate() {
             if self.node_occurrence[i] > 0 {
                 continue;
@@ -61,7 +65,7 @@ impl<'a> Checker<'a> {
                         .label("no path from `start` leads here")
                         .hint("point a choice's `to`, a `next` or a `chance` branch here, or remove the node"),
                 );
-            } else if !reaches_end[i] {
+            } else if !reaches_end[i] && !reaches_loop[i] {
                 let location = self.node_key(i);
                 self.push(
                     self.problem(
@@ -74,7 +78,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        for buyer_loop in graph.automatic_loops() {
+        for buyer_loop in &buyer_loops {
             let first = buyer_loop[0] as usize;
             let names: Vec<String> = buyer_loop
                 .iter()
@@ -123,7 +127,7 @@ impl<'a> Checker<'a> {
             .iter()
             .enumerate()
             .any(|(i, (_, n))| reachable[i] && n.end == Some(right));
-        if !has_right_ending {
+        if !has_right_ending && buyer_loops.is_empty() {
             let (what, right_name) = right_call(file.deal.winnable);
             let location = self.here(&[Step::Field("deal"), Step::Field("winnable")]);
             self.push(

@@ -492,6 +492,12 @@ fn build(session: &Session) -> Debrief {
     debrief
 }
 
+/// The choices at the session's current node that are not offered, with why: what an author
+/// playtesting a call sees beside the offered ones.
+pub fn hidden_now(session: &Session) -> Vec<HiddenChoice> {
+    hidden_choices(session.scenario(), session.core())
+}
+
 /// The choices at a turn that the rep could not make, with the condition that hid each.
 fn hidden_choices(s: &ScenarioData, core: &Core) -> Vec<HiddenChoice> {
     let mut hidden = Vec::new();

@@ -65,6 +65,9 @@ pub enum Code {
     TooLarge,
     /// The declared difficulty disagrees with the difficulty measured by best and random play.
     DifficultyDisagrees,
+    /// A file in a scenarios folder that looks like a scenario but is not named
+    /// `*.scenario.ron`, so it is not loaded (`call.ron`, `call.scenario.ron.txt`).
+    LooksLikeScenario,
 }
 
 impl Code {
@@ -96,6 +99,7 @@ impl Code {
             Code::NeverOffered => "W0003",
             Code::BestPlayMissesRightCall => "W0004",
             Code::DifficultyDisagrees => "W0005",
+            Code::LooksLikeScenario => "W0006",
         }
     }
 
@@ -106,7 +110,8 @@ impl Code {
             | Code::UnreachableNode
             | Code::NeverOffered
             | Code::BestPlayMissesRightCall
-            | Code::DifficultyDisagrees => Severity::Warning,
+            | Code::DifficultyDisagrees
+            | Code::LooksLikeScenario => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -318,13 +323,23 @@ impl Suggester {
         }
     }
 
-    /// The closest candidate to a misspelt name, if one is close enough to be a likely typo;
-    /// on a tie, the first in alphabetical order, whatever order the candidates come in.
+    /// "did you mean `x`?" for the closest candidate (see `closest`).
     pub fn did_you_mean<'a>(
         &self,
         found: &str,
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Option<String> {
+        self.closest(found, candidates)
+            .map(|name| format!("did you mean `{name}`?"))
+    }
+
+    /// The closest candidate to a misspelt name, if one is close enough to be a likely typo;
+    /// on a tie, the first in alphabetical order, whatever order the candidates come in.
+    pub fn closest<'a>(
+        &self,
+        found: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
         let found_chars = found.chars().count();
         if found_chars == 0 || found_chars > LONGEST_SUGGESTED {
             return None;
@@ -363,7 +378,7 @@ impl Suggester {
                 best = Some((distance, candidate));
             }
         }
-        best.map(|(_, name)| format!("did you mean `{name}`?"))
+        best.map(|(_, name)| name)
     }
 }
 

@@ -60,6 +60,8 @@ pub enum PathProblemKind {
     UnreadableFolder,
     /// A folder without a single `*.scenario.ron`.
     NoScenarios,
+    /// A file in a folder that looks like a scenario but is not named like one (a warning).
+    LooksLikeScenario,
 }
 
 /// Expands the paths given on a command line: files are taken as they are (and must be scenario
@@ -81,7 +83,29 @@ pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathProblem>) {
             ),
             Ok(meta) if meta.is_dir() => {
                 let before = files.len();
-                if let Err(error) = walk(input, &mut files) {
+                let mut look_alikes = Vec::new();
+                let walked = walk(input, &mut files, &mut look_alikes);
+                for path in look_alikes {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let stem = name
+                        .split(".scenario")
+                        .next()
+                        .unwrap_or(&name)
+                        .trim_end_matches(".ron");
+                    problem(
+                        PathProblemKind::LooksLikeScenario,
+                        Diagnostic::new(
+                            Code::LooksLikeScenario,
+                            &path,
+                            format!("this looks like a scenario, but only files named NAME{SCENARIO_EXTENSION} are loaded"),
+                        )
+                        .hint(format!("rename it to {stem}{SCENARIO_EXTENSION} (some systems hide the real ending: check the file's properties), or move it out of the folder")),
+                    );
+                }
+                if let Err(error) = walked {
                     problem(
                         PathProblemKind::UnreadableFolder,
                         Diagnostic::new(
@@ -108,19 +132,40 @@ pub fn collect_paths(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathProblem>) {
     (files, problems)
 }
 
-fn walk(folder: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(
+    folder: &Path,
+    files: &mut Vec<PathBuf>,
+    look_alikes: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(folder)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            walk(&path, files)?;
+            walk(&path, files, look_alikes)?;
         } else if is_scenario_path(&path) {
             files.push(path);
+        } else if looks_like_scenario(&path) {
+            look_alikes.push(path);
         }
     }
     Ok(())
+}
+
+/// A name a scenario gets by mistake: saved as `.ron`, or given a second ending by an editor
+/// (`call.scenario.ron.txt`). Other files (notes, tests, campaigns) are left alone.
+fn looks_like_scenario(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_lowercase();
+    let other_kind = [".tests.ron", ".campaign.ron"]
+        .iter()
+        .any(|kind| name.ends_with(kind));
+    !other_kind
+        && !name.starts_with('.')
+        && (name.ends_with(".ron") || name.contains(".scenario.") || name.ends_with(".scenario"))
 }
 
 pub fn is_scenario_path(path: &Path) -> bool {
@@ -236,16 +281,13 @@ pub fn source_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diag
     }
 }
 
-/// Parses a source as format version 1. ron stops at the first problem, so this gives one.
-pub fn parse(source: &SourceFile) -> Result<ScenarioFile, Diagnostic> {
-    let options =
-        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    options
-        .from_str::<ScenarioFile>(&source.text)
-        .map_err(|error| ron_diagnostic(source, &error))
+/// Parses a source as format version 1, with every misspelt or missing field and value found
+/// in one run (see `rounds`).
+pub fn parse(source: &SourceFile) -> Result<ScenarioFile, Vec<Diagnostic>> {
+    super::rounds::parse(source)
 }
 
-fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
+pub(super) fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
     use ron::Error as E;
     let text = SourceText::new(&source.text);
     let start = error.span.start;
@@ -282,6 +324,26 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
         .label(label)
         .hint(did_you_mean(found, expected.iter().copied()).unwrap_or_else(|| one_of(expected)))
     };
+    // A syntax error where a manager pasted something from a document: say what to type.
+    let named = matches!(
+        error.code,
+        E::NoSuchStructField { .. }
+            | E::NoSuchEnumVariant { .. }
+            | E::MissingStructField { .. }
+            | E::DuplicateStructField { .. }
+            | E::ExpectedDifferentStructName { .. }
+    );
+    if !named
+        && let Some(pasted) = super::pasted::recognise(
+            &source.text,
+            text.offset_of_line_column(start.line, start.col),
+        )
+    {
+        return diagnostic(Code::Syntax, pasted.message)
+            .label(pasted.label)
+            .hint(pasted.hint)
+            .at(Some(text.location(pasted.span)));
+    }
     let result = match &error.code {
         E::NoSuchStructField {
             expected,
@@ -312,7 +374,9 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
             format!("missing field `{field}`{}", outer(o)),
         )
         .label(format!("`{field}` must be set before this"))
-        .hint(format!("add `{field}: ..` ; the README lists every field")),
+        .hint(format!(
+            "add `{field}: ..` here; docs/format.md lists every field"
+        )),
         E::DuplicateStructField { field, outer: o } => {
             point_at_word(&text, &mut location, error, field);
             diagnostic(
@@ -342,11 +406,20 @@ fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diag
                 .label("expected `,` after this")
                 .maybe_hint(syntax_hint(&error.code))
         }
-        other => diagnostic(
-            Code::Syntax,
-            format!("syntax error: {}", lower_first(&other.to_string())),
-        )
-        .maybe_hint(syntax_hint(other)),
+        other => {
+            // Like the pasted cases: the caret goes on what was rejected, not the space before.
+            let offset = text.offset_of_line_column(start.line, start.col);
+            let skipped = source.text[offset..].len()
+                - source.text[offset..].trim_start_matches([' ', '\t']).len();
+            if skipped > 0 {
+                location = text.location(offset + skipped..offset + skipped + 1);
+            }
+            diagnostic(
+                Code::Syntax,
+                format!("syntax error: {}", lower_first(&other.to_string())),
+            )
+            .maybe_hint(syntax_hint(other))
+        }
     };
     result.at(Some(location))
 }

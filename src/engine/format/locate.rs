@@ -77,14 +77,25 @@ impl<'a> SourceText<'a> {
 
     /// The location of a 1-based line and column as ron reports them.
     pub fn location_of_line_column(&self, line: usize, column: usize) -> Location {
+        let offset = self.offset_of_line_column(line, column);
+        self.location(offset..offset + 1)
+    }
+
+    /// The byte offset of a 1-based line and column as ron reports them.
+    pub fn offset_of_line_column(&self, line: usize, column: usize) -> usize {
         let line_index = line.clamp(1, self.line_starts.len()) - 1;
         let line_start = self.line_starts[line_index];
         let rest = &self.text[line_start..];
-        let offset = rest
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(rest.len(), |(i, _)| i);
-        self.location(line_start + offset..line_start + offset + 1)
+        line_start
+            + rest
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(rest.len(), |(i, _)| i)
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset)
     }
 
     /// The text of a 1-based line, without its line break.

@@ -6,6 +6,8 @@ mod file;
 pub mod limits;
 pub mod load;
 pub mod locate;
+pub mod pasted;
 pub mod portrait;
+mod rounds;
 
 pub use file::*;

@@ -101,7 +101,7 @@ impl Core {
         self.trust = (self.trust + delta).clamp(0, 100);
     }
 
-    fn reveal(&mut self, s: &ScenarioData, facts: &[u32], on_new: &mut impl FnMut(u32)) {
+    pub(crate) fn reveal(&mut self, s: &ScenarioData, facts: &[u32], on_new: &mut impl FnMut(u32)) {
         for &fact in facts {
             let (word, bit) = ((fact / 64) as usize, 1u64 << (fact % 64));
             if self.bits[word] & bit == 0 {
