@@ -219,21 +219,50 @@ fn spawn_camera(mut commands: Commands) {
     commands.spawn((Camera2d, Msaa::Off));
 }
 
-/// Applies the theme once, and scales the design with the window's width.
+/// Applies the theme once, scales the design to fit the window in both dimensions at the rep's
+/// text size, and takes Ctrl+= / Ctrl+- / Ctrl+0 as the text-size setting (remembered).
 fn style_ui(
     mut contexts: EguiContexts,
     windows: Query<&Window>,
+    reps: Option<ResMut<reps::Reps>>,
     mut styled: Local<bool>,
     mut zoom: Local<f32>,
 ) -> Result {
+    use bevy_egui::egui::gui_zoom::kb_shortcuts;
     let ctx = contexts.ctx_mut()?;
     if !*styled {
         theme::apply(ctx);
+        // The zoom is ours to set: egui's own Ctrl+= would push the screens past the window.
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
         *styled = true;
     }
+    let mut text_size = reps.as_ref().map_or(1.0, |r| r.text_size());
+    let step = ctx.input_mut(|i| {
+        if i.consume_shortcut(&kb_shortcuts::ZOOM_RESET) {
+            Some(0)
+        } else if i.consume_shortcut(&kb_shortcuts::ZOOM_IN)
+            || i.consume_shortcut(&kb_shortcuts::ZOOM_IN_SECONDARY)
+        {
+            Some(1)
+        } else if i.consume_shortcut(&kb_shortcuts::ZOOM_OUT) {
+            Some(-1)
+        } else {
+            None
+        }
+    });
+    if let (Some(step), Some(mut reps)) = (step, reps) {
+        text_size = if step == 0 {
+            1.0
+        } else {
+            theme::step_text_size(text_size, step)
+        };
+        reps.set_text_size(text_size);
+    }
     if let Some(window) = windows.iter().next() {
-        let wanted = theme::zoom_for(window.width());
-        if (wanted - *zoom).abs() > 0.01 {
+        // Points before egui's zoom: the window's logical size.
+        let wanted = theme::zoom_for(window.width(), window.height(), text_size)
+            .unwrap_or(theme::SMALLEST_ZOOM);
+        if (wanted - *zoom).abs() > 0.001 {
             ctx.set_zoom_factor(wanted);
             *zoom = wanted;
         }

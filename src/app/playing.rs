@@ -72,6 +72,15 @@ pub struct FinishedCall {
     pub progress: Progress,
     /// Set when this is a stored session opened from the trainer screen, not a call just played.
     pub replay_of: Option<i64>,
+    /// Different for every debrief shown, so each opens at the top with its own open and
+    /// closed sections instead of inheriting the previous debrief's (see `next_debrief`).
+    pub serial: u64,
+}
+
+/// A new `FinishedCall::serial`.
+pub fn next_debrief() -> u64 {
+    static SHOWN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Something the rep should know that is not an error in a file (a scenario that vanished, say).
@@ -304,6 +313,7 @@ fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
             seed: session.seed(),
             progress: preparing.ready_progress.unwrap_or_default(),
             replay_of: None,
+            serial: next_debrief(),
         });
     }
 }

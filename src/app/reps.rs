@@ -41,6 +41,21 @@ impl Reps {
     pub fn sign_in(&mut self, name: &str) {
         self.current = name.trim().to_string();
         self.profiles.last_rep = Some(self.current.clone());
+        self.save();
+    }
+
+    /// The window's text size (1.0 unless the rep chose another).
+    pub fn text_size(&self) -> f32 {
+        self.profiles.text_size.unwrap_or(1.0)
+    }
+
+    /// Sets and remembers the text size.
+    pub fn set_text_size(&mut self, size: f32) {
+        self.profiles.text_size = Some(size);
+        self.save();
+    }
+
+    fn save(&mut self) {
         if !self.saving {
             return;
         }

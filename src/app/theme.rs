@@ -15,9 +15,13 @@ pub const TEXT_MUTED: Color32 = Color32::from_rgb(0x9b, 0xa6, 0xbf);
 pub const ACCENT: Color32 = Color32::from_rgb(0x2e, 0xc4, 0xb6);
 pub const BUYER_BUBBLE: Color32 = Color32::from_rgb(0x2b, 0x37, 0x57);
 pub const REP_BUBBLE: Color32 = Color32::from_rgb(0x1b, 0x62, 0x6b);
-pub const GOOD: Color32 = Color32::from_rgb(0x4c, 0xbb, 0x6c);
-pub const WARN: Color32 = Color32::from_rgb(0xf2, 0xb1, 0x34);
-pub const BAD: Color32 = Color32::from_rgb(0xe8, 0x5a, 0x5a);
+// Good, warning and bad run from blue through a pale yellow to orange: the one pair of hues
+// that stays apart under deuteranopia and protanopia as well as for everyone else (a red to
+// green scale collapses into yellows; checked by simulating the screenshots). Markers and
+// labels carry the meaning too, never the colour alone.
+pub const GOOD: Color32 = Color32::from_rgb(0x3c, 0xa6, 0xec);
+pub const WARN: Color32 = Color32::from_rgb(0xe6, 0xd2, 0x7a);
+pub const BAD: Color32 = Color32::from_rgb(0xf0, 0x76, 0x2a);
 pub const INFO: Color32 = Color32::from_rgb(0x5b, 0x9b, 0xf5);
 
 /// The design is laid out for 1280 points wide; bigger windows scale it up.
@@ -77,8 +81,36 @@ pub fn apply(ctx: &egui::Context) {
 }
 
 /// How much to scale the design for a window this many logical pixels wide.
-pub fn zoom_for(window_width: f32) -> f32 {
-    (window_width / DESIGN_WIDTH).clamp(1.0, 2.0)
+/// The height the design is laid out for, with `DESIGN_WIDTH`.
+pub const DESIGN_HEIGHT: f32 = 720.0;
+
+/// The text sizes a rep can choose (Ctrl+= and Ctrl+- step through them; Ctrl+0 resets).
+pub const TEXT_SIZES: [f32; 7] = [0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75];
+
+/// Below this zoom text is too small to read: a window that would need less is too small.
+pub const SMALLEST_ZOOM: f32 = 0.6;
+
+/// The zoom for a window of `width` x `height` points at the rep's text size. The design fills
+/// the window in both dimensions (a wide or short window scales by the tighter one), the text
+/// size multiplies that, and the result is capped so the screens always get at least their
+/// minimum room (`MIN_SIZE`): a larger text size reflows the screens, and a window larger than
+/// the minimum is never refused. `None` when even the smallest zoom cannot fit the minimum.
+pub fn zoom_for(width: f32, height: f32, text_size: f32) -> Option<f32> {
+    let fit = (width / DESIGN_WIDTH).min(height / DESIGN_HEIGHT).max(1.0);
+    let room = (width / MIN_SIZE.x).min(height / MIN_SIZE.y);
+    if room < SMALLEST_ZOOM {
+        return None;
+    }
+    Some((fit * text_size).clamp(SMALLEST_ZOOM, room.min(3.0)))
+}
+
+/// The next text size up (`step` 1) or down (-1) from `current`.
+pub fn step_text_size(current: f32, step: i32) -> f32 {
+    let at = TEXT_SIZES
+        .iter()
+        .position(|s| (s - current).abs() < 0.01)
+        .unwrap_or(2) as i32;
+    TEXT_SIZES[(at + step).clamp(0, TEXT_SIZES.len() as i32 - 1) as usize]
 }
 
 /// The whole window as a `Ui` that panels are shown into.
@@ -177,12 +209,37 @@ pub fn meter(ui: &mut Ui, value: f32, width: f32, colour: Color32, marker: Optio
     }
 }
 
-pub fn outcome_colour(outcome: Outcome) -> Color32 {
-    match outcome {
-        Outcome::Advance => GOOD,
-        Outcome::Continuation => WARN,
-        Outcome::Lost => BAD,
-        Outcome::QualifiedOut => INFO,
+/// The colour of a call's result follows the verdict, not the outcome's name: an advance that
+/// was not the right call ("happy ears") is not green anywhere.
+pub fn verdict_colour(outcome: Outcome, right_call: bool) -> Color32 {
+    match (right_call, outcome) {
+        (true, _) => GOOD,
+        (false, Outcome::Continuation) => WARN,
+        (false, _) => BAD,
+    }
+}
+
+/// A found (tick) or missed (cross) marker drawn with lines, so it never depends on a glyph the
+/// font may lack, and reads by its shape as well as its colour.
+pub fn mark(ui: &mut Ui, found: bool) {
+    let size = ui.text_style_height(&TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    let painter = ui.painter();
+    let c = rect.center();
+    let r = size * 0.32;
+    let stroke = Stroke::new(2.0, if found { GOOD } else { BAD });
+    if found {
+        painter.line_segment(
+            [c + Vec2::new(-r, 0.0), c + Vec2::new(-r * 0.3, r * 0.7)],
+            stroke,
+        );
+        painter.line_segment(
+            [c + Vec2::new(-r * 0.3, r * 0.7), c + Vec2::new(r, -r * 0.8)],
+            stroke,
+        );
+    } else {
+        painter.line_segment([c + Vec2::new(-r, -r), c + Vec2::new(r, r)], stroke);
+        painter.line_segment([c + Vec2::new(-r, r), c + Vec2::new(r, -r)], stroke);
     }
 }
 
@@ -267,10 +324,44 @@ mod tests {
     }
 
     #[test]
-    fn the_design_scales_up_but_never_down() {
-        assert_eq!(zoom_for(1280.0), 1.0);
-        assert_eq!(zoom_for(1920.0), 1.5);
-        assert_eq!(zoom_for(800.0), 1.0);
-        assert_eq!(zoom_for(5000.0), 2.0);
+    fn the_design_fits_both_dimensions_and_never_refuses_a_window_past_the_minimum() {
+        assert_eq!(zoom_for(1280.0, 720.0, 1.0), Some(1.0));
+        assert_eq!(zoom_for(1920.0, 1080.0, 1.0), Some(1.5));
+        assert_eq!(zoom_for(800.0, 600.0, 1.0), Some(1.0));
+        // Ultrawide and short windows scale by the tighter dimension.
+        assert_eq!(zoom_for(2560.0, 1080.0, 1.0), Some(1.5));
+        let short = zoom_for(1920.0, 880.0, 1.0).unwrap();
+        assert!((short - 880.0 / 720.0).abs() < 1e-4, "{short}");
+        // Every window from the minimum up leaves the screens at least their minimum room,
+        // whatever the text size.
+        for (w, h) in [
+            (800.0, 600.0),
+            (1280.0, 720.0),
+            (2560.0, 1080.0),
+            (1920.0, 880.0),
+            (3840.0, 2160.0),
+            (900.0, 1600.0),
+        ] {
+            for size in TEXT_SIZES {
+                let zoom = zoom_for(w, h, size).expect("never refused");
+                assert!(
+                    w / zoom >= MIN_SIZE.x - 0.5 && h / zoom >= MIN_SIZE.y - 0.5,
+                    "{w}x{h} at {size}: {zoom}"
+                );
+            }
+        }
+        // A larger text size makes text larger where there is room.
+        assert!(zoom_for(1920.0, 1080.0, 1.3).unwrap() > zoom_for(1920.0, 1080.0, 1.0).unwrap());
+        // Smaller than the minimum: shrink to fit, down to a readable size.
+        assert!(zoom_for(700.0, 500.0, 1.0).unwrap() < 1.0);
+        assert_eq!(zoom_for(300.0, 200.0, 1.0), None);
+    }
+
+    #[test]
+    fn text_size_steps_stop_at_the_ends() {
+        assert_eq!(step_text_size(1.0, 1), 1.15);
+        assert_eq!(step_text_size(1.0, -1), 0.9);
+        assert_eq!(step_text_size(1.75, 1), 1.75);
+        assert_eq!(step_text_size(0.8, -1), 0.8);
     }
 }

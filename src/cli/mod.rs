@@ -68,6 +68,23 @@ struct DemoArgs {
     /// With --demo: the rep's name.
     #[arg(long, default_value = "Sam Rivera", requires = "demo")]
     rep: String,
+    /// With --demo: the window's size in pixels, as WIDTHxHEIGHT (default 1280x720).
+    #[arg(long, requires = "demo", value_parser = parse_size)]
+    demo_size: Option<(u32, u32)>,
+}
+
+/// `1920x1080` as a width and a height.
+#[cfg(feature = "dev")]
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{text}: write the size as WIDTHxHEIGHT, such as 1920x1080"))?;
+    let number = |n: &str| {
+        n.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{text}: write the size as WIDTHxHEIGHT, such as 1920x1080"))
+    };
+    Ok((number(w)?, number(h)?))
 }
 
 #[derive(Subcommand, Debug)]
@@ -460,6 +477,7 @@ fn window(args: WindowArgs) -> ExitCode {
             seed: args.demo.demo_seed,
             screenshot_dir: args.demo.screenshot_dir,
             rep: args.demo.rep,
+            size: args.demo.demo_size,
         });
     #[cfg(feature = "dev")]
     if demo.as_ref().is_some_and(|d| d.choices.is_empty()) {

@@ -12,6 +12,9 @@ pub struct Profiles {
     /// hold each rep's scores; those are ignored, since the session database has them all.)
     #[serde(default)]
     pub last_rep: Option<String>,
+    /// The window's text size (1.0 is the design's), as this machine's rep last set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_size: Option<f32>,
 }
 
 /// Why the profile file cannot be used.
@@ -81,6 +84,7 @@ mod tests {
         assert_eq!(Profiles::load(&missing).unwrap(), Profiles::default());
         let profiles = Profiles {
             last_rep: Some("bo".into()),
+            text_size: Some(1.3),
         };
         profiles.save(&missing).unwrap();
         assert_eq!(Profiles::load(&missing).unwrap(), profiles);

@@ -24,6 +24,8 @@ pub struct DemoScript {
     pub seed: u64,
     pub screenshot_dir: PathBuf,
     pub rep: String,
+    /// The window's size in pixels, to capture every screen at several sizes.
+    pub size: Option<(u32, u32)>,
 }
 
 pub struct DemoPlugin {
@@ -46,7 +48,39 @@ impl Plugin for DemoPlugin {
                 failure: None,
                 choices_made: 0,
             })
-            .add_systems(Update, drive);
+            .add_systems(Update, drive)
+            .add_systems(Startup, size_window)
+            .add_systems(bevy_egui::EguiPrimaryContextPass, check_room);
+    }
+}
+
+/// Fails the run when a screen would be refused as "too small": every window the demo is given
+/// (800x600 and up) must get the screens' whole minimum room.
+fn check_room(mut contexts: bevy_egui::EguiContexts, mut demo: ResMut<Demo>) {
+    // The first frames run before the window has its size.
+    if demo.frames < 30 || demo.failure.is_some() {
+        return;
+    }
+    let Ok(ctx) = contexts.ctx_mut() else {
+        return;
+    };
+    let room = ctx.content_rect().size();
+    let minimum = crate::app::theme::MIN_SIZE;
+    if room.x < minimum.x - 1.0 || room.y < minimum.y - 1.0 {
+        let pixels = room * ctx.pixels_per_point();
+        demo.failure = Some(format!(
+            "a {:.0}x{:.0} window left the screens {:.0}x{:.0} points, less than their minimum {}x{}: it would be refused as too small",
+            pixels.x, pixels.y, room.x, room.y, minimum.x, minimum.y
+        ));
+    }
+}
+
+/// Sets the window to the script's size, as a rep would by resizing it.
+fn size_window(demo: Res<Demo>, mut windows: Query<&mut Window>) {
+    if let Some((width, height)) = demo.script.size {
+        for mut window in &mut windows {
+            window.resolution.set(width as f32, height as f32);
+        }
     }
 }
 

@@ -86,26 +86,33 @@ fn draw(
                 });
             });
         });
+    // Narrow windows give the turn-by-turn column the room; it scrolls sideways if need be.
+    let scores_width = (ui.available_width() * 0.36).clamp(300.0, 420.0);
     egui::Panel::left("debrief-scores")
-        .exact_size(420.0)
+        .exact_size(scores_width)
         .resizable(false)
         .frame(theme::screen().fill(theme::SURFACE))
         .show(&mut ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("debrief-scores")
-                .show(ui, |ui| {
-                    scores(ui, d, focus, progress);
-                    ui.add_space(10.0);
-                    facts(ui, d);
-                });
+            // Salted by the debrief shown: each opens at the top with its own sections.
+            ui.push_id(finished.serial, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("debrief-scores")
+                    .show(ui, |ui| {
+                        scores(ui, d, focus, progress);
+                        ui.add_space(10.0);
+                        facts(ui, d);
+                    });
+            });
         });
     egui::CentralPanel::default()
         .frame(theme::screen())
         .show(&mut ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("debrief-paths")
-                .auto_shrink([false, false])
-                .show(ui, |ui| paths(ui, d));
+            ui.push_id(finished.serial, |ui| {
+                egui::ScrollArea::both()
+                    .id_salt("debrief-paths")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| paths(ui, d));
+            });
         });
     Ok(())
 }
@@ -127,7 +134,7 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
                 egui::RichText::new(format!("{}, {verdict}", d.outcome.label()))
                     .size(24.0)
                     .strong()
-                    .color(theme::outcome_colour(d.outcome)),
+                    .color(theme::verdict_colour(d.outcome, d.right_call)),
             );
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -191,6 +198,30 @@ fn header(ui: &mut egui::Ui, finished: &FinishedCall, reps: &Reps) {
 
 fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[String]) {
     theme::section(ui, "scores");
+    // The pass mark belongs to the overall score: its tick is on this bar only.
+    if let Some(scores) = d.scores {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new("Overall").strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    egui::RichText::new(scores.overall.to_string())
+                        .strong()
+                        .color(theme::score_colour(scores.overall, d.pass_mark)),
+                );
+                if let Some(mark) = d.pass_mark {
+                    theme::muted(ui, format!("pass mark {mark} (the tick)"));
+                }
+            });
+        });
+        theme::meter(
+            ui,
+            f32::from(scores.overall),
+            ui.available_width(),
+            theme::score_colour(scores.overall, d.pass_mark),
+            d.pass_mark.map(|m| m as f32),
+        );
+        ui.add_space(6.0);
+    }
     for report in &d.dimensions {
         let Some(score) = report.score else { continue };
         let is_focus = focus.contains(&report.dimension);
@@ -209,7 +240,7 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
                 ui.label(
                     egui::RichText::new(score.to_string())
                         .strong()
-                        .color(theme::score_colour(score, d.pass_mark)),
+                        .color(theme::score_colour(score, None)),
                 );
                 theme::muted(ui, format!("weight {}", report.weight));
             });
@@ -218,7 +249,7 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
             ui,
             f32::from(score),
             ui.available_width(),
-            theme::score_colour(score, d.pass_mark),
+            theme::score_colour(score, None),
             None,
         );
         for why in &report.why {
@@ -254,7 +285,7 @@ fn facts(ui: &mut egui::Ui, d: &Debrief) {
     theme::section(ui, &format!("facts uncovered ({})", d.uncovered.len()));
     for fact in &d.uncovered {
         ui.horizontal_top(|ui| {
-            ui.label(egui::RichText::new("✔").color(theme::GOOD));
+            theme::mark(ui, true);
             ui.label(egui::RichText::new(format!("{}: {}", fact.kind.label(), fact.text)).small());
         });
     }
@@ -265,7 +296,7 @@ fn facts(ui: &mut egui::Ui, d: &Debrief) {
     }
     for fact in &d.missed {
         ui.horizontal_top(|ui| {
-            ui.label(egui::RichText::new("✘").color(theme::BAD));
+            theme::mark(ui, false);
             ui.vertical(|ui| {
                 ui.label(
                     egui::RichText::new(format!("{}: {}", fact.kind.label(), fact.text)).small(),

@@ -63,8 +63,11 @@ fn draw(
                         if !edit.has_focus() && field.0.is_empty() {
                             edit.request_focus();
                         }
-                        let entered =
-                            edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        // Enter in the field, or Enter with nothing focused: continue as the
+                        // name shown (the remembered rep, most often).
+                        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        let nothing_focused = ui.memory(|m| m.focused().is_none());
+                        let entered = enter && (edit.lost_focus() || nothing_focused);
                         ui.add_space(10.0);
                         let name = field.0.trim().to_string();
                         let clicked = ui
@@ -122,7 +125,38 @@ fn draw(
                 {
                     next.set(Screen::Trainer);
                 }
+                ui.add_space(16.0);
+                text_size_setting(ui, &mut reps);
             });
         });
     Ok(())
+}
+
+/// The text size, remembered for this machine (Ctrl+= and Ctrl+- do the same anywhere): the
+/// screens reflow to the larger text instead of refusing the window.
+fn text_size_setting(ui: &mut egui::Ui, reps: &mut Reps) {
+    let size = reps.text_size();
+    ui.horizontal(|ui| {
+        // Centred: the row is as wide as its contents.
+        let row_width = 330.0;
+        ui.add_space(((ui.available_width() - row_width) / 2.0).max(0.0));
+        theme::muted(ui, "Text size");
+        let smaller = ui
+            .add_enabled(size > theme::TEXT_SIZES[0], egui::Button::new("A-"))
+            .on_hover_text("Smaller text (Ctrl+-)");
+        ui.label(format!("{:.0}%", size * 100.0));
+        let larger = ui
+            .add_enabled(
+                size < theme::TEXT_SIZES[theme::TEXT_SIZES.len() - 1],
+                egui::Button::new("A+"),
+            )
+            .on_hover_text("Larger text (Ctrl+=)");
+        theme::muted(ui, "Ctrl+= / Ctrl+- anywhere");
+        if smaller.clicked() {
+            reps.set_text_size(theme::step_text_size(size, -1));
+        }
+        if larger.clicked() {
+            reps.set_text_size(theme::step_text_size(size, 1));
+        }
+    });
 }

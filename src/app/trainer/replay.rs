@@ -59,6 +59,7 @@ pub(super) fn replay_view(
                 seed: session.seed(),
                 progress: Progress::default(),
                 replay_of: Some(row.id),
+                serial: crate::app::playing::next_debrief(),
             });
             next.set(Screen::Debrief);
         }

@@ -66,7 +66,7 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
                 let text = scenario
                     .and_then(|s| s.fact(fact))
                     .map_or(String::new(), |f| format!(" ({})", f.text));
-                ui.horizontal(|ui| {
+                ui.horizontal_top(|ui| {
                     theme::meter(
                         ui,
                         100.0 * *missed as f32 / analysis.finished.max(1) as f32,
@@ -74,10 +74,14 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
                         theme::WARN,
                         None,
                     );
-                    ui.label(format!(
-                        "{fact}: missed in {missed} of {}{text}",
-                        analysis.finished
-                    ));
+                    // Wraps at the panel's edge instead of running past it.
+                    ui.add(
+                        egui::Label::new(format!(
+                            "{fact}: missed in {missed} of {}{text}",
+                            analysis.finished
+                        ))
+                        .wrap(),
+                    );
                 });
             }
             ui.add_space(8.0);
@@ -88,7 +92,7 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
                         .strong(),
                 );
                 for choice in &node.choices {
-                    ui.horizontal(|ui| {
+                    ui.horizontal_top(|ui| {
                         ui.add_space(12.0);
                         theme::meter(
                             ui,
@@ -97,12 +101,15 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
                             theme::ACCENT,
                             None,
                         );
-                        ui.label(format!(
-                            "{:>3}%  [{}] {}",
-                            choice.taken * 100 / node.visits.max(1),
-                            choice.move_kind.label(),
-                            crate::engine::text::shorten(&choice.say, 90)
-                        ));
+                        ui.add(
+                            egui::Label::new(format!(
+                                "{:>3}%  [{}] {}",
+                                choice.taken * 100 / node.visits.max(1),
+                                choice.move_kind.label(),
+                                crate::engine::text::shorten(&choice.say, 90)
+                            ))
+                            .wrap(),
+                        );
                     });
                 }
             }

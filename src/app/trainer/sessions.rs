@@ -94,8 +94,27 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
         ("Vel", 48.0, Some(SortKey::Dimension(Dimension::Velocity))),
         ("Turns", 48.0, None),
     ];
+    // A window narrower than the table scrolls it sideways, header and rows together.
+    let mut open = None;
+    egui::ScrollArea::horizontal()
+        .id_salt("sessions-wide")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            table(ui, view, &columns, &mut open);
+        });
+    if let Some(id) = open {
+        request_replay(view, worker, id);
+    }
+}
+
+fn table(
+    ui: &mut egui::Ui,
+    view: &mut TrainerView,
+    columns: &[(&str, f32, Option<SortKey>)],
+    open: &mut Option<i64>,
+) {
     ui.horizontal(|ui| {
-        for (label, width, key) in columns {
+        for &(label, width, key) in columns {
             let arrow = match key {
                 Some(k) if k == view.sort => {
                     if view.ascending {
@@ -120,7 +139,6 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
         }
     });
     ui.separator();
-    let mut open = None;
     let row_height = 22.0;
     egui::ScrollArea::vertical()
         .id_salt("sessions-table")
@@ -145,7 +163,11 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
                             (Some(o), Some(true)) => {
                                 (format!("{} (right)", o.label()), theme::GOOD)
                             }
-                            (Some(o), _) => (o.label().to_string(), theme::outcome_colour(o)),
+                            (Some(o), Some(false)) => (
+                                format!("{} (wrong call)", o.label()),
+                                theme::verdict_colour(o, false),
+                            ),
+                            (Some(o), None) => (o.label().to_string(), theme::TEXT_MUTED),
                             _ => (row.status.label().to_string(), theme::TEXT_MUTED),
                         };
                         cell(ui, result, 150.0, colour);
@@ -180,11 +202,8 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
                     );
                 }
                 if response.on_hover_text("Replay this session").clicked() {
-                    open = Some(row.id);
+                    *open = Some(row.id);
                 }
             }
         });
-    if let Some(id) = open {
-        request_replay(view, worker, id);
-    }
 }

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// A cell of the heatmap: red through amber to green.
+/// A cell of the heatmap: orange (low) through pale yellow to blue (high), readable with any
+/// colour vision; the number is in the cell too.
 fn heat(score: f64) -> egui::Color32 {
     let t = (score / 100.0).clamp(0.0, 1.0) as f32;
     let (from, to, u) = if t < 0.5 {
@@ -23,7 +24,8 @@ pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
         theme::muted(ui, "No finished sessions yet.");
         return;
     }
-    egui::ScrollArea::vertical()
+    // Both ways: a narrow window scrolls the heatmap sideways rather than cutting columns off.
+    egui::ScrollArea::both()
         .id_salt("team-tab")
         .auto_shrink([false, false])
         .show(ui, |ui| {
