@@ -382,6 +382,11 @@ fn mutated_scenarios_never_panic() {
             .map_err(|e| e.to_string()),
     };
     let (worst, worst_input) = slowest.take();
+    if deadline.is_some() {
+        // A campaign keeps its slowest input, to see what costs the most time.
+        let _ = std::fs::create_dir_all(&findings);
+        let _ = std::fs::write(findings.join("slowest.ron"), &worst_input);
+    }
     println!(
         "fuzz: {} inputs ({} checked clean and played) in {:.1} s; slowest {:.3} s ({} bytes)",
         tried.get(),

@@ -1,6 +1,7 @@
 //! Sessions reach a real Learning Record Store: Ralph, started on a free loopback port. The test
 //! syncs with the real binary, reads the statements back from the LRS and checks them; a second
 //! sync sends nothing twice; a stopped LRS queues statements and gets them once it is back; a
+//! trainer on a fourth machine pulls every machine's sessions back, each replayable, once; a
 //! statement the LRS refuses is kept aside with the reason; the password appears nowhere.
 //!
 //! Ralph comes from `.ci/run` (a virtual environment in `.ci/ralph`), `DEALSIM_RALPH`, or PATH.
@@ -787,4 +788,115 @@ fn base64_of(text: &str) -> String {
         }
     }
     out
+}
+
+/// The trainer's view of the team: three reps' machines send to the LRS, and a fourth machine
+/// with an empty database pulls every session back, each replayable exactly, once.
+#[test]
+fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
+    let Some(ralph) = ralph() else {
+        assert!(
+            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
+            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
+        );
+        eprintln!("Ralph is not installed: the pull test is skipped (see .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lrs = Lrs::start(&ralph, dir.path(), free_port());
+    let config = dir.path().join("config.ron");
+    std::fs::write(
+        &config,
+        format!(
+            "(lrs: (endpoint: \"{}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+              xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"))",
+            lrs.endpoint()
+        ),
+    )
+    .unwrap();
+    // Each rep's laptop: the calls played there (scenario, seed, left after N choices).
+    type Calls<'a> = &'a [(&'a str, u64, Option<usize>)];
+    let machines: [(&str, Calls); 3] = [
+        (
+            "Sam Rivera",
+            &[("harbor-discovery", 1, None), ("fernway-bakery", 2, None)],
+        ),
+        (
+            "Ana Okafor",
+            &[
+                ("northwind-incumbent", 3, None),
+                ("brightline-whitepaper", 4, Some(2)),
+            ],
+        ),
+        (
+            "Lee Chen",
+            &[
+                ("cobalt-bank-ciso", 5, None),
+                ("orbit-acquisition", 6, None),
+            ],
+        ),
+    ];
+    let mut played = Vec::new();
+    for (n, (rep, calls)) in machines.iter().enumerate() {
+        let db = dir.path().join(format!("laptop-{n}.db"));
+        for &(name, seed, leave) in *calls {
+            play(&db, rep, name, seed, leave);
+        }
+        let sync = dealsim(&["sync"], &db, &config);
+        assert!(sync.status.success(), "{}", text(&sync));
+        let rows = dealsim(&["sessions", "--format", "json"], &db, &config);
+        let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
+        played.extend(rows.as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(played.len(), 6);
+
+    let trainer = dir.path().join("trainer.db");
+    let pull = dealsim(&["pull"], &trainer, &config);
+    assert!(pull.status.success(), "{}", text(&pull));
+    assert!(
+        text(&pull).contains("6 session(s) added, 0 already here"),
+        "{}",
+        text(&pull)
+    );
+    let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
+    let pulled: Value = serde_json::from_slice(&rows.stdout).unwrap();
+    let pulled = pulled.as_array().unwrap();
+    assert_eq!(pulled.len(), 6, "every session of every machine");
+    // The same sessions, with the same scores and outcomes, under the same registrations.
+    let key = |row: &Value| {
+        (
+            row["registration"].as_str().unwrap_or_default().to_string(),
+            row["rep"].clone(),
+            row["scenario_id"].clone(),
+            row["status"].clone(),
+            row["outcome"].clone(),
+            row["scores"].clone(),
+        )
+    };
+    let mut expected: Vec<_> = played.iter().map(key).collect();
+    let mut got: Vec<_> = pulled.iter().map(key).collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, expected);
+    // Each replays exactly on the trainer's machine, from the revision the LRS carried.
+    for row in pulled {
+        let id = row["id"].as_i64().unwrap().to_string();
+        let replay = dealsim(&["replay", &id], &trainer, &config);
+        assert!(replay.status.success(), "{}", text(&replay));
+        assert!(!text(&replay).contains("differ"), "{}", text(&replay));
+    }
+    // Nothing pulled goes back to the LRS, and a second pull adds nothing.
+    let sync = dealsim(&["sync"], &trainer, &config);
+    assert!(
+        text(&sync).contains("Sent 0 statement(s)"),
+        "{}",
+        text(&sync)
+    );
+    let again = dealsim(&["pull"], &trainer, &config);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("0 session(s) added"),
+        "{}",
+        text(&again)
+    );
 }

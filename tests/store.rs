@@ -497,3 +497,39 @@ fn copies_opening_a_new_database_at_the_same_moment_all_see_a_dealsim_database()
         }
     }
 }
+
+#[test]
+fn a_call_that_stopped_mid_way_is_closed_as_abandoned_and_queued_once_known_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sessions.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let t0 = 1_800_000_000_000;
+    let mut session = Session::new(&harbor, 5);
+    let mut recording = store.begin_at("Sam", "test", &session, t0).unwrap();
+    for turn in 1..=2 {
+        session.choose_offered(0).unwrap();
+        store
+            .record_turn_at(&mut recording, &session, 800, t0 + turn * 1000)
+            .unwrap();
+    }
+    // The process dies here. Half an hour on, the call may still be going: nothing is closed.
+    assert_eq!(store.close_interrupted(t0 + 30 * 60_000).unwrap(), 0);
+    assert_eq!(store.queued_statements(100).unwrap().len(), 0);
+    // Two hours on, it is known to be interrupted: closed as abandoned, its statements queued.
+    assert_eq!(store.close_interrupted(t0 + 2 * 3_600_000).unwrap(), 1);
+    let stored = store.session(recording.session_id).unwrap();
+    assert_eq!(stored.row.status, Status::Abandoned);
+    assert_eq!(
+        stored.row.ended_at,
+        Some(t0 + 2000),
+        "ended at its last turn"
+    );
+    assert_eq!(
+        store.queued_statements(100).unwrap().len(),
+        3,
+        "two answered and one terminated"
+    );
+    // Closing again changes nothing.
+    assert_eq!(store.close_interrupted(t0 + 3 * 3_600_000).unwrap(), 0);
+    assert_eq!(store.queued_statements(100).unwrap().len(), 3);
+}

@@ -229,6 +229,24 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Read every session the team sent to the LRS and rebuild it here, for the trainer: a
+    /// second pull adds nothing, and an interrupted one carries on.
+    Pull {
+        /// The LRS's xAPI endpoint (default: the settings file's `lrs`).
+        #[arg(long, value_name = "URL")]
+        lrs: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        /// The environment variable that holds the password.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        /// This machine's scenarios, for sessions whose statements do not carry their scenario's
+        /// text (sent by an older dealsim).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Play many sessions to see how hard a call is.
     Simulate {
         file: PathBuf,
@@ -435,6 +453,13 @@ pub fn main() -> ExitCode {
                 retry_rejected,
             },
         ),
+        Command::Pull {
+            lrs,
+            user,
+            password_env,
+            scenarios,
+            db,
+        } => records::pull(&db, lrs, user, password_env, &scenarios),
         Command::Simulate {
             file,
             runs,

@@ -394,7 +394,31 @@ pub(crate) struct SyncArgs {
 
 pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     let (store, config) = db.open()?;
-    // The command line's settings win over the settings file's, field by field.
+    let lrs = lrs_of(
+        db,
+        &config,
+        args.lrs.clone(),
+        args.user.clone(),
+        args.password_env.clone(),
+    )?;
+    sync_with(&store, &config, &lrs, args)
+}
+
+/// The LRS to use: the command line's settings win over the settings file's, field by field.
+fn lrs_of(
+    db: &DbArgs,
+    config: &dealsim::records::config::Config,
+    lrs: Option<String>,
+    user: Option<String>,
+    password_env: Option<String>,
+) -> Result<Lrs, Failure> {
+    let args = SyncArgs {
+        lrs,
+        user,
+        password_env,
+        batch: 0,
+        retry_rejected: false,
+    };
     let from_file = config.lrs.clone();
     let Some(endpoint) = args
         .lrs
@@ -426,6 +450,15 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     if let Some(warning) = lrs.warning() {
         tell(&format!("dealsim: warning: {warning}\n"));
     }
+    Ok(lrs)
+}
+
+fn sync_with(
+    store: &Store,
+    config: &dealsim::records::config::Config,
+    lrs: &Lrs,
+    args: &SyncArgs,
+) -> Result<ExitCode, Failure> {
     if args.retry_rejected {
         let n = store
             .requeue_rejected()
@@ -434,7 +467,7 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
             "{n} rejected statement(s) put back in the queue.\n"
         ));
     }
-    let report = dealsim::records::xapi::sync(&store, &config.xapi, &lrs, args.batch)
+    let report = dealsim::records::xapi::sync(store, &config.xapi, lrs, args.batch)
         .map_err(|e| Failure(e.to_string()))?;
     let mut out = format!(
         "Sent {} statement(s) to {}; {} waiting in the queue.\n",
@@ -454,6 +487,58 @@ pub(crate) fn sync(db: &DbArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     if let Some(why) = report.stopped {
         tell(&format!(
             "dealsim: {why}; the statements stay queued and go at the next sync\n"
+        ));
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dealsim pull`: every session the team sent to the LRS, rebuilt here.
+pub(crate) fn pull(
+    db: &DbArgs,
+    lrs: Option<String>,
+    user: Option<String>,
+    password_env: Option<String>,
+    scenarios: &std::path::Path,
+) -> Result<ExitCode, Failure> {
+    let (store, config) = db.open()?;
+    let lrs = lrs_of(db, &config, lrs, user, password_env)?;
+    // This machine's scenario files by revision, read only if a session needs one.
+    let local: std::cell::OnceCell<std::collections::HashMap<String, String>> =
+        std::cell::OnceCell::new();
+    let local_source = |revision: &str| {
+        local
+            .get_or_init(|| {
+                let (files, _) =
+                    dealsim::engine::format::load::collect_paths(&[scenarios.to_path_buf()]);
+                files
+                    .iter()
+                    .filter_map(|path| dealsim::engine::format::load::read_source(path).ok())
+                    .map(|source| (source.revision.clone(), source.text))
+                    .collect()
+            })
+            .get(revision)
+            .cloned()
+    };
+    let report = dealsim::records::xapi::pull(&store, &config.xapi, &lrs, &local_source)
+        .map_err(|e| Failure(e.to_string()))?;
+    let mut out = format!(
+        "Read {} dealsim statement(s) from {}: {} session(s) added, {} already here.\n",
+        report.statements, lrs.endpoint, report.added, report.already_here
+    );
+    if !report.left.is_empty() {
+        out.push_str(&format!(
+            "{} session(s) left for the next pull:\n",
+            report.left.len()
+        ));
+        for why in &report.left {
+            out.push_str(&format!("  {why}\n"));
+        }
+    }
+    say(&out);
+    if let Some(why) = report.stopped {
+        tell(&format!(
+            "dealsim: {why}; what was read so far is kept, and the next pull carries on\n"
         ));
         return Ok(ExitCode::from(3));
     }

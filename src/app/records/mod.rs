@@ -13,14 +13,20 @@ pub use worker::{DbWorker, Pending};
 use crate::engine::session::Session;
 use crate::records::config::Config;
 use crate::records::store::{Recording, Store};
-use crate::records::xapi::{Lrs, SyncReport};
+use crate::records::xapi::{Lrs, PullReport, SyncReport};
 use bevy::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, worker::install_waker)
-        .add_systems(Update, (progress::refresh_progress, take_sync_report));
+    app.add_systems(Startup, worker::install_waker).add_systems(
+        Update,
+        (
+            progress::refresh_progress,
+            take_sync_report,
+            take_pull_report,
+        ),
+    );
 }
 
 /// The database the window writes calls to, and the call being recorded.
@@ -44,6 +50,9 @@ pub struct SessionLog {
     pub last_sync: Option<Result<SyncReport, String>>,
     /// How many syncs have finished.
     pub syncs_done: u32,
+    pull: Option<Pending<Result<PullReport, String>>>,
+    /// What the last pull of the team's sessions did (and when), or why it could not run.
+    pub last_pull: Option<(crate::records::clock::Millis, Result<PullReport, String>)>,
 }
 
 impl SessionLog {
@@ -67,6 +76,8 @@ impl SessionLog {
             sync: None,
             last_sync: None,
             syncs_done: 0,
+            pull: None,
+            last_pull: None,
         }
     }
 
@@ -152,6 +163,54 @@ impl SessionLog {
         self.sync = Some(self.lrs_worker.submit(move |store| {
             crate::records::xapi::sync(store, &xapi, &lrs, 100).map_err(|e| e.to_string())
         }));
+    }
+}
+
+impl SessionLog {
+    /// Whether a pull is on its way.
+    pub fn pulling(&self) -> bool {
+        self.pull.is_some()
+    }
+
+    /// Reads the team's sessions from the configured LRS on the LRS worker (one at a time):
+    /// the trainer's screen does this when it opens, and on "Pull now".
+    pub fn pull_in_background(&mut self) {
+        let Some(settings) = &self.config.lrs else {
+            return;
+        };
+        if self.pull.is_some() {
+            return;
+        }
+        let lrs = match Lrs::from_config(settings) {
+            Ok(lrs) => lrs,
+            Err(problem) => {
+                self.last_pull = Some((crate::records::clock::now_ms(), Err(problem.to_string())));
+                return;
+            }
+        };
+        let xapi = self.config.xapi.clone();
+        self.pull = Some(self.lrs_worker.submit(move |store| {
+            // Statements sent by this dealsim carry their scenario's text.
+            crate::records::xapi::pull(store, &xapi, &lrs, &|_| None).map_err(|e| e.to_string())
+        }));
+    }
+}
+
+/// Takes in what the background pull did.
+fn take_pull_report(mut log: ResMut<SessionLog>) {
+    let Some(pending) = &mut log.pull else {
+        return;
+    };
+    if let Some(result) = pending.try_take() {
+        if let Ok(report) = &result {
+            info!(
+                "LRS pull: {} statements read, {} sessions added, {} already here",
+                report.statements, report.added, report.already_here
+            );
+        }
+        log.last_pull = Some((crate::records::clock::now_ms(), result));
+        log.pull = None;
+        log.syncs_done += 1;
     }
 }
 

@@ -135,9 +135,14 @@ pub struct Loaded {
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<TrainerView>()
-        .add_systems(OnEnter(Screen::Trainer), |mut view: ResMut<TrainerView>| {
-            view.stale = true;
-        })
+        .add_systems(
+            OnEnter(Screen::Trainer),
+            |mut view: ResMut<TrainerView>, mut log: ResMut<SessionLog>| {
+                view.stale = true;
+                // The team's sessions from other machines, read in the background.
+                log.pull_in_background();
+            },
+        )
         .add_systems(
             Update,
             (refresh, take_replay).run_if(in_state(Screen::Trainer)),
@@ -157,10 +162,10 @@ pub fn refresh(
     library: Res<Library>,
     log: Res<SessionLog>,
 ) {
-    // A sync that just finished changes the LRS tab's counts.
+    // A sync or a pull that just finished changes the counts, and a pull the tables.
     if view.syncs_seen != log.syncs_done {
         view.syncs_seen = log.syncs_done;
-        view.stale |= view.tab == Tab::Lrs;
+        view.stale = true;
     }
     if let Some(pending) = &mut view.loading {
         match pending.try_take() {

@@ -59,6 +59,11 @@ pub enum StoreError {
     NoSuchSession { path: PathBuf, id: i64 },
     #[error("the call has not ended; abandon it before recording its end")]
     NotEnded,
+    #[error("the session {registration} from the LRS cannot be rebuilt: {detail}")]
+    Import {
+        registration: String,
+        detail: String,
+    },
     #[error("cannot {what} in {}: {detail}", path.display())]
     Other {
         path: PathBuf,

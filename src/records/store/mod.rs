@@ -7,6 +7,7 @@
 
 mod error;
 mod focus;
+mod import;
 mod integrity;
 mod outbox;
 mod progress;
@@ -18,6 +19,7 @@ mod sessions;
 mod team;
 
 pub use error::{Result, StoreError};
+pub use import::{Imported, PulledSession, PulledTurn};
 pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};
 pub use progress::{Progress, ScenarioRecord};
 pub use recording::Recording;

@@ -53,6 +53,43 @@ pub fn statement_ids(
 }
 
 impl Store {
+    /// Ends every call that stopped mid-way (no turn for `INTERRUPTED_AFTER_MS`: the window
+    /// or the terminal was killed, the laptop died) as abandoned, and queues its statements, so
+    /// that nothing played is left behind. Returns how many calls it closed.
+    pub fn close_interrupted(&self, now: Millis) -> Result<u32> {
+        let cutoff = now - super::sessions::INTERRUPTED_AFTER_MS;
+        self.write("close interrupted calls", |tx| {
+            let stale: Vec<(i64, String, i64)> = tx
+                .prepare(
+                    "SELECT id, registration, turns FROM sessions
+                     WHERE status = 'playing' AND last_activity < ?",
+                )?
+                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, registration, turns) in &stale {
+                tx.execute(
+                    "UPDATE sessions SET status = 'abandoned', ended_at = last_activity,
+                        end_reason = ? WHERE id = ? AND status = 'playing'",
+                    params![
+                        super::enum_text(crate::engine::session::EndReason::Abandoned),
+                        id
+                    ],
+                )?;
+                for (seq, statement) in statement_ids(registration, *turns as usize, false, false)
+                    .iter()
+                    .enumerate()
+                {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO xapi_outbox (statement_id, session_id, seq)
+                         VALUES (?, ?, ?)",
+                        params![statement, id, seq as i64],
+                    )?;
+                }
+            }
+            Ok(stale.len() as u32)
+        })
+    }
+
     /// Statements still waiting for the LRS, oldest session first.
     pub fn queued_statements(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
         let run = || -> rusqlite::Result<Vec<OutboxEntry>> {

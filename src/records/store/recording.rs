@@ -62,6 +62,20 @@ impl Store {
         now: Millis,
     ) -> Result<Recording> {
         let registration = uuid::Uuid::new_v4().to_string();
+        self.begin_registered(&registration, rep, origin, session, now)
+    }
+
+    /// `begin_at` under a registration already given (a session pulled from the LRS keeps the
+    /// one it was played under).
+    pub(super) fn begin_registered(
+        &self,
+        registration: &str,
+        rep: &str,
+        origin: &str,
+        session: &Session,
+        now: Millis,
+    ) -> Result<Recording> {
+        let registration = registration.to_string();
         let opening: Vec<Said> = session.transcript().filter_map(said_of).collect();
         let entries_written = session.transcript().count();
         let session_id = self.write("record the new session", |tx| {

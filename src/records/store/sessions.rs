@@ -61,7 +61,7 @@ impl Status {
 }
 
 /// A playing session with no turn for this long is shown as interrupted.
-const INTERRUPTED_AFTER_MS: Millis = 3_600_000;
+pub(super) const INTERRUPTED_AFTER_MS: Millis = 3_600_000;
 
 /// Which sessions to list, report or export.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -131,7 +131,7 @@ impl Lrs {
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.user, self.password))
     }
 
-    fn authorization(&self) -> String {
+    pub(super) fn authorization(&self) -> String {
         format!("Basic {}", self.token())
     }
 

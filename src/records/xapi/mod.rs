@@ -1,10 +1,13 @@
-//! Sessions as xAPI 1.0.3 statements, and sending them to a Learning Record Store: the statements
-//! (`statements`), the LRS's HTTP client (`lrs`), and the sync that drives the outbox (`sync`).
+//! Sessions as xAPI 1.0.3 statements, sent to a Learning Record Store and read back from it: the
+//! statements (`statements`), the LRS's HTTP client (`lrs`), the sync that drives the outbox
+//! (`sync`), and the pull that rebuilds other machines' sessions here (`pull`).
 
 mod lrs;
+mod pull;
 mod statements;
 mod sync;
 
 pub use lrs::{Lrs, LrsError, redact_address};
+pub use pull::{PullReport, pull};
 pub use statements::{VERSION, statements};
 pub use sync::{SyncReport, sync};

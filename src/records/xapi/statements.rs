@@ -88,6 +88,13 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
             "context": context(object["id"] != scenario_activity["id"]),
         })
     };
+    // The session's last statement carries what another machine needs to rebuild and replay
+    // it (`xapi::pull`): the number of turns, and the scenario revision's text, since an LRS
+    // that implements only the statements API has nowhere else to keep it.
+    let carry = |statement: &mut Value| {
+        statement["context"]["extensions"][key("turns")] = json!(stored.turns.len());
+        statement["context"]["extensions"][key("revision-source")] = json!(stored.scenario_source);
+    };
     let mut out = Vec::with_capacity(ids.len());
     for (turn, id) in stored.turns.iter().zip(&ids) {
         let node = json!({
@@ -116,6 +123,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
                 key("trust-after"): turn.trust_after,
                 key("minutes-left-after"): turn.minutes_left_after,
                 key("think-ms"): turn.think_ms,
+                key("turn"): turn.turn + 1,
             },
         });
         out.push(s);
@@ -157,6 +165,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
                 key("minutes-used"): stored.minutes_used,
             },
         });
+        carry(&mut completed);
         out.push(completed);
         if let (Some(passed), Some(id)) = (scores.passed, rest.next()) {
             let (verb, display) = if passed {
@@ -182,6 +191,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
             ended_at,
         );
         terminated["result"] = json!({ "completion": false, "duration": duration });
+        carry(&mut terminated);
         out.push(terminated);
     }
     out

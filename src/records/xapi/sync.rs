@@ -33,6 +33,8 @@ pub fn sync(
     lrs: &Lrs,
     batch: u32,
 ) -> Result<SyncReport, StoreError> {
+    // Calls that stopped mid-way are known to be interrupted by now: they go too.
+    store.close_interrupted(clock::now_ms())?;
     let agent = Lrs::agent();
     let mut waited = 0;
     let mut report = SyncReport::default();

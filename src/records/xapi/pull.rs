@@ -1,0 +1,504 @@
+//! Reading the team's sessions back from the LRS: every dealsim statement stored since the last
+//! pull, page by page (`more`), each session rebuilt in the local database from its statements
+//! by replaying it on the revision it was played on. What is already here is skipped; a session
+//! whose statements have not all arrived, or whose scenario text is not available, is left for
+//! the next pull, which starts early enough to see it again.
+
+use super::lrs::Lrs;
+use super::statements::VERSION;
+use crate::engine::check::compile_source;
+use crate::engine::format::load::SourceFile;
+use crate::engine::model::Scenario;
+use crate::records::clock::{self, Millis};
+use crate::records::config::XapiSettings;
+use crate::records::store::{Imported, PulledSession, PulledTurn, Store, StoreError};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Where the last pull got to (an ISO 8601 time for the LRS's `since`), in the database's meta.
+const SINCE_KEY: &str = "lrs_pulled_since";
+
+/// The next pull starts this long before the newest statement seen: statements stored at about
+/// the same time may become visible out of order.
+const MARGIN_MS: Millis = 5 * 60 * 1000;
+
+/// Statements per page asked of the LRS.
+const PAGE: u32 = 500;
+
+/// At most this many pages per pull (a runaway `more` chain stops here).
+const MOST_PAGES: usize = 100_000;
+
+const VERB_ANSWERED: &str = "http://adlnet.gov/expapi/verbs/answered";
+const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
+const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
+
+/// What a pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    /// dealsim statements read from the LRS.
+    pub statements: usize,
+    /// Sessions rebuilt in this database.
+    pub added: usize,
+    /// Sessions that were already here.
+    pub already_here: usize,
+    /// Sessions left for a later pull, with why.
+    pub left: Vec<String>,
+    /// Why the pull stopped early, if it did (nothing read after that was lost).
+    pub stopped: Option<String>,
+}
+
+/// Reads every dealsim statement stored since the last pull and rebuilds the sessions that are
+/// not here yet. `local_source` finds a revision's text among this machine's scenario files,
+/// for sessions whose statements do not carry it (sent by an older dealsim).
+pub fn pull(
+    store: &Store,
+    settings: &XapiSettings,
+    lrs: &Lrs,
+    local_source: &dyn Fn(&str) -> Option<String>,
+) -> Result<PullReport, StoreError> {
+    let agent = Lrs::agent();
+    let mut report = PullReport::default();
+    let extension =
+        |name: &str| format!("{}/extensions/{name}", settings.base.trim_end_matches('/'));
+    let since = store.meta(SINCE_KEY)?;
+    let mut url = format!("{}/statements?limit={PAGE}&ascending=true", lrs.endpoint);
+    if let Some(since) = &since {
+        url.push_str(&format!("&since={}", query_value(since)));
+    }
+    let mut endings: Vec<Value> = Vec::new();
+    let mut answered: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut newest_stored: Option<Millis> = None;
+    let mut consistent_through: Option<Millis> = None;
+    for _ in 0..MOST_PAGES {
+        let page = match get(&agent, lrs, &url) {
+            Ok(page) => page,
+            Err(why) => {
+                report.stopped = Some(why);
+                return Ok(report);
+            }
+        };
+        if consistent_through.is_none() {
+            consistent_through = page.consistent_through;
+        }
+        for statement in page.statements {
+            let ours = statement["context"]["extensions"]
+                .get(extension("scenario-id"))
+                .is_some();
+            if !ours {
+                continue;
+            }
+            report.statements += 1;
+            if let Some(stored) = statement["stored"].as_str().and_then(statement_time) {
+                newest_stored = Some(newest_stored.map_or(stored, |n| n.max(stored)));
+            }
+            let registration = statement["context"]["registration"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match statement["verb"]["id"].as_str() {
+                Some(VERB_COMPLETED | VERB_TERMINATED) => endings.push(statement),
+                Some(VERB_ANSWERED) => answered.entry(registration).or_default().push(statement),
+                _ => {}
+            }
+        }
+        match page.more {
+            Some(more) => url = resolve(&lrs.endpoint, &more),
+            None => break,
+        }
+    }
+
+    let mut scenarios: HashMap<String, Option<Scenario>> = HashMap::new();
+    // Sessions left for later keep the next pull's start before them.
+    let mut oldest_left: Option<Millis> = None;
+    let mut leave = |report: &mut PullReport, ending: &Value, why: String| {
+        report.left.push(why);
+        if let Some(stored) = ending["stored"].as_str().and_then(statement_time) {
+            oldest_left = Some(oldest_left.map_or(stored, |o: Millis| o.min(stored)));
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    for ending in &endings {
+        let context = &ending["context"]["extensions"];
+        let registration = ending["context"]["registration"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if registration.is_empty() || !seen.insert(registration.clone()) {
+            continue;
+        }
+        if store.has_registration(&registration)? {
+            report.already_here += 1;
+            continue;
+        }
+        let rep = ending["actor"]["account"]["name"]
+            .as_str()
+            .or(ending["actor"]["name"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        let scenario_id = context[extension("scenario-id")]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let revision = context[extension("revision")]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let seed = context[extension("seed")]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .or_else(|| context[extension("seed")].as_u64());
+        let name = format!(
+            "{rep}'s session on {scenario_id} ({})",
+            &registration[..8.min(registration.len())]
+        );
+        let Some(seed) = seed else {
+            leave(
+                &mut report,
+                ending,
+                format!("{name}: its statements carry no seed"),
+            );
+            continue;
+        };
+        // The scenario revision it was played on: carried by the statement, stored here, or
+        // one of this machine's scenario files.
+        if !scenarios.contains_key(&revision) {
+            let source = match context[extension("revision-source")].as_str() {
+                Some(text) => Some(text.to_string()),
+                None => match store.revision_source(&revision)? {
+                    Some(text) => Some(text),
+                    None => local_source(&revision),
+                },
+            };
+            let compiled = source.and_then(|text| {
+                let file = SourceFile::from_text(
+                    format!(
+                        "{scenario_id} (revision {})",
+                        &revision[..8.min(revision.len())]
+                    ),
+                    text,
+                );
+                compile_source(&file)
+                    .scenario
+                    .filter(|scenario| scenario.revision == revision)
+            });
+            scenarios.insert(revision.clone(), compiled);
+        }
+        let Some(scenario) = scenarios[&revision].as_ref() else {
+            leave(
+                &mut report,
+                ending,
+                format!(
+                    "{name}: the text of revision {} of {scenario_id} has not reached this machine (it was sent by an older dealsim); put that version of the file in the scenarios folder and pull again",
+                    &revision[..8.min(revision.len())]
+                ),
+            );
+            continue;
+        };
+        let expected = context[extension("turns")].as_u64().map(|n| n as usize);
+        let mut turns = answered.remove(&registration).unwrap_or_default();
+        if expected != Some(turns.len()) {
+            // Some turns were stored in an earlier page range, or the count is not carried:
+            // ask for this session's statements alone.
+            match session_statements(&agent, lrs, &registration) {
+                Ok(all) => {
+                    turns = all
+                        .into_iter()
+                        .filter(|s| s["verb"]["id"].as_str() == Some(VERB_ANSWERED))
+                        .collect();
+                }
+                Err(why) => {
+                    report.stopped = Some(why);
+                    break;
+                }
+            }
+        }
+        if expected.is_some_and(|n| n != turns.len()) {
+            leave(
+                &mut report,
+                ending,
+                format!(
+                    "{name}: {} of its {} turns have reached the LRS so far",
+                    turns.len(),
+                    expected.unwrap_or(0)
+                ),
+            );
+            continue;
+        }
+        let pulled = match pulled_session(ending, &turns, &rep, seed, &extension) {
+            Ok(pulled) => pulled,
+            Err(why) => {
+                leave(&mut report, ending, format!("{name}: {why}"));
+                continue;
+            }
+        };
+        match store.import(scenario, &pulled) {
+            Ok(Imported::Added(_)) => report.added += 1,
+            Ok(Imported::AlreadyHere) => report.already_here += 1,
+            Err(StoreError::Import { detail, .. }) => {
+                leave(&mut report, ending, format!("{name}: {detail}"));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+
+    // Where the next pull starts: before anything left for later, a margin before the newest
+    // statement seen, and never after what the LRS says is consistent.
+    if report.stopped.is_none() {
+        let mut next = newest_stored.map(|n| n - MARGIN_MS);
+        if let Some(left) = oldest_left {
+            next = Some(next.map_or(left - 1_000, |n| n.min(left - 1_000)));
+        }
+        if let (Some(n), Some(c)) = (next, consistent_through) {
+            next = Some(n.min(c));
+        }
+        if let Some(next) = next {
+            store.set_meta(SINCE_KEY, &clock::iso8601(next))?;
+        }
+    }
+    Ok(report)
+}
+
+/// A session from its ending statement and its `answered` statements.
+fn pulled_session(
+    ending: &Value,
+    turns: &[Value],
+    rep: &str,
+    seed: u64,
+    extension: &dyn Fn(&str) -> String,
+) -> Result<PulledSession, String> {
+    let time = |statement: &Value| {
+        statement["timestamp"]
+            .as_str()
+            .and_then(statement_time)
+            .ok_or_else(|| "a statement has no readable timestamp".to_string())
+    };
+    let mut steps = Vec::with_capacity(turns.len());
+    for statement in turns {
+        let result = &statement["result"]["extensions"];
+        let position = result[extension("choice-position")]
+            .as_u64()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| "a turn does not say which choice was taken".to_string())?;
+        let order = result[extension("turn")].as_u64();
+        steps.push((
+            order,
+            time(statement)?,
+            PulledTurn {
+                choice: position as usize - 1,
+                think_ms: result[extension("think-ms")].as_u64().unwrap_or(0),
+                at: time(statement)?,
+            },
+        ));
+    }
+    // In the order played: by the turn number where the statements carry it, else by time.
+    steps.sort_by_key(|(order, at, _)| (*order, *at));
+    let ended_at = time(ending)?;
+    let started_at = steps
+        .first()
+        .map(|(_, at, turn)| at - turn.think_ms as Millis)
+        .unwrap_or(ended_at)
+        .min(ended_at);
+    Ok(PulledSession {
+        registration: ending["context"]["registration"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        rep: rep.to_string(),
+        seed,
+        started_at,
+        ended_at,
+        abandoned: ending["verb"]["id"].as_str() == Some(VERB_TERMINATED),
+        turns: steps.into_iter().map(|(_, _, turn)| turn).collect(),
+    })
+}
+
+/// A time as an LRS writes it (`2026-12-01T15:29:00.123456+00:00`, `...Z`), in milliseconds.
+fn statement_time(text: &str) -> Option<Millis> {
+    let text = text.trim();
+    let (time, offset_ms) = match text.strip_suffix('Z') {
+        Some(rest) => (rest, 0),
+        None => {
+            let split = text.len().checked_sub(6)?;
+            let (rest, offset) = text.split_at(split);
+            let sign = match offset.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return clock::parse(text).ok(),
+            };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            let minutes = hours.parse::<i64>().ok()? * 60 + minutes.parse::<i64>().ok()?;
+            (rest, sign * minutes * 60_000)
+        }
+    };
+    clock::parse(time).ok().map(|ms| ms - offset_ms)
+}
+
+/// One page of statements.
+struct Page {
+    statements: Vec<Value>,
+    more: Option<String>,
+    consistent_through: Option<Millis>,
+}
+
+fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, String> {
+    let response = agent
+        .get(url)
+        .header("X-Experience-API-Version", VERSION)
+        .header("Authorization", lrs.authorization())
+        .call();
+    let mut response = match response {
+        Ok(response) => response,
+        Err(error) => {
+            return Err(format!(
+                "the LRS at {} cannot be reached: {}",
+                lrs.endpoint,
+                lrs.clean(&error.to_string(), 300)
+            ));
+        }
+    };
+    let status = response.status().as_u16();
+    let consistent_through = response
+        .headers()
+        .get("X-Experience-API-Consistent-Through")
+        .and_then(|v| v.to_str().ok())
+        .and_then(statement_time);
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(256 * 1024 * 1024)
+        .read_to_string()
+        .map_err(|e| {
+            format!(
+                "the LRS's answer could not be read: {}",
+                lrs.clean(&e.to_string(), 200)
+            )
+        })?;
+    match status {
+        200..=299 => {}
+        401 | 403 => {
+            return Err(format!(
+                "the LRS refused the user name or password (HTTP {status}); check --user and the password's variable (reading needs a user allowed to read statements)"
+            ));
+        }
+        404 => {
+            return Err(format!(
+                "the LRS has no statements resource at {}/statements (HTTP 404); check the address: it usually ends in /xAPI",
+                lrs.endpoint
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "the LRS answered HTTP {status}: {}",
+                lrs.clean(&body, 200)
+            ));
+        }
+    }
+    let page: Value = serde_json::from_str(&body)
+        .map_err(|e| format!("the LRS's answer is not a page of statements ({e})"))?;
+    let statements = page["statements"]
+        .as_array()
+        .cloned()
+        .ok_or("the LRS's answer has no `statements` list")?;
+    let more = page["more"]
+        .as_str()
+        .filter(|m| !m.trim().is_empty())
+        .map(str::to_string);
+    Ok(Page {
+        statements,
+        more,
+        consistent_through,
+    })
+}
+
+/// Every statement of one session (its registration), all pages.
+fn session_statements(
+    agent: &ureq::Agent,
+    lrs: &Lrs,
+    registration: &str,
+) -> Result<Vec<Value>, String> {
+    let mut url = format!(
+        "{}/statements?registration={}&limit={PAGE}",
+        lrs.endpoint,
+        query_value(registration)
+    );
+    let mut all = Vec::new();
+    for _ in 0..MOST_PAGES {
+        let page = get(agent, lrs, &url)?;
+        // An LRS that ignores the filter still answers with the session's statements among
+        // others: keep only this session's.
+        all.extend(
+            page.statements
+                .into_iter()
+                .filter(|s| s["context"]["registration"].as_str() == Some(registration)),
+        );
+        match page.more {
+            Some(more) => url = resolve(&lrs.endpoint, &more),
+            None => break,
+        }
+    }
+    Ok(all)
+}
+
+/// The address of the next page: `more` is absolute, or relative to the LRS's host.
+fn resolve(endpoint: &str, more: &str) -> String {
+    if more.starts_with("http://") || more.starts_with("https://") {
+        return more.to_string();
+    }
+    let scheme_end = endpoint.find("://").map_or(0, |i| i + 3);
+    let host_end = endpoint[scheme_end..]
+        .find('/')
+        .map_or(endpoint.len(), |i| scheme_end + i);
+    if more.starts_with('/') {
+        format!("{}{more}", &endpoint[..host_end])
+    } else {
+        format!("{endpoint}/{more}")
+    }
+}
+
+/// A value for a URL's query: everything but unreserved characters percent-encoded.
+fn query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_links_resolve_against_the_lrs_host() {
+        let endpoint = "http://127.0.0.1:8100/xAPI";
+        assert_eq!(
+            resolve(endpoint, "/xAPI/statements?pit=1"),
+            "http://127.0.0.1:8100/xAPI/statements?pit=1"
+        );
+        assert_eq!(
+            resolve(endpoint, "https://other.example/x?y"),
+            "https://other.example/x?y"
+        );
+        assert_eq!(
+            query_value("2026-12-01T10:00:00.000+00:00"),
+            "2026-12-01T10%3A00%3A00.000%2B00%3A00"
+        );
+    }
+
+    #[test]
+    fn lrs_times_with_offsets_and_microseconds_are_read() {
+        let utc = statement_time("2026-12-01T15:29:00.123Z").unwrap();
+        assert_eq!(
+            statement_time("2026-12-01T15:29:00.123456+00:00"),
+            Some(utc)
+        );
+        assert_eq!(statement_time("2026-12-01T17:29:00.123+02:00"), Some(utc));
+        assert_eq!(statement_time("not a time"), None);
+    }
+}
