@@ -738,3 +738,67 @@ fn a_playtest_starts_where_the_author_says_shows_hidden_choices_and_is_never_sto
     assert!(text(&typo.stderr).contains("did you mean `booking`?"));
     let _ = std::fs::remove_file(&db);
 }
+
+#[test]
+fn one_rep_whatever_the_case_and_a_focus_typo_makes_no_phantom_rep() {
+    let dir = std::env::temp_dir().join(format!("dealsim-reps-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("s.db");
+    let db = db.to_str().unwrap();
+    let fernway = scenario("fernway-bakery");
+    for (rep, seed) in [
+        ("Eve Moreau", "1"),
+        ("eve  moreau", "2"),
+        ("Eve Moreu", "3"),
+    ] {
+        let out = dealsim(
+            &["play", &fernway, "--rep", rep, "--seed", seed, "--db", db],
+            "q\n",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let reps = text(&dealsim(&["reps", "--db", db], "").stdout);
+    assert!(reps.contains("Eve Moreau  (2 sessions)"), "{reps}");
+    assert!(reps.contains("Eve Moreu  (1 session)"), "{reps}");
+
+    let typo = dealsim(&["focus", "Eve Morau", "discovery", "--db", db], "");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        text(&typo.stderr).contains("did you mean `Eve Moreau`?"),
+        "{}",
+        text(&typo.stderr)
+    );
+    let reps_after = text(&dealsim(&["reps", "--db", db], "").stdout);
+    assert!(
+        !reps_after.contains("Morau"),
+        "no phantom rep: {reps_after}"
+    );
+
+    let merge = dealsim(
+        &["reps", "merge", "Eve Moreu", "Eve Moreau", "--db", db],
+        "",
+    );
+    assert!(merge.status.success(), "{}", text(&merge.stderr));
+    let reps = text(&dealsim(&["reps", "--db", db], "").stdout);
+    assert!(reps.contains("Eve Moreau  (3 sessions)"), "{reps}");
+    assert!(!reps.contains("Moreu"), "{reps}");
+    // The merged name keeps landing with the rep.
+    let out = dealsim(
+        &[
+            "play",
+            &fernway,
+            "--rep",
+            "EVE MOREU",
+            "--seed",
+            "4",
+            "--db",
+            db,
+        ],
+        "q\n",
+    );
+    assert!(out.status.success());
+    let table = text(&dealsim(&["sessions", "--rep", "eve moreau", "--db", db], "").stdout);
+    assert_eq!(table.matches("Eve Moreau").count(), 4, "{table}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

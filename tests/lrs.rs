@@ -445,6 +445,8 @@ fn sessions_reach_a_real_lrs_once_each_even_across_an_outage() {
     let wrong = Command::new(env!("CARGO_BIN_EXE_dealsim"))
         .args(["sync", "--db"])
         .arg(&db)
+        .arg("--config")
+        .arg(&config)
         .args([
             "--lrs",
             &lrs.endpoint(),
@@ -540,7 +542,8 @@ fn a_statement_the_lrs_refuses_is_kept_aside_with_its_reason_and_not_retried() {
     let config = dir.path().join("config.ron");
     std::fs::write(
         &config,
-        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"))"),
+        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+                  xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"))"),
     )
     .unwrap();
     play(&db, "Sam Rivera", "harbor-discovery", 1, None);
@@ -653,7 +656,8 @@ fn config_for(dir: &Path, endpoint: &str) -> PathBuf {
     let config = dir.join("config.ron");
     std::fs::write(
         &config,
-        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"))"),
+        format!("(lrs: (endpoint: \"{endpoint}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+                  xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"))"),
     )
     .unwrap();
     config
@@ -899,4 +903,31 @@ fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
         "{}",
         text(&again)
     );
+}
+
+#[test]
+fn a_laptop_without_the_companys_settings_says_so_instead_of_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sessions.db");
+    play(&db, "Sam Rivera", "harbor-discovery", 1, None);
+    let config = dir.path().join("config.ron");
+    // An LRS address, but the xAPI identity left at dealsim's placeholders.
+    std::fs::write(
+        &config,
+        "(lrs: (endpoint: \"http://127.0.0.1:9/xAPI\", user: \"u\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"))",
+    )
+    .unwrap();
+    for command in ["sync", "pull"] {
+        let out = dealsim(&[command], &db, &config);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", text(&out));
+        assert!(
+            text(&out).contains("does not have your company's dealsim settings"),
+            "{command}: {}",
+            text(&out)
+        );
+    }
+    let store = Store::open(&db).unwrap();
+    let outbox = store.outbox_summary().unwrap();
+    assert!(outbox.queued > 0, "everything still queued");
+    assert_eq!(outbox.sent, 0);
 }

@@ -197,6 +197,17 @@ enum Command {
         /// Clear the rep's focus skills.
         #[arg(long, conflicts_with = "dimensions")]
         clear: bool,
+        /// Set the focus of a rep who has no sessions here yet (otherwise a name that matches
+        /// nobody is refused, so a typo does not create a rep).
+        #[arg(long)]
+        new: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The reps on record; `dealsim reps merge "Eve Moreu" "Eve Moreau"` makes two names one rep.
+    Reps {
+        #[command(subcommand)]
+        what: Option<RepsCommand>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -262,6 +273,18 @@ enum Command {
         threads: usize,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RepsCommand {
+    /// Moves every session and the focus of FROM to INTO (the same person under two names);
+    /// FROM's name stays with INTO, also for sessions pulled from the LRS later.
+    Merge {
+        from: String,
+        into: String,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -434,8 +457,25 @@ pub fn main() -> ExitCode {
             rep,
             dimensions,
             clear,
+            new,
             db,
-        } => records::focus(&db, &rep, &dimensions, clear),
+        } => records::focus(&db, &rep, &dimensions, clear, new),
+        Command::Reps { what, db } => match what {
+            None => records::reps(&db),
+            Some(RepsCommand::Merge {
+                from,
+                into,
+                db: merge_db,
+            }) => records::merge_reps(
+                if merge_db.db.is_some() || merge_db.config.is_some() {
+                    &merge_db
+                } else {
+                    &db
+                },
+                &from,
+                &into,
+            ),
+        },
         Command::Sync {
             lrs,
             user,

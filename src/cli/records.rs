@@ -447,6 +447,16 @@ fn lrs_of(
             .unwrap_or_else(dealsim::records::config::default_password_env),
     };
     let lrs = Lrs::from_config(&settings).map_err(|e| Failure(e.to_string()))?;
+    if config.xapi.is_placeholder() {
+        return Err(Failure(format!(
+            "this machine does not have your company's dealsim settings: `xapi` in {} still holds the placeholder {}, so reps would reach the LRS as nobody's accounts; set `xapi: (base: ..., home_page: ...)` as your company's set-up says (the README shows the file)",
+            db.config
+                .clone()
+                .unwrap_or_else(dealsim::records::config::default_path)
+                .display(),
+            dealsim::records::config::XapiSettings::default().home_page
+        )));
+    }
     if let Some(warning) = lrs.warning() {
         tell(&format!("dealsim: warning: {warning}\n"));
     }
@@ -545,11 +555,49 @@ pub(crate) fn pull(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `dealsim reps`: the reps on record, with their sessions.
+pub(crate) fn reps(db: &DbArgs) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open_for_reading()?;
+    let names = store.reps().map_err(|e| Failure(e.to_string()))?;
+    if names.is_empty() {
+        say("No reps yet: their sessions appear once they play.\n");
+    }
+    for name in names {
+        let filter = Filter {
+            rep: Some(name.clone()),
+            ..Filter::default()
+        };
+        let count = store.count(&filter).map_err(|e| Failure(e.to_string()))?;
+        say(&format!(
+            "{}  ({count} session{})\n",
+            printable(&name),
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dealsim reps merge FROM INTO`.
+pub(crate) fn merge_reps(db: &DbArgs, from: &str, into: &str) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open()?;
+    let moved = store
+        .merge_reps(from, into)
+        .map_err(|e| Failure(e.to_string()))?;
+    say(&format!(
+        "Merged \"{}\" into \"{}\": {moved} session(s) moved; that name now counts as {} everywhere.\n",
+        printable(from),
+        printable(into),
+        printable(into)
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn focus(
     db: &DbArgs,
     rep: &str,
     dimensions: &[super::DimensionArg],
     clear: bool,
+    new: bool,
 ) -> Result<ExitCode, Failure> {
     let showing = !clear && dimensions.is_empty();
     let (store, _) = if showing {
@@ -557,6 +605,23 @@ pub(crate) fn focus(
     } else {
         db.open()?
     };
+    // A name that matches nobody is most often a typo: refused, so it does not become a rep.
+    if !new && !store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
+        let known = store.reps().map_err(|e| Failure(e.to_string()))?;
+        let hint = dealsim::engine::format::diagnostic::did_you_mean(
+            rep,
+            known.iter().map(String::as_str),
+        )
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+        return Err(Failure(format!(
+            "no rep named \"{rep}\" has sessions here{hint} (`dealsim reps` lists them; --new sets the focus of a rep who has not played yet)"
+        )));
+    }
+    let rep = &store
+        .rep_name(rep)
+        .map_err(|e| Failure(e.to_string()))?
+        .unwrap_or_else(|| rep.split_whitespace().collect::<Vec<_>>().join(" "));
     let mut chosen: Vec<Dimension> = Vec::new();
     for d in dimensions.iter().map(|d| d.dimension()) {
         if !chosen.contains(&d) {

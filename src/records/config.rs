@@ -37,6 +37,15 @@ pub struct XapiSettings {
     pub language: String,
 }
 
+impl XapiSettings {
+    /// Whether these are still the placeholders dealsim starts with, not a company's own: reps
+    /// would go to the LRS as accounts of a site that is nobody's.
+    pub fn is_placeholder(&self) -> bool {
+        let default = XapiSettings::default();
+        self.home_page == default.home_page || self.base == default.base
+    }
+}
+
 impl Default for XapiSettings {
     fn default() -> Self {
         XapiSettings {

@@ -152,6 +152,10 @@ impl SessionLog {
         if self.sync.is_some() {
             return;
         }
+        if self.config.xapi.is_placeholder() {
+            self.last_sync = Some(Err(PLACEHOLDER.into()));
+            return;
+        }
         let lrs = match Lrs::from_config(settings) {
             Ok(lrs) => lrs,
             Err(problem) => {
@@ -181,6 +185,10 @@ impl SessionLog {
         if self.pull.is_some() {
             return;
         }
+        if self.config.xapi.is_placeholder() {
+            self.last_pull = Some((crate::records::clock::now_ms(), Err(PLACEHOLDER.into())));
+            return;
+        }
         let lrs = match Lrs::from_config(settings) {
             Ok(lrs) => lrs,
             Err(problem) => {
@@ -195,6 +203,9 @@ impl SessionLog {
         }));
     }
 }
+
+/// Why nothing goes to the LRS from a machine without the company's settings.
+const PLACEHOLDER: &str = "this machine does not have your company's dealsim settings (`xapi` in config.ron still holds the placeholders), so nothing is sent under a made-up identity; set `xapi: (base: ..., home_page: ...)` as your company's set-up says";
 
 /// Takes in what the background pull did.
 fn take_pull_report(mut log: ResMut<SessionLog>) {

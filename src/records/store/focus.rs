@@ -24,9 +24,11 @@ impl Store {
     pub fn focus(&self, rep: &str) -> Result<Option<(Vec<Dimension>, Millis)>> {
         self.conn
             .query_row(
-                "SELECT f.dimensions, f.set_at FROM focus f JOIN reps r ON r.id = f.rep_id
-                 WHERE r.name = ?",
-                [rep],
+                &format!(
+                    "SELECT f.dimensions, f.set_at FROM focus f WHERE f.rep_id = {}",
+                    super::reps::REP_OF_KEY_1
+                ),
+                [super::reps::rep_key(rep)],
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, Millis>(1)?)),
             )
             .optional()

@@ -28,13 +28,14 @@ impl Store {
     /// Per scenario id, the rep's finished calls and best overall score.
     pub fn rep_record(&self, rep: &str) -> Result<BTreeMap<String, ScenarioRecord>> {
         let run = || -> rusqlite::Result<BTreeMap<String, ScenarioRecord>> {
-            let mut statement = self.conn.prepare_cached(
+            let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT scenario_id, count(*), max(overall) FROM sessions
-                 WHERE status = 'finished' AND rep_id = (SELECT id FROM reps WHERE name = ?)
+                 WHERE status = 'finished' AND rep_id = {}
                  GROUP BY scenario_id",
-            )?;
+                super::reps::REP_OF_KEY_1
+            ))?;
             statement
-                .query_map([rep], |r| {
+                .query_map([super::reps::rep_key(rep)], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         ScenarioRecord {

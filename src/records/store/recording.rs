@@ -29,11 +29,6 @@ fn said_of(entry: Entry<'_>) -> Option<Said> {
 }
 
 impl Store {
-    pub(super) fn rep_id(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
-        tx.execute("INSERT OR IGNORE INTO reps (name) VALUES (?)", [name])?;
-        tx.query_row("SELECT id FROM reps WHERE name = ?", [name], |r| r.get(0))
-    }
-
     fn revision_id(tx: &Connection, session: &Session, now: Millis) -> rusqlite::Result<i64> {
         let s = session.scenario();
         tx.execute(

@@ -51,17 +51,18 @@ impl Store {
     /// A rep's finished sessions in time order (the trend chart).
     pub fn trend(&self, rep: &str, scenario: Option<&str>) -> Result<Vec<TrendPoint>> {
         let run = || -> rusqlite::Result<Vec<TrendPoint>> {
-            let mut statement = self.conn.prepare_cached(
+            let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT s.id, s.started_at, s.qualification, s.discovery, s.rapport, s.velocity,
                     s.overall, s.passed
                  FROM sessions s
-                 WHERE s.status = 'finished' AND s.rep_id = (SELECT id FROM reps WHERE name = ?1)
+                 WHERE s.status = 'finished' AND s.rep_id = {}
                     AND (?2 IS NULL OR s.scenario_id = ?2)
                  ORDER BY s.started_at, s.id",
-            )?;
+                super::reps::REP_OF_KEY_1
+            ))?;
 
             statement
-                .query_map(params![rep, scenario], |r| {
+                .query_map(params![super::reps::rep_key(rep), scenario], |r| {
                     Ok(TrendPoint {
                         session_id: r.get(0)?,
                         started_at: r.get(1)?,

@@ -107,6 +107,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE turns ADD COLUMN shown INTEGER;
     ALTER TABLE turns ADD COLUMN choice_id TEXT;
     ALTER TABLE sessions ADD COLUMN scoring_version INTEGER NOT NULL DEFAULT 1;",
+    // A rep is one person whatever the case or spacing of the name (`store::reps`); names a
+    // trainer merged stay aliases of the rep they were merged into.
+    "ALTER TABLE reps ADD COLUMN key TEXT;
+    UPDATE reps SET key = lower(trim(name));
+    CREATE INDEX reps_by_key ON reps (key);
+    CREATE TABLE rep_aliases (
+        key TEXT PRIMARY KEY,
+        rep_id INTEGER NOT NULL REFERENCES reps(id)
+    );",
 ];
 
 /// The first schema version with the `meta` table.

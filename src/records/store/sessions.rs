@@ -163,14 +163,22 @@ fn order_by(key: SortKey, descending: bool) -> String {
     }
 }
 
+/// The filter on a rep: its name, any case or spacing, or a name merged into it.
+fn const_format_rep() -> &'static str {
+    static CLAUSE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLAUSE.get_or_init(|| format!("s.rep_id = {}", super::reps::REP_OF_KEY))
+}
+
 /// The WHERE clause and its parameters for a filter.
 pub(super) fn where_clause(filter: &Filter, now: Millis) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut clauses = Vec::new();
     let mut values = Vec::new();
     if let Some(rep) = &filter.rep {
-        clauses.push("r.name = ?");
-        values.push(Value::Text(rep.clone()));
+        clauses.push(const_format_rep());
+        let key = super::reps::rep_key(rep);
+        values.push(Value::Text(key.clone()));
+        values.push(Value::Text(key));
     }
     if let Some(scenario) = &filter.scenario {
         clauses.push("s.scenario_id = ?");
