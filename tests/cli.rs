@@ -469,15 +469,27 @@ fn played_calls_are_stored_and_the_trainers_commands_read_them() {
     );
     let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 3);
+    // Times as ISO 8601 in JSON, as in the CSV; the CSV opens with a byte-order mark so a
+    // spreadsheet reads accented names right.
+    assert!(
+        rows[0]["started_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{rows}"
+    );
+    let csv = dealsim(&["sessions", "--db", db, "--format", "csv"], "").stdout;
+    assert!(csv.starts_with("\u{feff}id,".as_bytes()), "{}", text(&csv));
     let none = text(&dealsim(&["sessions", "--db", db, "--since", "2999-01-01"], "").stdout);
     assert!(none.contains("No sessions match"), "{none}");
 
     let report = text(&dealsim(&["report", "--db", db], "").stdout);
     assert!(report.contains("Sam Rivera  Overall"), "{report}");
+    let (dimensions, calls) = report.split_once("FINISHED").expect("a table of calls");
     assert!(
-        !report.contains("Ana Okafor"),
+        !dimensions.contains("Ana Okafor"),
         "abandoned calls have no scores: {report}"
     );
+    // ...but they count among the calls, with the right-call rate beside them.
+    assert!(calls.contains("Ana Okafor"), "{report}");
+    assert!(calls.contains("of 2 (100%)"), "{report}");
 
     let replay = dealsim(&["replay", "1", "--db", db], "");
     assert!(replay.status.success(), "{}", text(&replay.stderr));

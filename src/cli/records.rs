@@ -162,9 +162,22 @@ fn score_cells(row: &SessionRow) -> [String; 5] {
 fn result_cell(row: &SessionRow) -> String {
     match (row.outcome, row.right_call) {
         (Some(outcome), Some(right)) => {
-            format!("{}{}", outcome.label(), if right { " (right)" } else { "" })
+            format!(
+                "{}{}",
+                outcome.label(),
+                if right { " (right)" } else { " (wrong)" }
+            )
         }
         _ => row.status.label().to_string(),
+    }
+}
+
+/// "pass", "fail", or "-" when the scenario has no pass mark or the call was not scored.
+fn pass_cell(row: &SessionRow) -> String {
+    match row.scores.and_then(|s| s.passed) {
+        Some(true) => "pass".into(),
+        Some(false) => "fail".into(),
+        None => "-".into(),
     }
 }
 
@@ -179,10 +192,25 @@ pub(crate) fn sessions(
         .sessions(&filters.filter(), SortKey::Started, true, limit)
         .map_err(|e| Failure(e.to_string()))?;
     match format {
-        TableFormat::Json => json_out(&rows)?,
+        TableFormat::Json => {
+            // Times as ISO 8601, as the CSV has them (the database keeps milliseconds).
+            let mut value = serde_json::to_value(&rows).map_err(|e| Failure(e.to_string()))?;
+            for row in value.as_array_mut().into_iter().flatten() {
+                for key in ["started_at", "ended_at"] {
+                    if let Some(ms) = row[key].as_i64() {
+                        row[key] = serde_json::Value::String(clock::iso8601(ms));
+                    }
+                }
+                let passed = row["scores"]["passed"].clone();
+                row["passed"] = passed;
+            }
+            json_out(&value)?
+        }
         TableFormat::Csv => {
+            // A byte-order mark first: without it Excel reads UTF-8 as its local code page and
+            // garbles accented names.
             let mut out = String::from(
-                "id,started_at,ended_at,rep,scenario,revision,seed,status,outcome,right_call,overall,qualification,discovery,rapport,velocity,passed,turns\n",
+                "\u{feff}id,started_at,ended_at,rep,scenario,revision,seed,status,outcome,right_call,overall,qualification,discovery,rapport,velocity,passed,turns\n",
             );
             for row in &rows {
                 let scores = score_cells(row);
@@ -231,6 +259,7 @@ pub(crate) fn sessions(
                     "REP",
                     "SCENARIO",
                     "RESULT",
+                    "PASS",
                     "OVERALL",
                     "QUAL",
                     "DISC",
@@ -248,6 +277,7 @@ pub(crate) fn sessions(
                     row.rep.clone(),
                     row.scenario_id.clone(),
                     result_cell(row),
+                    pass_cell(row),
                 ];
                 line.extend(score_cells(row));
                 line.push(row.turns.to_string());
@@ -268,12 +298,13 @@ pub(crate) fn report(
     let rows = store
         .report(&filters.filter())
         .map_err(|e| Failure(e.to_string()))?;
+    let calls = calls_per_rep(&store, &filters.filter())?;
     let name = |d: Option<Dimension>| d.map_or("Overall", Dimension::label);
     let trend = |t: Option<f64>| t.map_or("-".to_string(), |t| format!("{t:+.1}/session"));
     match format {
-        TableFormat::Json => json_out(&rows)?,
+        TableFormat::Json => json_out(&serde_json::json!({ "dimensions": rows, "calls": calls }))?,
         TableFormat::Csv => {
-            let mut out = String::from("rep,dimension,count,mean,best,latest,trend\n");
+            let mut out = String::from("\u{feff}rep,dimension,count,mean,best,latest,trend\n");
             for r in &rows {
                 out.push_str(&format!(
                     "{},{},{},{:.1},{},{},{}\n",
@@ -319,12 +350,80 @@ pub(crate) fn report(
             }
             let mut text = table(&cells);
             text.push_str(
-                "\nTrend: points per session (least squares), shown from three sessions.\n",
+                "\nTrend: points per session (least squares), shown from three sessions.\n\n",
             );
+            let mut call_cells = vec![
+                ["REP", "FINISHED", "ABANDONED", "RIGHT CALL", "PASSED"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
+            for c in &calls {
+                call_cells.push(vec![
+                    c.rep.clone(),
+                    c.finished.to_string(),
+                    c.abandoned.to_string(),
+                    if c.finished == 0 {
+                        "-".into()
+                    } else {
+                        format!(
+                            "{} of {} ({:.0}%)",
+                            c.right_calls,
+                            c.finished,
+                            100.0 * c.right_calls as f64 / c.finished as f64
+                        )
+                    },
+                    if c.judged == 0 {
+                        "-".into()
+                    } else {
+                        format!("{} of {}", c.passed, c.judged)
+                    },
+                ]);
+            }
+            text.push_str(&table(&call_cells));
             say(&text);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A rep's calls: how many finished and were left, the right calls, and passes where the
+/// scenario has a pass mark.
+#[derive(Debug, Default, serde::Serialize)]
+struct Calls {
+    rep: String,
+    finished: u32,
+    abandoned: u32,
+    right_calls: u32,
+    /// Finished calls on scenarios with a pass mark, and how many of them passed.
+    judged: u32,
+    passed: u32,
+}
+
+fn calls_per_rep(store: &Store, filter: &Filter) -> Result<Vec<Calls>, Failure> {
+    let rows = store
+        .sessions(filter, SortKey::Rep, false, None)
+        .map_err(|e| Failure(e.to_string()))?;
+    let mut by_rep: std::collections::BTreeMap<String, Calls> = std::collections::BTreeMap::new();
+    for row in rows {
+        let calls = by_rep.entry(row.rep.clone()).or_insert_with(|| Calls {
+            rep: row.rep.clone(),
+            ..Calls::default()
+        });
+        match row.status {
+            dealsim::records::store::Status::Finished => {
+                calls.finished += 1;
+                calls.right_calls += u32::from(row.right_call == Some(true));
+                if let Some(passed) = row.scores.and_then(|s| s.passed) {
+                    calls.judged += 1;
+                    calls.passed += u32::from(passed);
+                }
+            }
+            dealsim::records::store::Status::Abandoned
+            | dealsim::records::store::Status::Interrupted => calls.abandoned += 1,
+            dealsim::records::store::Status::Playing => {}
+        }
+    }
+    Ok(by_rep.into_values().collect())
 }
 
 pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failure> {
