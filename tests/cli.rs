@@ -472,7 +472,9 @@ fn played_calls_are_stored_and_the_trainers_commands_read_them() {
     // Times as ISO 8601 in JSON, as in the CSV; the CSV opens with a byte-order mark so a
     // spreadsheet reads accented names right.
     assert!(
-        rows[0]["started_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        rows[0]["started_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
         "{rows}"
     );
     let csv = dealsim(&["sessions", "--db", db, "--format", "csv"], "").stdout;
@@ -813,4 +815,54 @@ fn one_rep_whatever_the_case_and_a_focus_typo_makes_no_phantom_rep() {
     let table = text(&dealsim(&["sessions", "--rep", "eve moreau", "--db", db], "").stdout);
     assert_eq!(table.matches("Eve Moreau").count(), 4, "{table}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn graph_draws_a_map_without_graphviz_as_svg_and_a_self_contained_page() {
+    let svg = dealsim(
+        &["graph", &scenario("fernway-bakery"), "--format", "svg"],
+        "",
+    );
+    assert!(svg.status.success(), "{}", text(&svg.stderr));
+    let svg = text(&svg.stdout);
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario("fernway-bakery")),
+    )
+    .unwrap();
+    // Every node is on the map, the start is marked, best play is drawn in its colour, and a
+    // gated choice shows its condition in words.
+    for line in source.lines() {
+        let line = line.trim();
+        if let Some(id) = line.strip_prefix('"').and_then(|l| l.strip_suffix("\": (")) {
+            assert!(svg.contains(id), "node {id} is drawn");
+        }
+    }
+    assert!(svg.contains("START"));
+    assert!(
+        svg.to_lowercase().contains("0b7a75"),
+        "best play is highlighted"
+    );
+    assert!(
+        svg.contains("if trust &gt;= ") || svg.contains("if trust >= "),
+        "conditions written out"
+    );
+
+    let page = dealsim(
+        &["graph", &scenario("harbor-discovery"), "--format", "html"],
+        "",
+    );
+    assert!(page.status.success());
+    let page = text(&page.stdout);
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("<svg") && page.contains("best play") && page.contains("UNREACHABLE"));
+    assert!(
+        !page.contains("src=\"http") && !page.contains("href=\"http"),
+        "self-contained: nothing fetched from elsewhere"
+    );
+    let dot = text(&dealsim(&["graph", &scenario("harbor-discovery")], "").stdout);
+    assert!(
+        dot.contains("rankdir=LR") && dot.contains("penwidth=3"),
+        "{dot}"
+    );
 }

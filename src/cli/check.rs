@@ -129,8 +129,121 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice, json: bool) -> ExitCode
     }
 }
 
-pub(crate) fn graph(file: &Path) -> Result<ExitCode, Failure> {
+/// What `graph` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GraphFormat {
+    /// Graphviz DOT (`| dot -Tsvg`).
+    Dot,
+    /// An SVG drawing, laid out without Graphviz.
+    Svg,
+    /// A self-contained web page: the drawing, a legend and the checker's warnings.
+    Html,
+}
+
+pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failure> {
+    use dealsim::engine::dot::{Flavour, best_play, to_dot_for};
     let scenario = super::load_playable(file)?;
-    say(&dealsim::engine::dot::to_dot(&scenario));
+    let best = best_play(&scenario);
+    if format == GraphFormat::Dot {
+        say(&to_dot_for(&scenario, Flavour::Graphviz, &best));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let svg = draw_svg(&to_dot_for(&scenario, Flavour::Plain, &best))?;
+    if format == GraphFormat::Svg {
+        say(&svg);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The warnings the checker has about the call, listed beside the drawing.
+    let report = dealsim::check_path(file);
+    say(&graph_page(&scenario, &svg, &report.diagnostics));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lays a DOT graph out and draws it as SVG with layout-rs (no Graphviz needed).
+fn draw_svg(dot: &str) -> Result<String, Failure> {
+    let mut parser = layout::gv::DotParser::new(dot);
+    let tree = parser
+        .process()
+        .map_err(|e| Failure(format!("the call could not be laid out: {e}")))?;
+    let mut builder = layout::gv::GraphBuilder::new();
+    builder.visit_graph(&tree);
+    let mut graph = builder.get();
+    let mut svg = layout::backends::svg::SVGWriter::new();
+    graph.do_it(false, false, false, &mut svg);
+    Ok(svg.finalize())
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A self-contained page: the title, a legend, the checker's warnings and the drawing.
+fn graph_page(
+    scenario: &dealsim::Scenario,
+    svg: &str,
+    diagnostics: &[dealsim::engine::format::diagnostic::Diagnostic],
+) -> String {
+    let right = if scenario.winnable {
+        "winnable: Advance is the right call"
+    } else {
+        "not winnable: QualifiedOut is the right call"
+    };
+    let mut problems = String::new();
+    for d in diagnostics {
+        let at = d
+            .location
+            .as_deref()
+            .map(|l| format!(" (line {})", l.line))
+            .unwrap_or_default();
+        problems.push_str(&format!(
+            "<li><b>{}</b>{at}: {}{}</li>",
+            d.code.as_str(),
+            html_escape(&d.message),
+            d.hint
+                .as_deref()
+                .map(|h| format!(" <i>{}</i>", html_escape(h)))
+                .unwrap_or_default()
+        ));
+    }
+    let problems = if problems.is_empty() {
+        "<p>The checker has nothing to say about this call.</p>".to_string()
+    } else {
+        format!("<h2>What the checker says</h2><ul>{problems}</ul>")
+    };
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}: the call as a map</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #1b1f2a; }}
+.legend span {{ display: inline-block; margin: 0 14px 6px 0; }}
+.swatch {{ display: inline-block; width: 14px; height: 14px; border: 1px solid #555; vertical-align: middle; margin-right: 4px; }}
+.map {{ overflow: auto; border: 1px solid #ccd; padding: 8px; }}
+</style></head><body>
+<h1>{title}</h1>
+<p>{buyer}, {role} at {company} · {minutes} minutes · deal {right}</p>
+<div class="legend">
+<span><span class="swatch" style="background:{best}"></span>thick teal arrows: what best play says (over every draw of luck)</span>
+<span>START: where the call begins</span>
+<span>CHANCE: the buyer's luck; dashed arrows with the odds</span>
+<span><span class="swatch" style="background:#c8e6c9"></span>END: Advance</span>
+<span><span class="swatch" style="background:#fff3c4"></span>END: Continuation</span>
+<span><span class="swatch" style="background:#ffcdd2"></span>END: Lost</span>
+<span><span class="swatch" style="background:#bbdefb"></span>END: QualifiedOut</span>
+<span><span class="swatch" style="background:#eeeeee"></span>UNREACHABLE</span>
+<span>"if ...": the conditions a choice needs to be offered</span>
+</div>
+{problems}
+<div class="map">{svg}</div>
+</body></html>
+"#,
+        title = html_escape(&scenario.title),
+        buyer = html_escape(&scenario.buyer.name),
+        role = html_escape(&scenario.buyer.role),
+        company = html_escape(&scenario.buyer.company),
+        minutes = scenario.minutes,
+        best = dealsim::engine::dot::BEST_COLOUR,
+    )
 }

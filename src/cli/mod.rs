@@ -110,8 +110,13 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Print a scenario as a Graphviz DOT graph (pipe into `dot -Tsvg`).
-    Graph { file: PathBuf },
+    /// Draw a call as a map, left to right from the start, with best play highlighted:
+    /// `--format html > call.html` (no Graphviz needed), svg, or dot (`| dot -Tsvg`).
+    Graph {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = check::GraphFormat::Dot)]
+        format: check::GraphFormat,
+    },
     /// Play a call in the terminal: numbered choices are read from standard input.
     Play {
         file: PathBuf,
@@ -384,7 +389,7 @@ pub fn main() -> ExitCode {
             color,
             format,
         } => Ok(check::run(&paths, color, format == Format::Json)),
-        Command::Graph { file } => check::graph(&file),
+        Command::Graph { file, format } => check::graph(&file, format),
         Command::New { name, dir } => {
             let dir = dir.unwrap_or_else(|| {
                 let shipped = PathBuf::from("scenarios");
