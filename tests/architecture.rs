@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::simulate", 8),
     ("engine::dot", 8),
     ("engine::generate", 8),
+    ("engine::scenario_tests", 9),
     ("records::clock", 20),
     ("records::config", 20),
     ("records::store", 21),

@@ -866,3 +866,66 @@ fn graph_draws_a_map_without_graphviz_as_svg_and_a_self_contained_page() {
         "{dot}"
     );
 }
+
+#[test]
+fn scenario_tests_run_beside_their_call_fail_like_a_compiler_and_report_coverage() {
+    // The shipped tests pass.
+    let shipped = dealsim(&["test", "scenarios/"], "");
+    assert!(shipped.status.success(), "{}", text(&shipped.stdout));
+    assert!(text(&shipped.stdout).contains("coverage of"));
+
+    // A failing test names the test, the file and what did not hold.
+    let folder = std::env::temp_dir().join(format!("dealsim-tests-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        scenario("fernway-bakery"),
+        folder.join("fernway-bakery.scenario.ron"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("fernway-bakery.tests.ron"),
+        r#"[
+            (name: "wrong expectation", choices: ["open/1", "gut-feel/1", "waste/2", "ordering/1", "waste-cost/1", "payoff/1", "authority/1", "budget/1"],
+             expect: (outcome: Lost, overall: (max: 10))),
+            (name: "a typo in a choice id", choices: ["open/1", "gut-feel/9"]),
+        ]"#,
+    )
+    .unwrap();
+    let out = dealsim(&["test", folder.to_str().unwrap()], "");
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("test wrong expectation ... FAILED"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("expected the call to end in Lost, but it ended in Advance"),
+        "{shown}"
+    );
+    assert!(shown.contains("expected overall from 0 to 10"), "{shown}");
+    assert!(
+        shown.contains("(\"gut-feel/9\") is not offered at \"gut-feel\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("test result: FAILED. 0 passed; 2 failed"),
+        "{shown}"
+    );
+
+    // A broken tests file gets a located message.
+    std::fs::write(
+        folder.join("fernway-bakery.tests.ron"),
+        "[ (name: \"x\", choises: []) ]",
+    )
+    .unwrap();
+    let out = dealsim(&["test", folder.to_str().unwrap(), "--format", "json"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problem = document["files"][0]["problem"].as_str().unwrap();
+    assert!(
+        problem.contains("choises") && problem.contains(":1:"),
+        "{problem}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -6,6 +6,7 @@ mod check;
 mod new;
 mod play;
 mod records;
+mod test;
 
 use records::{DbArgs, FilterArgs, TableFormat};
 
@@ -95,6 +96,18 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Colour the output: auto (when a terminal), always or never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Text for people, or JSON for a scenario repository's CI.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run the tests written beside calls (NAME.tests.ron next to NAME.scenario.ron), with
+    /// coverage: which nodes and choices the tests, best play and random play reach.
+    Test {
+        /// Folders (searched for *.tests.ron), tests files, or scenario files.
+        #[arg(default_value = "scenarios")]
+        paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         /// Text for people, or JSON for a scenario repository's CI.
@@ -390,6 +403,11 @@ pub fn main() -> ExitCode {
             format,
         } => Ok(check::run(&paths, color, format == Format::Json)),
         Command::Graph { file, format } => check::graph(&file, format),
+        Command::Test {
+            paths,
+            color,
+            format,
+        } => test::run(&paths, color, format == Format::Json),
         Command::New { name, dir } => {
             let dir = dir.unwrap_or_else(|| {
                 let shipped = PathBuf::from("scenarios");

@@ -23,6 +23,7 @@ pub mod generate;
 pub mod model;
 pub mod parallel;
 pub mod play;
+pub mod scenario_tests;
 pub mod score;
 pub mod search;
 pub mod session;
