@@ -12,6 +12,7 @@ pub mod records;
 pub mod reps;
 pub mod scenarios;
 pub mod screens;
+mod stop;
 pub mod theme;
 pub mod trainer;
 mod warmup;
@@ -155,6 +156,7 @@ impl Plugin for WindowPlugins {
         )
         .add_plugins(EguiPlugin::default())
         .add_plugins(warmup::plugin)
+        .add_plugins(stop::plugin)
         // A desktop app: redraw on input and change only, so an idle window costs nothing.
         .insert_resource(WinitSettings::desktop_app())
         .insert_resource(ClearColor(Color::srgb_u8(0x12, 0x18, 0x29)))
