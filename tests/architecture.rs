@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("records::store", 21),
     ("records::profile", 21),
     ("records::xapi", 22),
+    ("records::brief", 22),
     ("app", 40),
 ];
 

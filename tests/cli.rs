@@ -929,3 +929,56 @@ fn scenario_tests_run_beside_their_call_fail_like_a_compiler_and_report_coverage
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[test]
+fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
+    let dir = std::env::temp_dir().join(format!("dealsim-brief-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("s.db");
+    let db = db.to_str().unwrap();
+    let fernway = scenario("fernway-bakery");
+    let textbook =
+        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let pitch_first = "open/3\npitch-early/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    for (seed, choices) in [("1", pitch_first), ("2", pitch_first), ("3", textbook)] {
+        let out = dealsim(
+            &[
+                "play",
+                &fernway,
+                "--rep",
+                "Eve Moreau",
+                "--seed",
+                seed,
+                "--db",
+                db,
+            ],
+            choices,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = dealsim(&["brief", "eve moreau", "--db", db], "");
+    let brief = text(&out.stdout);
+    assert!(out.status.success(), "{brief}{}", text(&out.stderr));
+    assert!(brief.contains("Brief for Eve Moreau"), "{brief}");
+    assert!(
+        brief.contains("3 sessions (3 finished, 0 left early)"),
+        "{brief}"
+    );
+    assert!(brief.contains("ceiling"), "{brief}");
+    // The move that cost the most, twice, with the better move and its note.
+    assert!(
+        brief.contains("fernway-bakery at \"open\": \"We help bakeries cut waste with smart ordering. Let me walk you through it.\" (2 times"),
+        "{brief}"
+    );
+    assert!(brief.contains("better: \"I'll be quick."), "{brief}");
+    let json = dealsim(&["brief", "Eve Moreau", "--db", db, "--format", "json"], "");
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["finished"], 3);
+    let html = text(&dealsim(&["brief", "Eve Moreau", "--db", db, "--format", "html"], "").stdout);
+    assert!(html.starts_with("<!doctype html>") && html.contains("Eve Moreau"));
+    let typo = dealsim(&["brief", "Eve Morau", "--db", db], "");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo.stderr).contains("did you mean"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

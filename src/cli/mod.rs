@@ -222,6 +222,21 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// A rep's brief for a 1:1: practice, skills against their ceilings, focus before and
+    /// after, recognitions, the moves that cost them most and the facts they miss.
+    Brief {
+        rep: String,
+        /// From this date (YYYY-MM-DD, UTC; default: every session).
+        #[arg(long, value_parser = records::parse_date)]
+        since: Option<i64>,
+        /// Until this date, not included.
+        #[arg(long, value_parser = records::parse_date)]
+        until: Option<i64>,
+        #[arg(long, value_enum, default_value_t = BriefFormat::Text)]
+        format: BriefFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The reps on record; `dealsim reps merge "Eve Moreu" "Eve Moreau"` makes two names one rep.
     Reps {
         #[command(subcommand)]
@@ -360,6 +375,13 @@ enum PolicyArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BriefFormat {
+    Text,
+    Html,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Text,
     Json,
@@ -483,6 +505,13 @@ pub fn main() -> ExitCode {
             new,
             db,
         } => records::focus(&db, &rep, &dimensions, clear, new),
+        Command::Brief {
+            rep,
+            since,
+            until,
+            format,
+            db,
+        } => records::brief(&db, &rep, since, until, format),
         Command::Reps { what, db } => match what {
             None => records::reps(&db),
             Some(RepsCommand::Merge {

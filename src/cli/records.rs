@@ -66,7 +66,7 @@ pub(crate) struct FilterArgs {
     until: Option<i64>,
 }
 
-fn parse_date(text: &str) -> Result<i64, String> {
+pub(crate) fn parse_date(text: &str) -> Result<i64, String> {
     clock::parse(text)
 }
 
@@ -650,6 +650,37 @@ pub(crate) fn pull(
             "dealsim: {why}; what was read so far is kept, and the next pull carries on\n"
         ));
         return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dealsim brief REP`: the rep's brief for a 1:1.
+pub(crate) fn brief(
+    db: &DbArgs,
+    rep: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+    format: super::BriefFormat,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open_for_reading()?;
+    if !store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
+        let known = store.reps().map_err(|e| Failure(e.to_string()))?;
+        let hint = dealsim::engine::format::diagnostic::did_you_mean(
+            rep,
+            known.iter().map(String::as_str),
+        )
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+        return Err(Failure(format!(
+            "no rep named \"{rep}\" has sessions here{hint} (`dealsim reps` lists them)"
+        )));
+    }
+    let brief = dealsim::records::brief::brief(&store, rep, since, until)
+        .map_err(|e| Failure(e.to_string()))?;
+    match format {
+        super::BriefFormat::Text => say(&brief.render_text()),
+        super::BriefFormat::Html => say(&brief.render_html()),
+        super::BriefFormat::Json => json_out(&brief)?,
     }
     Ok(ExitCode::SUCCESS)
 }

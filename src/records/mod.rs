@@ -5,7 +5,9 @@
 //! 2. `store`: the session database, written turn by turn; the trainer's queries; the outbox.
 //! 3. `xapi`: stored sessions as xAPI statements, and syncing them with the LRS.
 //! 4. `profile`: who was last at the keyboard on this machine.
+//! 5. `brief`: a rep's brief for a 1:1, from their replayed and debriefed sessions.
 
+pub mod brief;
 pub mod clock;
 pub mod config;
 pub mod profile;

@@ -1,0 +1,434 @@
+//! A rep's brief for a 1:1 over a period: practice, skills against what the calls allow, focus
+//! skills before and after, recognitions, where the rep most often leaves the best path (with the
+//! better move and its note), and the facts they most often miss. Every session is replayed from
+//! its stored revision and debriefed, so the brief says what the debriefs said.
+
+use crate::engine::debrief::Debrief;
+use crate::engine::score::Dimension;
+use crate::engine::search::MEANINGFUL_LOSS;
+use crate::records::clock::{self, Millis};
+use crate::records::store::{Filter, SortKey, Status, Store, StoreError};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One dimension of the brief: the rep's mean, its trend, and the ceiling (what best play
+/// scores with the same luck on the same calls), so a skill at its ceiling is not a focus.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skill {
+    pub dimension: Dimension,
+    pub mean: f64,
+    /// Points per session, least squares, from three sessions.
+    pub trend: Option<f64>,
+    pub ceiling: f64,
+}
+
+/// A move the rep makes where the best path goes another way.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostlyMove {
+    pub scenario_id: String,
+    pub node_id: String,
+    pub said: String,
+    pub times: u32,
+    pub points_lost_each: f64,
+    pub better: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissedFact {
+    pub scenario_id: String,
+    pub text: String,
+    pub kind: String,
+    pub missed: u32,
+    pub of: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FocusChange {
+    pub dimensions: Vec<Dimension>,
+    pub set_at: Millis,
+    /// The mean of the focus dimensions over the five finished calls before it was set, and
+    /// over the calls since (in the period).
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Brief {
+    pub rep: String,
+    pub since: Option<Millis>,
+    pub until: Option<Millis>,
+    pub sessions: u32,
+    pub finished: u32,
+    pub abandoned: u32,
+    pub practice_ms: Millis,
+    pub scenarios: u32,
+    pub right_calls: u32,
+    pub judged: u32,
+    pub passed: u32,
+    pub skills: Vec<Skill>,
+    pub focus: Option<FocusChange>,
+    pub recognitions: Vec<(String, u32)>,
+    pub costly_moves: Vec<CostlyMove>,
+    pub missed_facts: Vec<MissedFact>,
+    /// Sessions that could not be replayed (a revision that no longer checks).
+    pub not_replayed: u32,
+}
+
+fn slope(values: &[f64]) -> Option<f64> {
+    if values.len() < 3 {
+        return None;
+    }
+    let n = values.len() as f64;
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = values.iter().sum::<f64>() / n;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in values.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    (den > 0.0).then(|| num / den)
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The brief of `rep` over [since, until).
+pub fn brief(
+    store: &Store,
+    rep: &str,
+    since: Option<Millis>,
+    until: Option<Millis>,
+) -> Result<Brief, StoreError> {
+    let shown = store.rep_name(rep)?.unwrap_or_else(|| rep.to_string());
+    let filter = Filter {
+        rep: Some(rep.to_string()),
+        since,
+        until,
+        ..Filter::default()
+    };
+    let mut rows = store.sessions(&filter, SortKey::Started, false, None)?;
+    rows.retain(|r| r.status != Status::Playing);
+    let mut brief = Brief {
+        rep: shown,
+        since,
+        until,
+        sessions: rows.len() as u32,
+        finished: 0,
+        abandoned: 0,
+        practice_ms: 0,
+        scenarios: 0,
+        right_calls: 0,
+        judged: 0,
+        passed: 0,
+        skills: Vec::new(),
+        focus: None,
+        recognitions: Vec::new(),
+        costly_moves: Vec::new(),
+        missed_facts: Vec::new(),
+        not_replayed: 0,
+    };
+    let mut scenarios = std::collections::HashSet::new();
+    let mut scores: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
+    let mut ceilings: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
+    let mut recognitions: BTreeMap<String, u32> = BTreeMap::new();
+    let mut moves: BTreeMap<(String, String, String), CostlyMove> = BTreeMap::new();
+    let mut missed: BTreeMap<(String, String), MissedFact> = BTreeMap::new();
+    let mut finished_per_scenario: BTreeMap<String, u32> = BTreeMap::new();
+    for row in &rows {
+        scenarios.insert(row.scenario_id.clone());
+        brief.practice_ms += row.ended_at.unwrap_or(row.started_at) - row.started_at;
+        if row.status != Status::Finished {
+            brief.abandoned += 1;
+            continue;
+        }
+        brief.finished += 1;
+        brief.right_calls += u32::from(row.right_call == Some(true));
+        if let Some(passed) = row.scores.and_then(|s| s.passed) {
+            brief.judged += 1;
+            brief.passed += u32::from(passed);
+        }
+        if let Some(s) = row.scores {
+            for d in Dimension::ALL {
+                scores.entry(d).or_default().push(f64::from(d.of(&s)));
+            }
+        }
+        *finished_per_scenario
+            .entry(row.scenario_id.clone())
+            .or_default() += 1;
+        let stored = store.session(row.id)?;
+        let Ok(session) = stored.replay() else {
+            brief.not_replayed += 1;
+            continue;
+        };
+        let debrief = Debrief::of(&session);
+        if let Some(best) = &debrief.best_path {
+            for d in Dimension::ALL {
+                ceilings
+                    .entry(d)
+                    .or_default()
+                    .push(f64::from(d.of(&best.scores)));
+            }
+        }
+        for recognition in &debrief.recognitions {
+            *recognitions.entry(recognition.title.clone()).or_default() += 1;
+        }
+        // The first move that gave up a meaningful part of the score: where coaching starts.
+        if let Some(turn) = debrief
+            .turns
+            .iter()
+            .find(|t| t.points_lost.is_some_and(|p| p >= MEANINGFUL_LOSS))
+        {
+            let lost = turn.points_lost.unwrap_or(0.0);
+            let key = (
+                row.scenario_id.clone(),
+                turn.node_id.clone(),
+                turn.say.clone(),
+            );
+            let entry = moves.entry(key).or_insert_with(|| CostlyMove {
+                scenario_id: row.scenario_id.clone(),
+                node_id: turn.node_id.clone(),
+                said: turn.say.clone(),
+                times: 0,
+                points_lost_each: 0.0,
+                better: turn.best_choice.clone(),
+                note: turn.note.clone(),
+            });
+            entry.points_lost_each = (entry.points_lost_each * f64::from(entry.times) + lost)
+                / f64::from(entry.times + 1);
+            entry.times += 1;
+        }
+        for fact in &debrief.missed {
+            let entry = missed
+                .entry((row.scenario_id.clone(), fact.id.clone()))
+                .or_insert_with(|| MissedFact {
+                    scenario_id: row.scenario_id.clone(),
+                    text: fact.text.clone(),
+                    kind: fact.kind.label().to_string(),
+                    missed: 0,
+                    of: 0,
+                });
+            entry.missed += 1;
+        }
+    }
+    for fact in missed.values_mut() {
+        fact.of = finished_per_scenario
+            .get(&fact.scenario_id)
+            .copied()
+            .unwrap_or(0);
+    }
+    brief.scenarios = scenarios.len() as u32;
+    brief.skills = Dimension::ALL
+        .iter()
+        .filter_map(|d| {
+            let values = scores.get(d)?;
+            Some(Skill {
+                dimension: *d,
+                mean: mean(values)?,
+                trend: slope(values),
+                ceiling: ceilings.get(d).and_then(|c| mean(c)).unwrap_or(100.0),
+            })
+        })
+        .collect();
+    let mut recognitions: Vec<(String, u32)> = recognitions.into_iter().collect();
+    recognitions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    brief.recognitions = recognitions;
+    let mut moves: Vec<CostlyMove> = moves.into_values().collect();
+    moves.sort_by(|a, b| {
+        (f64::from(b.times) * b.points_lost_each)
+            .total_cmp(&(f64::from(a.times) * a.points_lost_each))
+    });
+    moves.truncate(2);
+    brief.costly_moves = moves;
+    let mut missed: Vec<MissedFact> = missed.into_values().collect();
+    missed.sort_by(|a, b| b.missed.cmp(&a.missed).then(a.text.cmp(&b.text)));
+    missed.truncate(5);
+    brief.missed_facts = missed;
+    brief.focus = focus_change(store, rep, until)?;
+    Ok(brief)
+}
+
+/// The focus skills and how the rep moved on them since they were set.
+fn focus_change(
+    store: &Store,
+    rep: &str,
+    until: Option<Millis>,
+) -> Result<Option<FocusChange>, StoreError> {
+    let Some((dimensions, set_at)) = store.focus(rep)? else {
+        return Ok(None);
+    };
+    if dimensions.is_empty() {
+        return Ok(None);
+    }
+    let of_focus = |row: &crate::records::store::SessionRow| {
+        let s = row.scores?;
+        Some(dimensions.iter().map(|d| f64::from(d.of(&s))).sum::<f64>() / dimensions.len() as f64)
+    };
+    let finished = |since: Option<Millis>, until: Option<Millis>| Filter {
+        rep: Some(rep.to_string()),
+        since,
+        until,
+        status: Some(Status::Finished),
+        ..Filter::default()
+    };
+    let before: Vec<f64> = store
+        .sessions(
+            &finished(None, Some(set_at)),
+            SortKey::Started,
+            true,
+            Some(5),
+        )?
+        .iter()
+        .filter_map(of_focus)
+        .collect();
+    let after: Vec<f64> = store
+        .sessions(&finished(Some(set_at), until), SortKey::Started, true, None)?
+        .iter()
+        .filter_map(of_focus)
+        .collect();
+    Ok(Some(FocusChange {
+        dimensions,
+        set_at,
+        before: mean(&before),
+        after: mean(&after),
+    }))
+}
+
+impl Brief {
+    /// The brief as text for the terminal or an e-mail.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let period = match (self.since, self.until) {
+            (Some(s), Some(u)) => format!("{} to {}", clock::date(s), clock::date(u - 1)),
+            (Some(s), None) => format!("since {}", clock::date(s)),
+            (None, Some(u)) => format!("until {}", clock::date(u - 1)),
+            (None, None) => "all sessions".to_string(),
+        };
+        out.push_str(&format!("Brief for {}, {period}\n\n", self.rep));
+        if self.sessions == 0 {
+            out.push_str("No sessions in this period.\n");
+            return out;
+        }
+        let minutes = self.practice_ms / 60_000;
+        out.push_str(&format!(
+            "Practice: {} sessions ({} finished, {} left early) on {} scenario(s), {} h {:02} min on calls.\n",
+            self.sessions,
+            self.finished,
+            self.abandoned,
+            self.scenarios,
+            minutes / 60,
+            minutes % 60
+        ));
+        if self.finished > 0 {
+            out.push_str(&format!(
+                "Right calls: {} of {} ({:.0}%){}.\n",
+                self.right_calls,
+                self.finished,
+                100.0 * f64::from(self.right_calls) / f64::from(self.finished),
+                if self.judged > 0 {
+                    format!("; passed {} of {}", self.passed, self.judged)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if !self.skills.is_empty() {
+            out.push_str("\nSkills (mean of finished calls; the ceiling is what best play scores on the same calls with the same luck):\n");
+            for skill in &self.skills {
+                out.push_str(&format!(
+                    "  {:<14} {:>5.1}  ceiling {:>5.1}  trend {}{}\n",
+                    skill.dimension.label(),
+                    skill.mean,
+                    skill.ceiling,
+                    skill
+                        .trend
+                        .map_or("-".to_string(), |t| format!("{t:+.1}/session")),
+                    if skill.ceiling - skill.mean < 5.0 {
+                        "  (at its ceiling: not a focus)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        if let Some(focus) = &self.focus {
+            let names: Vec<&str> = focus.dimensions.iter().map(|d| d.label()).collect();
+            let figure = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+            out.push_str(&format!(
+                "\nFocus: {} (set {}): {} before, {} since.\n",
+                names.join(" and "),
+                clock::date(focus.set_at),
+                figure(focus.before),
+                figure(focus.after)
+            ));
+        }
+        if !self.recognitions.is_empty() {
+            let list: Vec<String> = self
+                .recognitions
+                .iter()
+                .map(|(title, n)| format!("{title} x{n}"))
+                .collect();
+            out.push_str(&format!("\nRecognitions: {}.\n", list.join(", ")));
+        }
+        if !self.costly_moves.is_empty() {
+            out.push_str("\nWhere the call most often leaves the best path:\n");
+            for (n, m) in self.costly_moves.iter().enumerate() {
+                out.push_str(&format!(
+                    "  {}. {} at \"{}\": \"{}\" ({} time{}, about {:.0} points each)\n",
+                    n + 1,
+                    m.scenario_id,
+                    m.node_id,
+                    m.said,
+                    m.times,
+                    if m.times == 1 { "" } else { "s" },
+                    m.points_lost_each
+                ));
+                if let Some(better) = &m.better {
+                    out.push_str(&format!("     better: \"{better}\"\n"));
+                }
+                if let Some(note) = &m.note {
+                    out.push_str(&format!("     why: {note}\n"));
+                }
+            }
+        }
+        if !self.missed_facts.is_empty() {
+            out.push_str("\nFacts most often missed:\n");
+            for f in &self.missed_facts {
+                out.push_str(&format!(
+                    "  [{}] {} ({}: missed in {} of {} calls)\n",
+                    f.kind, f.text, f.scenario_id, f.missed, f.of
+                ));
+            }
+        }
+        if self.not_replayed > 0 {
+            out.push_str(&format!(
+                "\n{} session(s) were played on a revision that no longer checks, and are counted but not debriefed.\n",
+                self.not_replayed
+            ));
+        }
+        out
+    }
+
+    /// The brief as a self-contained web page, to print or send before the 1:1.
+    pub fn render_html(&self) -> String {
+        let text = self
+            .render_text()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let mut body = String::new();
+        for (i, block) in text.split("\n\n").enumerate() {
+            if i == 0 {
+                body.push_str(&format!("<h1>{}</h1>\n", block.trim()));
+            } else {
+                body.push_str(&format!("<pre>{}</pre>\n", block.trim_end()));
+            }
+        }
+        format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Brief: {}</title>\n<style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 32px; max-width: 980px; }} pre {{ font-family: inherit; white-space: pre-wrap; font-size: 15px; }}</style></head><body>\n{body}</body></html>\n",
+            self.rep.replace('&', "&amp;").replace('<', "&lt;")
+        )
+    }
+}
