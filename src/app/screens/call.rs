@@ -45,8 +45,34 @@ fn draw(
     mut restart: MessageWriter<RestartCall>,
     finished: Option<Res<FinishedCall>>,
     mut open: MessageWriter<OpenDebrief>,
+    library: Res<crate::app::scenarios::Library>,
 ) -> Result {
     let Some(mut call) = call else { return Ok(()) };
+    // What the edited file is now: playable, broken (and why), or still being checked.
+    let new_version = call.changed_on_disk.then(|| {
+        let entry = library.entries.iter().find(|e| e.asset == call.asset);
+        match entry {
+            Some(entry) if entry.scenario().is_some() => Ok(()),
+            Some(entry) => Err(Some(
+                entry
+                    .report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map(|d| {
+                        let line = d
+                            .location
+                            .as_deref()
+                            .map(|l| format!(" (line {})", l.line))
+                            .unwrap_or_default();
+                        format!("{}{line}", d.message)
+                    })
+                    .unwrap_or_else(|| "it has errors".into()),
+            )),
+            None => Err(None),
+        }
+    });
+    let title = call.session.scenario().title.clone();
     let debrief_ready = call.session.is_over() && finished.is_some();
     // The portrait is registered with egui before the context is borrowed for drawing.
     // Only a plain path that stays inside the assets folder is loaded (a file that names
@@ -139,12 +165,27 @@ fn draw(
                     .show(ui, |ui| {
                         ui.horizontal_wrapped(|ui| {
                             ui.label(
-                                egui::RichText::new("This scenario changed on disk.")
+                                egui::RichText::new(format!("\"{title}\" changed on disk."))
                                     .color(theme::WARN)
                                     .strong(),
                             );
-                            if ui.button("Restart with the new version").clicked() {
-                                restart.write(RestartCall { new_seed: false });
+                            match &new_version {
+                                Some(Ok(())) => {
+                                    if ui.button("Restart with the new version").clicked() {
+                                        restart.write(RestartCall { new_seed: false });
+                                    }
+                                }
+                                Some(Err(Some(why))) => {
+                                    ui.label(
+                                        egui::RichText::new(format!(
+                                            "The new version cannot be played yet: {why}. Fix the file to restart with it."
+                                        ))
+                                        .color(theme::WARN),
+                                    );
+                                }
+                                Some(Err(None)) | None => {
+                                    theme::muted(ui, "Checking the new version...");
+                                }
                             }
                             if ui.button("Keep playing").clicked() {
                                 call.changed_on_disk = false;

@@ -111,7 +111,10 @@ fn draw(
                 egui::ScrollArea::both()
                     .id_salt("debrief-paths")
                     .auto_shrink([false, false])
-                    .show(ui, |ui| paths(ui, d));
+                    .show(ui, |ui| {
+                        scroll_with_keys(ui);
+                        paths(ui, d)
+                    });
             });
         });
     Ok(())
@@ -492,4 +495,32 @@ fn cell(ui: &mut egui::Ui, entry: Option<(&str, &str)>, width: f32, colour: egui
             }
         }
     });
+}
+
+/// The debrief reads with the keyboard: arrows, Page Up and Page Down, Home and End scroll the
+/// call and the best path.
+fn scroll_with_keys(ui: &mut egui::Ui) {
+    let page = ui.clip_rect().height() * 0.9;
+    let delta = ui.input(|i| {
+        use egui::Key;
+        if i.key_pressed(Key::PageDown) || (i.key_pressed(Key::Space) && !i.modifiers.shift) {
+            -page
+        } else if i.key_pressed(Key::PageUp) {
+            page
+        } else if i.key_pressed(Key::ArrowDown) {
+            -48.0
+        } else if i.key_pressed(Key::ArrowUp) {
+            48.0
+        } else if i.key_pressed(Key::End) {
+            -1.0e7
+        } else if i.key_pressed(Key::Home) {
+            1.0e7
+        } else {
+            0.0
+        }
+    });
+    // Not while a widget has the keyboard (a focused button takes Space itself).
+    if delta != 0.0 && ui.memory(|m| m.focused().is_none()) {
+        ui.scroll_with_delta(egui::vec2(0.0, delta));
+    }
 }
