@@ -151,7 +151,16 @@ impl<'a> Checker<'a> {
                     &format!("the {name} weight"),
                 );
             }
-            if rubric.qualification + rubric.discovery + rubric.rapport + rubric.velocity <= 0 {
+            // Compared one by one: a sum of weights as written can overflow.
+            if [
+                rubric.qualification,
+                rubric.discovery,
+                rubric.rapport,
+                rubric.velocity,
+            ]
+            .iter()
+            .all(|weight| *weight <= 0)
+            {
                 let location = self.here(&[Step::Field("rubric")]);
                 self.push(
                     self.problem(Code::OutOfRange, "the rubric's weights are all zero")

@@ -14,13 +14,33 @@ use std::ops::Range;
 pub struct SourceText<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// The last column worked out, as (byte offset, column): problems come in file order, so
+    /// the next column on the same line is counted on from there. Without it, 20,000 problems
+    /// on one 3 MB line counted 60 billion characters.
+    last_column: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> SourceText<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceText { text, line_starts }
+        SourceText {
+            text,
+            line_starts,
+            last_column: std::cell::Cell::new((0, 1)),
+        }
+    }
+
+    /// The 1-based column of `offset` on the line starting at `line_start`.
+    fn column_of(&self, line_start: usize, offset: usize) -> usize {
+        let (last, column) = self.last_column.get();
+        let column = if last >= line_start && last <= offset {
+            column + count_chars(&self.text[last..offset])
+        } else {
+            count_chars(&self.text[line_start..offset]) + 1
+        };
+        self.last_column.set((offset, column));
+        column
     }
 
     pub fn text(&self) -> &'a str {
@@ -36,14 +56,20 @@ impl<'a> SourceText<'a> {
             .floor_char_boundary(span.start.min(self.text.len()));
         let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
         let line_start = self.line_starts[line_index];
-        let line_end = self.text[line_start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| line_start + i);
+        // The next line's start is known: no scan along a long line for its end.
+        let line_end = self
+            .line_starts
+            .get(line_index + 1)
+            .map_or(self.text.len(), |next| next - 1);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let column = count_chars(&self.text[line_start..start]) + 1;
-        let end = self
-            .text
-            .ceil_char_boundary(span.end.clamp(start, line_start + line_text.len()));
+        let column = self.column_of(line_start, start);
+        // The caret never runs past the excerpt, so a span over a long line is not counted
+        // whole.
+        let end = self.text.ceil_char_boundary(
+            span.end
+                .clamp(start, line_start + line_text.len())
+                .min(start + 4 * EXCERPT_BYTES),
+        );
         let width = count_chars(&self.text[start..end]).max(1);
         // The excerpt: the whole line when it is short, else a window that starts a little
         // before the caret, so a 50 MB one-line file prints a line, not 50 MB.
