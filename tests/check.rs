@@ -631,3 +631,49 @@ fn knock_on_problems_wait_for_their_cause() {
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(diagnostics[0].code, Code::BuyerLoop);
 }
+
+#[test]
+fn the_rep_quoting_a_figure_they_may_not_have_heard_is_a_warning() {
+    // "hurt" reveals the pain; a choice at "open" quoting its figure comes before it.
+    let text = edit(
+        BASE,
+        r#"text: "It hurts.""#,
+        r#"text: "It hurts: 18% of orders fail.""#,
+    );
+    let text = edit(
+        &text,
+        r#"(say: "What hurts?""#,
+        r#"(say: "Is it the 18% of orders that fail?""#,
+    );
+    let d = assert_one_at(
+        &check(&text),
+        Code::SaysWhatWasNotHeard,
+        &text,
+        r#""Is it the 18%"#,
+        0,
+    );
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(
+        d.message.contains("\"18%\"") && d.message.contains("\"pain\""),
+        "{}",
+        d.message
+    );
+    // Once the buyer has said it on every way there, quoting it is right.
+    let text = edit(
+        BASE,
+        r#"text: "It hurts.""#,
+        r#"text: "It hurts: 18% of orders fail.""#,
+    );
+    let text = edit(
+        &text,
+        r#"(say: "Is there budget?""#,
+        r#"(say: "Is there budget to fix the 18%?""#,
+    );
+    assert!(
+        check(&text)
+            .iter()
+            .all(|d| d.code != Code::SaysWhatWasNotHeard),
+        "{:#?}",
+        check(&text)
+    );
+}

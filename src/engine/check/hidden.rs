@@ -113,8 +113,8 @@ impl Bits {
 /// What is certain or possible at each node once its own line has been said (forward data
 /// flow: "certain" intersects over incoming paths, "possible" unites them). Visits are tracked
 /// only for the nodes a condition names, so memory grows with nodes times facts, not nodes squared.
-struct Flow {
-    reached: Vec<bool>,
+pub(super) struct Flow {
+    pub(super) reached: Vec<bool>,
     certain_facts: Vec<Bits>,
     possible_facts: Vec<Bits>,
     certain_visits: Vec<Bits>,
@@ -124,7 +124,12 @@ struct Flow {
 }
 
 impl Flow {
-    fn compute(checker: &Checker, start: u32) -> Flow {
+    /// Whether every path to `node` has revealed `fact` once the node's line is said.
+    pub(super) fn certain_fact(&self, node: usize, fact: usize) -> bool {
+        self.certain_facts[node].get(fact)
+    }
+
+    pub(super) fn compute(checker: &Checker, start: u32) -> Flow {
         let file = checker.file;
         let (n, f) = (file.nodes.len(), file.facts.len());
         let fact = |id: &String| checker.fact_index[id.as_str()] as usize;

@@ -3,6 +3,7 @@
 
 mod call_graph;
 mod compile;
+mod continuity;
 mod fields;
 mod hidden;
 mod limits;
@@ -306,6 +307,7 @@ impl<'a> Checker<'a> {
         }
         self.check_graph();
         self.check_hidden_choices();
+        self.check_continuity();
     }
 
     pub(super) fn node_path(&self, index: usize) -> [Step<'a>; 2] {

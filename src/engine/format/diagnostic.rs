@@ -68,6 +68,8 @@ pub enum Code {
     /// A file in a scenarios folder that looks like a scenario but is not named
     /// `*.scenario.ron`, so it is not loaded (`call.ron`, `call.scenario.ron.txt`).
     LooksLikeScenario,
+    /// A choice quotes a figure only a fact holds, where some path has not revealed the fact.
+    SaysWhatWasNotHeard,
 }
 
 impl Code {
@@ -100,6 +102,7 @@ impl Code {
             Code::BestPlayMissesRightCall => "W0004",
             Code::DifficultyDisagrees => "W0005",
             Code::LooksLikeScenario => "W0006",
+            Code::SaysWhatWasNotHeard => "W0007",
         }
     }
 
@@ -111,7 +114,8 @@ impl Code {
             | Code::NeverOffered
             | Code::BestPlayMissesRightCall
             | Code::DifficultyDisagrees
-            | Code::LooksLikeScenario => Severity::Warning,
+            | Code::LooksLikeScenario
+            | Code::SaysWhatWasNotHeard => Severity::Warning,
             _ => Severity::Error,
         }
     }
