@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("records::profile", 21),
     ("records::xapi", 22),
     ("records::brief", 22),
+    ("records::insight", 22),
     ("app", 40),
 ];
 

@@ -982,3 +982,56 @@ fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
     assert!(text(&typo.stderr).contains("did you mean"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn insight_shows_where_the_team_loses_points_and_what_the_top_quartile_does() {
+    let dir = std::env::temp_dir().join(format!("dealsim-insight-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("s.db");
+    let db = db.to_str().unwrap();
+    let fernway = scenario("fernway-bakery");
+    let textbook =
+        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let pitch_first = "open/3\npitch-early/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    for (rep, seed, choices) in [
+        ("Sam", "1", textbook),
+        ("Ana", "2", pitch_first),
+        ("Lee", "3", pitch_first),
+        ("Kim", "4", pitch_first),
+    ] {
+        let out = dealsim(
+            &["play", &fernway, "--rep", rep, "--seed", seed, "--db", db],
+            choices,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = dealsim(&["insight", "fernway-bakery", "--db", db], "");
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    assert!(
+        shown.contains("4 finished session(s); the top quartile is 1 session(s)"),
+        "{shown}"
+    );
+    let open = shown
+        .split("at \"open\"")
+        .nth(1)
+        .expect("the opening is where points go");
+    assert!(
+        open.contains("top 100%  rest   0%  \"I'll be quick."),
+        "the top quartile opens with the question: {shown}"
+    );
+    assert!(
+        open.contains("rest 100%  costs about"),
+        "the rest pitch, at a cost: {shown}"
+    );
+    let json = dealsim(
+        &["insight", "fernway-bakery", "--db", db, "--format", "json"],
+        "",
+    );
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(document["sessions"], 4);
+    let typo = dealsim(&["insight", "fernway", "--db", db], "");
+    assert_eq!(typo.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -237,6 +237,20 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Where the team loses the most points on a call, node by node, and what the top quartile
+    /// of sessions chooses there.
+    Insight {
+        /// The scenario's id.
+        scenario: String,
+        #[arg(long, value_parser = records::parse_date)]
+        since: Option<i64>,
+        #[arg(long, value_parser = records::parse_date)]
+        until: Option<i64>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The reps on record; `dealsim reps merge "Eve Moreu" "Eve Moreau"` makes two names one rep.
     Reps {
         #[command(subcommand)]
@@ -512,6 +526,13 @@ pub fn main() -> ExitCode {
             format,
             db,
         } => records::brief(&db, &rep, since, until, format),
+        Command::Insight {
+            scenario,
+            since,
+            until,
+            format,
+            db,
+        } => records::insight(&db, &scenario, since, until, format == Format::Json),
         Command::Reps { what, db } => match what {
             None => records::reps(&db),
             Some(RepsCommand::Merge {

@@ -685,6 +685,38 @@ pub(crate) fn brief(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `dealsim insight SCENARIO`: where the team loses points on a call, and what the top
+/// performers do there.
+pub(crate) fn insight(
+    db: &DbArgs,
+    scenario: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open_for_reading()?;
+    let known = store.scenarios().map_err(|e| Failure(e.to_string()))?;
+    if !known.iter().any(|(id, _)| id == scenario) {
+        let hint = dealsim::engine::format::diagnostic::did_you_mean(
+            scenario,
+            known.iter().map(|(id, _)| id.as_str()),
+        )
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+        return Err(Failure(format!(
+            "no sessions of a scenario \"{scenario}\" here{hint} (give its id, as `dealsim sessions` shows)"
+        )));
+    }
+    let insight = dealsim::records::insight::insight(&store, scenario, since, until)
+        .map_err(|e| Failure(e.to_string()))?;
+    if json {
+        json_out(&insight)?;
+    } else {
+        say(&insight.render_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `dealsim reps`: the reps on record, with their sessions.
 pub(crate) fn reps(db: &DbArgs) -> Result<ExitCode, Failure> {
     let (store, _) = db.open_for_reading()?;

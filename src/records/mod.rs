@@ -5,11 +5,13 @@
 //! 2. `store`: the session database, written turn by turn; the trainer's queries; the outbox.
 //! 3. `xapi`: stored sessions as xAPI statements, and syncing them with the LRS.
 //! 4. `profile`: who was last at the keyboard on this machine.
-//! 5. `brief`: a rep's brief for a 1:1, from their replayed and debriefed sessions.
+//! 5. `brief` and `insight`: a rep's brief for a 1:1, and what the team's top performers do on a
+//!    call, from replayed and debriefed sessions.
 
 pub mod brief;
 pub mod clock;
 pub mod config;
+pub mod insight;
 pub mod profile;
 pub mod store;
 pub mod xapi;
