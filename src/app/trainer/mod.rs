@@ -93,6 +93,9 @@ pub struct TrainerView {
     pub replay: Option<Replay>,
     /// The syncs whose end this view has seen.
     syncs_seen: u32,
+    /// A rep's brief for a 1:1 (the last 30 days), worked out on the database worker, and whose.
+    brief: Option<(String, Pending<Result<String, String>>)>,
+    pub brief_text: Option<(String, Result<String, String>)>,
     /// Set when the results must be read again.
     pub stale: bool,
     pub error: Option<String>,

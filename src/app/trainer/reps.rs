@@ -1,5 +1,5 @@
-//! The Reps tab: a rep's trend per dimension, best and latest score per scenario, and the
-//! focus skills a trainer sets for the month.
+//! The Reps tab: a rep's trend per dimension, best and latest score per scenario, the focus
+//! skills a trainer sets for the month, and the rep's brief for a 1:1.
 
 use super::*;
 
@@ -103,6 +103,8 @@ pub(super) fn reps_tab(
                 );
             }
             ui.add_space(10.0);
+            brief_section(ui, view, worker, &rep);
+            ui.add_space(10.0);
             theme::section(ui, "Best and latest per scenario");
             let mut per_scenario: Vec<(String, u32, u8, u8)> = Vec::new();
             for row in &view.rep_rows {
@@ -187,4 +189,49 @@ fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
                     .width(2.0),
             );
         });
+}
+
+/// The rep's brief for a 1:1 over the last 30 days (as `dealsim brief`), asked for with a click:
+/// it replays and debriefs every session, so it runs on the database worker.
+fn brief_section(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, rep: &str) {
+    theme::section(ui, "Brief for a 1:1 (last 30 days)");
+    if let Some((whose, pending)) = &mut view.brief
+        && let Some(result) = pending.try_take()
+    {
+        view.brief_text = Some((whose.clone(), result));
+        view.brief = None;
+    }
+    if view.brief.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            theme::muted(ui, "replaying and debriefing the sessions...");
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(200));
+        return;
+    }
+    if ui.button("Prepare the brief").clicked() {
+        let who = rep.to_string();
+        let since = clock::now_ms() - 30 * clock::DAY_MS;
+        view.brief = Some((
+            who.clone(),
+            worker.submit(move |store| {
+                crate::records::brief::brief(store, &who, Some(since), None)
+                    .map(|b| b.render_text())
+                    .map_err(|e| e.to_string())
+            }),
+        ));
+    }
+    match &view.brief_text {
+        Some((whose, Ok(text))) if whose == rep => {
+            ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
+        }
+        Some((whose, Err(error))) if whose == rep => {
+            ui.label(egui::RichText::new(error).color(theme::BAD));
+        }
+        _ => theme::muted(
+            ui,
+            "Sessions, skills against their ceilings, focus before and since, recognitions, the costliest moves and the facts most often missed (also `dealsim brief`).",
+        ),
+    }
 }
