@@ -96,6 +96,9 @@ pub struct TrainerView {
     /// A rep's brief for a 1:1 (the last 30 days), worked out on the database worker, and whose.
     brief: Option<(String, Pending<Result<String, String>>)>,
     pub brief_text: Option<(String, Result<String, String>)>,
+    /// What top performers do on the scenario shown, worked out on the database worker.
+    insight: Option<(String, Pending<Result<String, String>>)>,
+    pub insight_text: Option<(String, Result<String, String>)>,
     /// Set when the results must be read again.
     pub stale: bool,
     pub error: Option<String>,
@@ -403,7 +406,7 @@ fn draw(
                 Tab::Sessions => sessions_tab(ui, view, &worker),
                 Tab::Reps => reps_tab(ui, view, &worker, &mut progress),
                 Tab::Team => team_tab(ui, view),
-                Tab::Scenarios => scenarios_tab(ui, view, &library),
+                Tab::Scenarios => scenarios_tab(ui, view, &library, &worker),
                 Tab::Lrs => lrs_tab(ui, view, &mut log),
             }
         });

@@ -1,8 +1,14 @@
-//! The Scenarios tab: where reps go wrong on one scenario, worked out off the frame.
+//! The Scenarios tab: where reps go wrong on one scenario, and what the top performers do
+//! there, worked out off the frame.
 
 use super::*;
 
-pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: &Library) {
+pub(super) fn scenarios_tab(
+    ui: &mut egui::Ui,
+    view: &mut TrainerView,
+    library: &Library,
+    worker: &DbWorker,
+) {
     if view.scenarios.is_empty() {
         theme::muted(ui, "No sessions yet.");
         return;
@@ -30,7 +36,7 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
     if view.loading.is_some() {
         theme::muted(ui, "Working out where this call's reps go wrong…");
     }
-    let Some(analysis) = &view.analysis else {
+    let Some(analysis) = view.analysis.clone() else {
         return;
     };
     let scenario = view
@@ -53,6 +59,10 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
         .id_salt("scenario-tab")
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            if let Some(id) = view.scenario.clone() {
+                insight_section(ui, view, worker, &id);
+                ui.add_space(8.0);
+            }
             theme::section(ui, "Where wrong calls ended (the node of the last choice)");
             if analysis.lost_at.is_empty() {
                 theme::muted(ui, "No wrong calls.");
@@ -114,4 +124,51 @@ pub(super) fn scenarios_tab(ui: &mut egui::Ui, view: &mut TrainerView, library: 
                 }
             }
         });
+}
+
+/// What the team's top quartile does on this call, and where the team gives up points (as
+/// `dealsim insight`), asked for with a click: it replays and debriefs every session.
+fn insight_section(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, scenario: &str) {
+    theme::section(ui, "What the top performers do");
+    if let Some((whose, pending)) = &mut view.insight
+        && let Some(result) = pending.try_take()
+    {
+        view.insight_text = Some((whose.clone(), result));
+        view.insight = None;
+    }
+    if view.insight.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            theme::muted(ui, "replaying and debriefing the sessions...");
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(200));
+        return;
+    }
+    if ui
+        .button("Compare the top quartile with the rest")
+        .clicked()
+    {
+        let id = scenario.to_string();
+        view.insight = Some((
+            id.clone(),
+            worker.submit(move |store| {
+                crate::records::insight::insight(store, &id, None, None)
+                    .map(|i| i.render_text())
+                    .map_err(|e| e.to_string())
+            }),
+        ));
+    }
+    match &view.insight_text {
+        Some((whose, Ok(text))) if whose == scenario => {
+            ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
+        }
+        Some((whose, Err(error))) if whose == scenario => {
+            ui.label(egui::RichText::new(error).color(theme::BAD));
+        }
+        _ => theme::muted(
+            ui,
+            "Node by node: the points the team gives up against the best continuation, and what the top quartile chooses there (also `dealsim insight`).",
+        ),
+    }
 }
