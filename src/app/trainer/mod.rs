@@ -96,6 +96,11 @@ pub struct TrainerView {
     /// A rep's brief for a 1:1 (the last 30 days), worked out on the database worker, and whose.
     brief: Option<(String, Pending<Result<String, String>>)>,
     pub brief_text: Option<(String, Result<String, String>)>,
+    /// The rep the shown rep is about to be merged into (the same person under two names), and
+    /// what the last merge did.
+    merge_into: Option<String>,
+    merging: Option<Pending<Result<String, String>>>,
+    pub merge_result: Option<Result<String, String>>,
     /// What top performers do on the scenario shown, worked out on the database worker.
     insight: Option<(String, Pending<Result<String, String>>)>,
     pub insight_text: Option<(String, Result<String, String>)>,

@@ -35,6 +35,7 @@ pub(super) fn reps_tab(
     let Some(rep) = view.rep.clone() else {
         return;
     };
+    merge_row(ui, view, worker, &rep);
     ui.add_space(6.0);
     // Focus skills: one or two dimensions the rep works on this month, kept in the shared
     // database so that the rep's own copy of the app shows them.
@@ -234,4 +235,60 @@ fn brief_section(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, r
             "Sessions, skills against their ceilings, focus before and since, recognitions, the costliest moves and the facts most often missed (also `dealsim brief`).",
         ),
     }
+}
+
+/// Two names of one person made one rep (as `dealsim reps merge`): the shown rep's sessions and
+/// focus move to the chosen one, and the old name keeps landing there.
+fn merge_row(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, rep: &str) {
+    if let Some(pending) = &mut view.merging
+        && let Some(result) = pending.try_take()
+    {
+        view.merging = None;
+        if let Ok(into) = &result {
+            view.rep = Some(into.clone());
+        }
+        view.merge_result = Some(result);
+        view.merge_into = None;
+        view.stale = true;
+    }
+    ui.horizontal(|ui| {
+        theme::muted(ui, "Same person as");
+        let others: Vec<String> = view.reps.iter().filter(|r| *r != rep).cloned().collect();
+        egui::ComboBox::from_id_salt("trainer-merge-into")
+            .selected_text(view.merge_into.clone().unwrap_or_else(|| "...".into()))
+            .show_ui(ui, |ui| {
+                for other in &others {
+                    ui.selectable_value(&mut view.merge_into, Some(other.clone()), other);
+                }
+            });
+        let ready = view.merge_into.is_some() && view.merging.is_none();
+        // A merge cannot be undone from here: the button says exactly what it does.
+        let label = match &view.merge_into {
+            Some(into) => format!("Merge {rep} into {into}"),
+            None => "Merge".to_string(),
+        };
+        if ui
+            .add_enabled(ready, egui::Button::new(label))
+            .on_hover_text(format!(
+                "Move every session and the focus of {rep} to the chosen rep; the name {rep} then counts as theirs (it cannot be undone here)"
+            ))
+            .clicked()
+            && let Some(into) = view.merge_into.clone()
+        {
+            let from = rep.to_string();
+            view.merging = Some(worker.submit(move |store| {
+                store
+                    .merge_reps(&from, &into)
+                    .map(|_| into.clone())
+                    .map_err(|e| e.to_string())
+            }));
+        }
+        match &view.merge_result {
+            Some(Ok(into)) => theme::muted(ui, format!("merged into {into}")),
+            Some(Err(error)) => {
+                ui.label(egui::RichText::new(error).color(theme::BAD));
+            }
+            None => {}
+        }
+    });
 }
