@@ -1035,3 +1035,23 @@ fn insight_shows_where_the_team_loses_points_and_what_the_top_quartile_does() {
     assert_eq!(typo.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn graph_marks_the_nodes_the_checker_warns_about() {
+    let dir = std::env::temp_dir().join(format!("dealsim-graph-marks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A choice at "open" without its coaching note: W0001, marked on that node.
+    let path = broken_copy(
+        &dir,
+        "fernway-bakery",
+        "note: \"Genuine and warm, but on a ten-minute call it spends time you need for discovery.\",",
+        "",
+    );
+    let svg = dealsim(&["graph", path.to_str().unwrap(), "--format", "svg"], "");
+    let svg = text(&svg.stdout);
+    assert!(svg.contains("CHECK: W0001"), "the warned node is marked");
+    let html = text(&dealsim(&["graph", path.to_str().unwrap(), "--format", "html"], "").stdout);
+    assert!(html.contains("W0001") && html.contains("CHECK: a node the checker warns about"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

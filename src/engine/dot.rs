@@ -91,6 +91,16 @@ pub fn to_dot(scenario: &Scenario) -> String {
 
 /// The call as DOT for a renderer, with the choices of best play drawn thick.
 pub fn to_dot_for(scenario: &Scenario, flavour: Flavour, best: &HashSet<(u32, u32)>) -> String {
+    to_dot_marked(scenario, flavour, best, &std::collections::HashMap::new())
+}
+
+/// `to_dot_for`, with the checker's problems marked on their nodes (node id to codes).
+pub fn to_dot_marked(
+    scenario: &Scenario,
+    flavour: Flavour,
+    best: &HashSet<(u32, u32)>,
+    marks: &std::collections::HashMap<String, Vec<String>>,
+) -> String {
     let s: &ScenarioData = scenario;
     let graph = CallGraph::of(s);
     let reachable = graph.reachable_from(s.start);
@@ -135,6 +145,10 @@ pub fn to_dot_for(scenario: &Scenario, flavour: Flavour, best: &HashSet<(u32, u3
         } else {
             "UNREACHABLE\\n"
         };
+        let marked = marks
+            .get(&node.id)
+            .map(|codes| format!("CHECK: {}\\n", codes.join(", ")))
+            .unwrap_or_default();
         let mut attributes = vec![match flavour {
             Flavour::Graphviz => format!(
                 "label=\"{}\\n{}\"",
@@ -142,7 +156,7 @@ pub fn to_dot_for(scenario: &Scenario, flavour: Flavour, best: &HashSet<(u32, u3
                 escape(&shorten(&node.line, 48))
             ),
             Flavour::Plain => format!(
-                "label=\"{start}{unreachable}{kind}{}\\n{}\"",
+                "label=\"{marked}{start}{unreachable}{kind}{}\\n{}\"",
                 escape(&node.id),
                 escape(&shorten(&node.line, 40))
             ),
@@ -174,6 +188,9 @@ pub fn to_dot_for(scenario: &Scenario, flavour: Flavour, best: &HashSet<(u32, u3
         }
         if index as u32 == s.start {
             attributes.push("penwidth=3, color=\"#0b7a75\"".into());
+        }
+        if marks.contains_key(&node.id) {
+            attributes.push("color=\"#d55e00\", penwidth=3".into());
         }
         if !reachable[index] {
             attributes
