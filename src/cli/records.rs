@@ -654,6 +654,26 @@ pub(crate) fn pull(
     Ok(ExitCode::SUCCESS)
 }
 
+/// "; did you mean `x`?" for a name close to one of the candidates, else nothing.
+fn near<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    dealsim::engine::format::diagnostic::did_you_mean(name, candidates)
+        .map(|hint| format!("; {hint}"))
+        .unwrap_or_default()
+}
+
+/// A rep name that matches nobody is most often a typo: refused with the nearest name, so it
+/// never becomes a rep of its own. `advice` says where to look.
+fn require_rep(store: &Store, rep: &str, advice: &str) -> Result<(), Failure> {
+    if store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
+        return Ok(());
+    }
+    let known = store.reps().map_err(|e| Failure(e.to_string()))?;
+    let hint = near(rep, known.iter().map(String::as_str));
+    Err(Failure(format!(
+        "no rep named \"{rep}\" has sessions here{hint} ({advice})"
+    )))
+}
+
 /// `dealsim brief REP`: the rep's brief for a 1:1.
 pub(crate) fn brief(
     db: &DbArgs,
@@ -663,18 +683,7 @@ pub(crate) fn brief(
     format: super::BriefFormat,
 ) -> Result<ExitCode, Failure> {
     let (store, _) = db.open_for_reading()?;
-    if !store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
-        let known = store.reps().map_err(|e| Failure(e.to_string()))?;
-        let hint = dealsim::engine::format::diagnostic::did_you_mean(
-            rep,
-            known.iter().map(String::as_str),
-        )
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
-        return Err(Failure(format!(
-            "no rep named \"{rep}\" has sessions here{hint} (`dealsim reps` lists them)"
-        )));
-    }
+    require_rep(&store, rep, "`dealsim reps` lists them")?;
     let brief = dealsim::records::brief::brief(&store, rep, since, until)
         .map_err(|e| Failure(e.to_string()))?;
     match format {
@@ -697,12 +706,7 @@ pub(crate) fn insight(
     let (store, _) = db.open_for_reading()?;
     let known = store.scenarios().map_err(|e| Failure(e.to_string()))?;
     if !known.iter().any(|(id, _)| id == scenario) {
-        let hint = dealsim::engine::format::diagnostic::did_you_mean(
-            scenario,
-            known.iter().map(|(id, _)| id.as_str()),
-        )
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
+        let hint = near(scenario, known.iter().map(|(id, _)| id.as_str()));
         return Err(Failure(format!(
             "no sessions of a scenario \"{scenario}\" here{hint} (give its id, as `dealsim sessions` shows)"
         )));
@@ -767,18 +771,12 @@ pub(crate) fn focus(
     } else {
         db.open()?
     };
-    // A name that matches nobody is most often a typo: refused, so it does not become a rep.
-    if !new && !store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
-        let known = store.reps().map_err(|e| Failure(e.to_string()))?;
-        let hint = dealsim::engine::format::diagnostic::did_you_mean(
+    if !new {
+        require_rep(
+            &store,
             rep,
-            known.iter().map(String::as_str),
-        )
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
-        return Err(Failure(format!(
-            "no rep named \"{rep}\" has sessions here{hint} (`dealsim reps` lists them; --new sets the focus of a rep who has not played yet)"
-        )));
+            "`dealsim reps` lists them; --new sets the focus of a rep who has not played yet",
+        )?;
     }
     let rep = &store
         .rep_name(rep)

@@ -7,7 +7,7 @@ use crate::engine::debrief::Debrief;
 use crate::engine::score::Dimension;
 use crate::engine::search::MEANINGFUL_LOSS;
 use crate::records::clock::{self, Millis};
-use crate::records::store::{Filter, SortKey, Status, Store, StoreError};
+use crate::records::store::{Filter, SortKey, Status, Store, StoreError, slope};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -73,22 +73,6 @@ pub struct Brief {
     pub missed_facts: Vec<MissedFact>,
     /// Sessions that could not be replayed (a revision that no longer checks).
     pub not_replayed: u32,
-}
-
-fn slope(values: &[f64]) -> Option<f64> {
-    if values.len() < 3 {
-        return None;
-    }
-    let n = values.len() as f64;
-    let mean_x = (n - 1.0) / 2.0;
-    let mean_y = values.iter().sum::<f64>() / n;
-    let (mut num, mut den) = (0.0, 0.0);
-    for (i, y) in values.iter().enumerate() {
-        let dx = i as f64 - mean_x;
-        num += dx * (y - mean_y);
-        den += dx * dx;
-    }
-    (den > 0.0).then(|| num / den)
 }
 
 fn mean(values: &[f64]) -> Option<f64> {

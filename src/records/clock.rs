@@ -68,8 +68,31 @@ pub fn date(ms: Millis) -> String {
 }
 
 /// Reads `2026-11-22`, `2026-11-22T14:05`, `2026-11-22T14:05:09` or `2026-11-22T14:05:09.5Z`
-/// (UTC) into milliseconds; the message says what was expected.
+/// (UTC), or a time with an offset as an LRS writes it (`2026-11-22T16:05:09.123456+02:00`),
+/// into milliseconds; the message says what was expected.
 pub fn parse(text: &str) -> Result<Millis, String> {
+    let text = text.trim();
+    // An offset after a time (`+02:00`, `-05:00`): read the time, then bring it to UTC.
+    if let Some(split) = text.len().checked_sub(6)
+        && text.contains('T')
+        && text.is_char_boundary(split)
+    {
+        let (time, offset) = text.split_at(split);
+        let sign = match offset.as_bytes()[0] {
+            b'+' => Some(1),
+            b'-' => Some(-1),
+            _ => None,
+        };
+        if let (Some(sign), Some((hours, minutes))) = (sign, offset[1..].split_once(':'))
+            && let (Ok(hours), Ok(minutes)) = (hours.parse::<i64>(), minutes.parse::<i64>())
+        {
+            return parse_utc(time).map(|ms| ms - sign * (hours * 60 + minutes) * 60_000);
+        }
+    }
+    parse_utc(text)
+}
+
+fn parse_utc(text: &str) -> Result<Millis, String> {
     let expected = || {
         format!(
             "`{text}` is not a date; expected YYYY-MM-DD, optionally followed by THH:MM[:SS] (UTC)"
@@ -154,6 +177,14 @@ pub fn iso_duration(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lrs_times_with_offsets_and_microseconds_are_read() {
+        let utc = parse("2026-12-01T15:29:00.123Z").unwrap();
+        assert_eq!(parse("2026-12-01T15:29:00.123456+00:00"), Ok(utc));
+        assert_eq!(parse("2026-12-01T17:29:00.123+02:00"), Ok(utc));
+        assert!(parse("not a time").is_err());
+    }
 
     #[test]
     fn dates_round_trip_across_leap_years_and_the_epoch() {

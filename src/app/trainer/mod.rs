@@ -93,17 +93,15 @@ pub struct TrainerView {
     pub replay: Option<Replay>,
     /// The syncs whose end this view has seen.
     syncs_seen: u32,
-    /// A rep's brief for a 1:1 (the last 30 days), worked out on the database worker, and whose.
-    brief: Option<(String, Pending<Result<String, String>>)>,
-    pub brief_text: Option<(String, Result<String, String>)>,
+    /// A rep's brief for a 1:1 (the last 30 days), asked for with a click.
+    brief: OnRequest,
     /// The rep the shown rep is about to be merged into (the same person under two names), and
     /// what the last merge did.
     merge_into: Option<String>,
     merging: Option<Pending<Result<String, String>>>,
     pub merge_result: Option<Result<String, String>>,
-    /// What top performers do on the scenario shown, worked out on the database worker.
-    insight: Option<(String, Pending<Result<String, String>>)>,
-    pub insight_text: Option<(String, Result<String, String>)>,
+    /// What top performers do on the scenario shown, asked for with a click.
+    insight: OnRequest,
     /// Set when the results must be read again.
     pub stale: bool,
     pub error: Option<String>,
@@ -142,6 +140,55 @@ pub struct Loaded {
     analysis: Option<ScenarioAnalysis>,
     outbox: Option<OutboxSummary>,
     query_ms: f64,
+}
+
+/// A text worked out on the database worker when the trainer asks for it (it replays and
+/// debriefs many sessions), for one subject (a rep, a scenario) at a time.
+#[derive(Default)]
+struct OnRequest {
+    pending: Option<(String, Pending<Result<String, String>>)>,
+    shown: Option<(String, Result<String, String>)>,
+}
+
+impl OnRequest {
+    /// The button, a spinner while the text is worked out, then the text for `subject`, or
+    /// `help` before it was asked for. `start` hands the work to the database worker.
+    fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        subject: &str,
+        button: &str,
+        help: &str,
+        start: impl FnOnce() -> Pending<Result<String, String>>,
+    ) {
+        if let Some((whose, pending)) = &mut self.pending
+            && let Some(result) = pending.try_take()
+        {
+            self.shown = Some((whose.clone(), result));
+            self.pending = None;
+        }
+        if self.pending.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                theme::muted(ui, "replaying and debriefing the sessions...");
+            });
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(200));
+            return;
+        }
+        if ui.button(button).clicked() {
+            self.pending = Some((subject.to_string(), start()));
+        }
+        match &self.shown {
+            Some((whose, Ok(text))) if whose == subject => {
+                ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
+            }
+            Some((whose, Err(error))) if whose == subject => {
+                ui.label(egui::RichText::new(error).color(theme::BAD));
+            }
+            _ => theme::muted(ui, help),
+        }
+    }
 }
 
 pub(crate) fn plugin(app: &mut App) {

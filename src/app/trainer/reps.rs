@@ -196,45 +196,21 @@ fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
 /// it replays and debriefs every session, so it runs on the database worker.
 fn brief_section(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, rep: &str) {
     theme::section(ui, "Brief for a 1:1 (last 30 days)");
-    if let Some((whose, pending)) = &mut view.brief
-        && let Some(result) = pending.try_take()
-    {
-        view.brief_text = Some((whose.clone(), result));
-        view.brief = None;
-    }
-    if view.brief.is_some() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            theme::muted(ui, "replaying and debriefing the sessions...");
-        });
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(200));
-        return;
-    }
-    if ui.button("Prepare the brief").clicked() {
-        let who = rep.to_string();
-        let since = clock::now_ms() - 30 * clock::DAY_MS;
-        view.brief = Some((
-            who.clone(),
+    view.brief.show(
+        ui,
+        rep,
+        "Prepare the brief",
+        "Sessions, skills against their ceilings, focus before and since, recognitions, the costliest moves and the facts most often missed (also `dealsim brief`).",
+        || {
+            let who = rep.to_string();
+            let since = clock::now_ms() - 30 * clock::DAY_MS;
             worker.submit(move |store| {
                 crate::records::brief::brief(store, &who, Some(since), None)
                     .map(|b| b.render_text())
                     .map_err(|e| e.to_string())
-            }),
-        ));
-    }
-    match &view.brief_text {
-        Some((whose, Ok(text))) if whose == rep => {
-            ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
-        }
-        Some((whose, Err(error))) if whose == rep => {
-            ui.label(egui::RichText::new(error).color(theme::BAD));
-        }
-        _ => theme::muted(
-            ui,
-            "Sessions, skills against their ceilings, focus before and since, recognitions, the costliest moves and the facts most often missed (also `dealsim brief`).",
-        ),
-    }
+            })
+        },
+    );
 }
 
 /// Two names of one person made one rep (as `dealsim reps merge`): the shown rep's sessions and

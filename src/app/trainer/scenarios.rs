@@ -130,45 +130,18 @@ pub(super) fn scenarios_tab(
 /// `dealsim insight`), asked for with a click: it replays and debriefs every session.
 fn insight_section(ui: &mut egui::Ui, view: &mut TrainerView, worker: &DbWorker, scenario: &str) {
     theme::section(ui, "What the top performers do");
-    if let Some((whose, pending)) = &mut view.insight
-        && let Some(result) = pending.try_take()
-    {
-        view.insight_text = Some((whose.clone(), result));
-        view.insight = None;
-    }
-    if view.insight.is_some() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            theme::muted(ui, "replaying and debriefing the sessions...");
-        });
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(200));
-        return;
-    }
-    if ui
-        .button("Compare the top quartile with the rest")
-        .clicked()
-    {
-        let id = scenario.to_string();
-        view.insight = Some((
-            id.clone(),
+    view.insight.show(
+        ui,
+        scenario,
+        "Compare the top quartile with the rest",
+        "Node by node: the points the team gives up against the best continuation, and what the top quartile chooses there (also `dealsim insight`).",
+        || {
+            let id = scenario.to_string();
             worker.submit(move |store| {
                 crate::records::insight::insight(store, &id, None, None)
                     .map(|i| i.render_text())
                     .map_err(|e| e.to_string())
-            }),
-        ));
-    }
-    match &view.insight_text {
-        Some((whose, Ok(text))) if whose == scenario => {
-            ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
-        }
-        Some((whose, Err(error))) if whose == scenario => {
-            ui.label(egui::RichText::new(error).color(theme::BAD));
-        }
-        _ => theme::muted(
-            ui,
-            "Node by node: the points the team gives up against the best continuation, and what the top quartile chooses there (also `dealsim insight`).",
-        ),
-    }
+            })
+        },
+    );
 }

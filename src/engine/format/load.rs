@@ -432,17 +432,22 @@ fn point_at_word(
     word: &str,
 ) {
     let line = error.span.start.line;
-    let end_column = error.span.end.col.max(error.span.start.col);
-    let upto: String = text
-        .line(line)
-        .chars()
-        .take(end_column.saturating_sub(1))
-        .collect();
-    if let Some(byte) = upto.rfind(word) {
-        let column = upto[..byte].chars().count() + 1;
+    if let Some(column) = word_column(text.line(line), error, word) {
         *location = text.location_of_line_column(line, column);
         location.width = word.chars().count().max(1);
     }
+}
+
+/// The 1-based column of `word` on `line`, where ron stopped just after reading it.
+pub(super) fn word_column(
+    line: &str,
+    error: &ron::error::SpannedError,
+    word: &str,
+) -> Option<usize> {
+    let end_column = error.span.end.col.max(error.span.start.col);
+    let upto: String = line.chars().take(end_column.saturating_sub(1)).collect();
+    let byte = upto.rfind(word)?;
+    Some(upto[..byte].chars().count() + 1)
 }
 
 /// The position just after the last character before `line:column` that is not white space

@@ -5,7 +5,7 @@
 
 use super::ScenarioFile;
 use super::diagnostic::{Diagnostic, Suggester};
-use super::load::{SourceFile, ron_diagnostic};
+use super::load::{SourceFile, ron_diagnostic, word_column};
 use super::locate::SourceText;
 use ron::error::{Position, SpannedError};
 
@@ -160,14 +160,6 @@ fn placeholder(field: &str) -> Option<&'static str> {
         "deal" => "(winnable: true, value: 0)",
         _ => return None,
     })
-}
-
-/// The 1-based column of `word` where ron stopped after reading it.
-fn word_column(line: &str, error: &SpannedError, word: &str) -> Option<usize> {
-    let end_column = error.span.end.col.max(error.span.start.col);
-    let upto: String = line.chars().take(end_column.saturating_sub(1)).collect();
-    let byte = upto.rfind(word)?;
-    Some(upto[..byte].chars().count() + 1)
 }
 
 #[cfg(test)]

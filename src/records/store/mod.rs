@@ -25,7 +25,7 @@ pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};
 pub use progress::{Progress, ScenarioRecord};
 pub use recording::Recording;
 pub use replay::ReplayError;
-pub use report::{DimensionSummary, TrendPoint};
+pub use report::{DimensionSummary, TrendPoint, slope};
 pub use reps::rep_key;
 pub use schema::SCHEMA_VERSION;
 pub use sessions::{Filter, Said, SessionRow, SortKey, Status, StoredSession, TurnRow};

@@ -30,8 +30,9 @@ pub struct TrendPoint {
     pub scores: Scores,
 }
 
-/// Least-squares slope of the values against their position.
-fn slope(values: &[f64]) -> Option<f64> {
+/// Least-squares slope of the values against their position, in points per session; `None`
+/// under three values (the trends of `report` and of a rep's brief).
+pub fn slope(values: &[f64]) -> Option<f64> {
     if values.len() < 3 {
         return None;
     }
