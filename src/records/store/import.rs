@@ -53,8 +53,8 @@ impl Store {
     }
 
     /// Rebuilds a pulled session by playing it again on `scenario` (the revision it was played
-    /// on) and writes it in one transaction, marked as already in the LRS so it is never sent
-    /// back. A choice the revision does not offer is an error and nothing is written.
+    /// on) and writes it in one transaction, out of the LRS queue so it is never sent back. A
+    /// choice the revision does not offer is an error and nothing is written.
     pub fn import(&self, scenario: &Scenario, pulled: &PulledSession) -> Result<Imported> {
         self.in_transaction(|store| {
             if store.has_registration(&pulled.registration)? {
@@ -87,10 +87,12 @@ impl Store {
                 });
             }
             store.end_at(&mut recording, &session, pulled.ended_at)?;
-            store.write("mark the pulled session as already in the LRS", |tx| {
+            // Its statements are in the LRS already, sent by the machine it was played on: this
+            // machine's queue (and its "sent" count) is for its own sessions only.
+            store.write("leave the pulled session out of the LRS queue", |tx| {
                 tx.execute(
-                    "UPDATE xapi_outbox SET state = 'sent', sent_at = ? WHERE session_id = ?",
-                    params![pulled.ended_at, recording.session_id],
+                    "DELETE FROM xapi_outbox WHERE session_id = ?",
+                    params![recording.session_id],
                 )
             })?;
             Ok(Imported::Added(recording.session_id))
