@@ -896,6 +896,9 @@ fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
         "{}",
         text(&sync)
     );
+    // The trainer's own queue holds only the trainer's own sessions: none here.
+    let outbox = Store::open(&trainer).unwrap().outbox_summary().unwrap();
+    assert_eq!((outbox.sent, outbox.queued), (0, 0));
     let again = dealsim(&["pull"], &trainer, &config);
     assert!(again.status.success(), "{}", text(&again));
     assert!(
