@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::dot", 8),
     ("engine::generate", 8),
     ("engine::scenario_tests", 9),
+    ("engine::norms", 9),
     ("records::clock", 20),
     ("records::config", 20),
     ("records::store", 21),

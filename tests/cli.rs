@@ -966,6 +966,21 @@ fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
         "{brief}"
     );
     assert!(brief.contains("ceiling"), "{brief}");
+    // Skill measures, like with like, with their explanation, and the scenario grid.
+    assert!(
+        brief.contains("what random choices get on that call (0)"),
+        "{brief}"
+    );
+    let grid = brief
+        .split("By scenario")
+        .nth(1)
+        .expect("a grid per scenario");
+    assert!(
+        grid.contains("fernway-bakery") && grid.contains("3 call(s)  right calls"),
+        "{brief}"
+    );
+    let report = text(&dealsim(&["report", "--db", db, "--format", "csv"], "").stdout);
+    assert!(report.contains(",skill_measure,skill_trend"), "{report}");
     // The move that cost the most, twice, with the better move and its note.
     assert!(
         brief.contains("fernway-bakery at \"open\": \"We help bakeries cut waste with smart ordering. Let me walk you through it.\" (2 times"),

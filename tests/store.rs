@@ -533,3 +533,86 @@ fn a_call_that_stopped_mid_way_is_closed_as_abandoned_and_queued_once_known_inte
     assert_eq!(store.close_interrupted(t0 + 3 * 3_600_000).unwrap(), 0);
     assert_eq!(store.queued_statements(100).unwrap().len(), 3);
 }
+
+/// Plays the best path a debrief shows for this seed, recording every turn.
+fn play_best(store: &Store, rep: &str, scenario: &Scenario, seed: u64, at: i64) -> i64 {
+    let best = dealsim::engine::debrief::Debrief::of(&Session::new(scenario, seed))
+        .best_path
+        .expect("searchable");
+    let mut session = Session::new(scenario, seed);
+    let mut recording = store.begin_at(rep, "test", &session, at).unwrap();
+    for (turn, step) in best.steps.iter().enumerate() {
+        let index = session
+            .offered()
+            .find(|o| o.say == step.say)
+            .expect("the best choice is offered")
+            .index;
+        session.choose(index).unwrap();
+        store
+            .record_turn_at(&mut recording, &session, 1500, at + turn as i64 * 1000)
+            .unwrap();
+    }
+    recording.session_id
+}
+
+#[test]
+fn a_rep_improving_on_harder_calls_shows_it_on_the_skill_measure_not_the_raw_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let fernway = scenario("fernway-bakery");
+    let brightline = scenario("brightline-whitepaper");
+    let now = dealsim::records::clock::now_ms();
+    // Ira plays the easy call below its best, then moves to a harder one and plays it as well as
+    // it can be played: her raw discovery falls while her play gets better.
+    let fair: [(u64, &[usize]); 3] = [(1, &[2, 0, 0]), (2, &[2, 0, 0]), (3, &[0, 1, 0])];
+    for (i, (seed, picks)) in fair.into_iter().enumerate() {
+        play(
+            &store,
+            "Ira",
+            &fernway,
+            seed,
+            picks,
+            now - (40 - i as i64) * DAY_MS,
+        );
+    }
+    for (i, seed) in [4, 5, 6].into_iter().enumerate() {
+        play_best(
+            &store,
+            "Ira",
+            &brightline,
+            seed,
+            now - (10 - i as i64) * DAY_MS,
+        );
+    }
+    let trend = store.trend("Ira", None).unwrap();
+    let measured: Vec<f64> = trend.iter().filter_map(|p| p.measures.discovery).collect();
+    assert_eq!(measured.len(), 6, "both calls test discovery");
+    let report = store.report(&Filter::default()).unwrap();
+    let discovery = report
+        .iter()
+        .find(|r| r.dimension == Some(Dimension::Discovery))
+        .unwrap();
+    assert!(discovery.trend.unwrap() < 0.0, "{discovery:?}");
+    assert!(discovery.measure_trend.unwrap() > 0.0, "{discovery:?}");
+    // Best play measures 100 on average over the luck, so each best-played call is near it.
+    for m in &measured[3..] {
+        assert!((70.0..=130.0).contains(m), "{measured:?}");
+    }
+    // The team's "improved most" reads the same measure: her raw discovery fell, her play rose.
+    let improved = store.most_improved(now, 5).unwrap();
+    assert_eq!(improved[0].rep, "Ira");
+    assert!(
+        improved[0].recent > improved[0].before + 10.0,
+        "{improved:?}"
+    );
+    // Norms are measured once per revision and kept.
+    let kept: i64 = rusqlite::Connection::open(dir.path().join("s.db"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM revision_norms WHERE norms IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 2);
+}

@@ -304,17 +304,24 @@ pub(crate) fn report(
     match format {
         TableFormat::Json => json_out(&serde_json::json!({ "dimensions": rows, "calls": calls }))?,
         TableFormat::Csv => {
-            let mut out = String::from("\u{feff}rep,dimension,count,mean,best,latest,trend\n");
+            let mut out = String::from(
+                "\u{feff}rep,dimension,count,mean,best,latest,trend,skill_measure,skill_trend\n",
+            );
+            let decimals = |t: Option<f64>, places: usize| {
+                t.map(|t| format!("{t:.places$}")).unwrap_or_default()
+            };
             for r in &rows {
                 out.push_str(&format!(
-                    "{},{},{},{:.1},{},{},{}\n",
+                    "{},{},{},{:.1},{},{},{},{},{}\n",
                     csv_field(&r.rep),
                     name(r.dimension),
                     r.count,
                     r.mean,
                     r.best,
                     r.latest,
-                    r.trend.map(|t| format!("{t:.2}")).unwrap_or_default()
+                    decimals(r.trend, 2),
+                    decimals(r.measure_mean, 1),
+                    decimals(r.measure_trend, 2),
                 ));
             }
             say(&out);
@@ -333,6 +340,8 @@ pub(crate) fn report(
                     "BEST",
                     "LATEST",
                     "TREND",
+                    "SKILL",
+                    "SKILL TREND",
                 ]
                 .map(String::from)
                 .to_vec(),
@@ -346,12 +355,16 @@ pub(crate) fn report(
                     r.best.to_string(),
                     r.latest.to_string(),
                     trend(r.trend),
+                    r.measure_mean
+                        .map_or("-".to_string(), |m| format!("{m:.0}")),
+                    trend(r.measure_trend),
                 ]);
             }
             let mut text = table(&cells);
-            text.push_str(
-                "\nTrend: points per session (least squares), shown from three sessions.\n\n",
-            );
+            text.push_str(&format!(
+                "\nTrend: points per session (least squares), shown from three sessions.\nSkill: {} \"-\" is a dimension none of these calls tests.\n\n",
+                dealsim::engine::norms::EXPLANATION
+            ));
             let mut call_cells = vec![
                 ["REP", "FINISHED", "ABANDONED", "RIGHT CALL", "PASSED"]
                     .map(String::from)

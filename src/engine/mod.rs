@@ -11,6 +11,7 @@
 //! 7. `session`: one call being played, the API the window, the command line and tests drive.
 //! 8. `check`: the checker, which compiles a clean file and measures it with the search.
 //! 9. `debrief`, `simulate`, `dot`, `generate`: what is made from checked calls and sessions.
+//! 10. `norms`, `scenario_tests`: what is measured or tested by simulating and playing calls.
 //!
 //! `tests/architecture.rs` fails the build's tests when a module names a later layer.
 
@@ -21,6 +22,7 @@ pub mod dot;
 pub mod format;
 pub mod generate;
 pub mod model;
+pub mod norms;
 pub mod parallel;
 pub mod play;
 pub mod scenario_tests;

@@ -7,7 +7,7 @@ use crate::engine::debrief::Debrief;
 use crate::engine::score::Dimension;
 use crate::engine::search::MEANINGFUL_LOSS;
 use crate::records::clock::{self, Millis};
-use crate::records::store::{Filter, SortKey, Status, Store, StoreError, slope};
+use crate::records::store::{Filter, SortKey, Status, Store, StoreError, mean, slope};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -20,6 +20,22 @@ pub struct Skill {
     /// Points per session, least squares, from three sessions.
     pub trend: Option<f64>,
     pub ceiling: f64,
+    /// The skill measure's mean and trend (`engine::norms`): like with like across calls.
+    pub measure: Option<f64>,
+    pub measure_trend: Option<f64>,
+}
+
+/// One scenario in the rep's period: calls, right calls, and the overall skill measure from the
+/// first call to the last, so progress on the same call is seen apart from the mix of calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioLine {
+    pub scenario_id: String,
+    pub title: String,
+    pub finished: u32,
+    pub right_calls: u32,
+    pub first_measure: Option<f64>,
+    pub last_measure: Option<f64>,
+    pub measure_trend: Option<f64>,
 }
 
 /// A move the rep makes where the best path goes another way.
@@ -47,8 +63,8 @@ pub struct MissedFact {
 pub struct FocusChange {
     pub dimensions: Vec<Dimension>,
     pub set_at: Millis,
-    /// The mean of the focus dimensions over the five finished calls before it was set, and
-    /// over the calls since (in the period).
+    /// The mean skill measure of the focus dimensions over the five finished calls before it
+    /// was set, and over the calls since (in the period).
     pub before: Option<f64>,
     pub after: Option<f64>,
 }
@@ -67,16 +83,13 @@ pub struct Brief {
     pub judged: u32,
     pub passed: u32,
     pub skills: Vec<Skill>,
+    pub by_scenario: Vec<ScenarioLine>,
     pub focus: Option<FocusChange>,
     pub recognitions: Vec<(String, u32)>,
     pub costly_moves: Vec<CostlyMove>,
     pub missed_facts: Vec<MissedFact>,
     /// Sessions that could not be replayed (a revision that no longer checks).
     pub not_replayed: u32,
-}
-
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// The brief of `rep` over [since, until).
@@ -108,6 +121,7 @@ pub fn brief(
         judged: 0,
         passed: 0,
         skills: Vec::new(),
+        by_scenario: Vec::new(),
         focus: None,
         recognitions: Vec::new(),
         costly_moves: Vec::new(),
@@ -117,6 +131,8 @@ pub fn brief(
     let mut scenarios = std::collections::HashSet::new();
     let mut scores: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
     let mut ceilings: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
+    let mut measured: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
+    let mut by_scenario: BTreeMap<String, (ScenarioLine, Vec<f64>)> = BTreeMap::new();
     let mut recognitions: BTreeMap<String, u32> = BTreeMap::new();
     let mut moves: BTreeMap<(String, String, String), CostlyMove> = BTreeMap::new();
     let mut missed: BTreeMap<(String, String), MissedFact> = BTreeMap::new();
@@ -138,6 +154,31 @@ pub fn brief(
             for d in Dimension::ALL {
                 scores.entry(d).or_default().push(f64::from(d.of(&s)));
             }
+        }
+        let measures = store.measures(row)?;
+        for d in Dimension::ALL {
+            if let Some(m) = measures.and_then(|m| m.of(Some(d))) {
+                measured.entry(d).or_default().push(m);
+            }
+        }
+        let (line, overall) = by_scenario
+            .entry(row.scenario_id.clone())
+            .or_insert_with(|| {
+                let line = ScenarioLine {
+                    scenario_id: row.scenario_id.clone(),
+                    title: row.scenario_title.clone(),
+                    finished: 0,
+                    right_calls: 0,
+                    first_measure: None,
+                    last_measure: None,
+                    measure_trend: None,
+                };
+                (line, Vec::new())
+            });
+        line.finished += 1;
+        line.right_calls += u32::from(row.right_call == Some(true));
+        if let Some(m) = measures.and_then(|m| m.overall) {
+            overall.push(m);
         }
         *finished_per_scenario
             .entry(row.scenario_id.clone())
@@ -213,7 +254,18 @@ pub fn brief(
                 mean: mean(values)?,
                 trend: slope(values),
                 ceiling: ceilings.get(d).and_then(|c| mean(c)).unwrap_or(100.0),
+                measure: measured.get(d).and_then(|m| mean(m)),
+                measure_trend: measured.get(d).and_then(|m| slope(m)),
             })
+        })
+        .collect();
+    brief.by_scenario = by_scenario
+        .into_values()
+        .map(|(mut line, overall)| {
+            line.first_measure = overall.first().copied();
+            line.last_measure = overall.last().copied();
+            line.measure_trend = slope(&overall);
+            line
         })
         .collect();
     let mut recognitions: Vec<(String, u32)> = recognitions.into_iter().collect();
@@ -246,9 +298,17 @@ fn focus_change(
     if dimensions.is_empty() {
         return Ok(None);
     }
-    let of_focus = |row: &crate::records::store::SessionRow| {
-        let s = row.scores?;
-        Some(dimensions.iter().map(|d| f64::from(d.of(&s))).sum::<f64>() / dimensions.len() as f64)
+    // Like with like: the focus skills' measures, so moving to harder calls after the focus
+    // was set does not read as getting worse.
+    let of_focus = |row: &crate::records::store::SessionRow| -> Result<Option<f64>, StoreError> {
+        let Some(measures) = store.measures(row)? else {
+            return Ok(None);
+        };
+        let values: Vec<f64> = dimensions
+            .iter()
+            .filter_map(|d| measures.of(Some(*d)))
+            .collect();
+        Ok(mean(&values))
     };
     let finished = |since: Option<Millis>, until: Option<Millis>| Filter {
         rep: Some(rep.to_string()),
@@ -257,21 +317,21 @@ fn focus_change(
         status: Some(Status::Finished),
         ..Filter::default()
     };
-    let before: Vec<f64> = store
-        .sessions(
-            &finished(None, Some(set_at)),
-            SortKey::Started,
-            true,
-            Some(5),
-        )?
-        .iter()
-        .filter_map(of_focus)
-        .collect();
-    let after: Vec<f64> = store
-        .sessions(&finished(Some(set_at), until), SortKey::Started, true, None)?
-        .iter()
-        .filter_map(of_focus)
-        .collect();
+    let measured = |rows: Vec<crate::records::store::SessionRow>| -> Result<Vec<f64>, StoreError> {
+        let mut values = Vec::new();
+        for row in &rows {
+            values.extend(of_focus(row)?);
+        }
+        Ok(values)
+    };
+    let before = measured(store.sessions(
+        &finished(None, Some(set_at)),
+        SortKey::Started,
+        true,
+        Some(5),
+    )?)?;
+    let after =
+        measured(store.sessions(&finished(Some(set_at), until), SortKey::Started, true, None)?)?;
     Ok(Some(FocusChange {
         dimensions,
         set_at,
@@ -318,17 +378,22 @@ impl Brief {
                 }
             ));
         }
+        let per_session =
+            |t: Option<f64>| t.map_or("-".to_string(), |t| format!("{t:+.1}/session"));
+        let figure = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0}"));
         if !self.skills.is_empty() {
-            out.push_str("\nSkills (mean of finished calls; the ceiling is what best play scores on the same calls with the same luck):\n");
+            out.push_str(&format!(
+                "\nSkills: the skill measure and its trend first, then the mean score of finished calls beside its ceiling (what best play scores on the same calls with the same luck).\n{}\n",
+                crate::engine::norms::EXPLANATION
+            ));
             for skill in &self.skills {
                 out.push_str(&format!(
-                    "  {:<14} {:>5.1}  ceiling {:>5.1}  trend {}{}\n",
+                    "  {:<14} skill {:>4}  trend {:<14}  score {:>5.1}  ceiling {:>5.1}{}\n",
                     skill.dimension.label(),
+                    figure(skill.measure),
+                    per_session(skill.measure_trend),
                     skill.mean,
                     skill.ceiling,
-                    skill
-                        .trend
-                        .map_or("-".to_string(), |t| format!("{t:+.1}/session")),
                     if skill.ceiling - skill.mean < 5.0 {
                         "  (at its ceiling: not a focus)"
                     } else {
@@ -337,11 +402,25 @@ impl Brief {
                 ));
             }
         }
+        if !self.by_scenario.is_empty() {
+            out.push_str("\nBy scenario (overall skill measure, first call to last):\n");
+            for line in &self.by_scenario {
+                out.push_str(&format!(
+                    "  {:<28} {:>3} call(s)  right calls {} of {}  skill {} to {}  trend {}\n",
+                    line.scenario_id,
+                    line.finished,
+                    line.right_calls,
+                    line.finished,
+                    figure(line.first_measure),
+                    figure(line.last_measure),
+                    per_session(line.measure_trend)
+                ));
+            }
+        }
         if let Some(focus) = &self.focus {
             let names: Vec<&str> = focus.dimensions.iter().map(|d| d.label()).collect();
-            let figure = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
             out.push_str(&format!(
-                "\nFocus: {} (set {}): {} before, {} since.\n",
+                "\nFocus: {} (set {}): skill {} before, {} since.\n",
                 names.join(" and "),
                 clock::date(focus.set_at),
                 figure(focus.before),

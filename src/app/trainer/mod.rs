@@ -17,6 +17,7 @@ use scenarios::scenarios_tab;
 use sessions::sessions_tab;
 use team::team_tab;
 
+use crate::Outcome;
 use crate::app::playing::FinishedCall;
 use crate::app::records::{DbWorker, Pending, RepProgress, SessionLog};
 use crate::app::reps::Reps;
@@ -30,7 +31,6 @@ use crate::records::store::{
     Filter, HeatmapRow, Improvement, OutboxSummary, Progress, ScenarioAnalysis, SessionRow,
     SortKey, Status, Store, StoredSession, TrendPoint,
 };
-use crate::{Outcome, Scores};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -74,6 +74,8 @@ pub struct TrainerView {
     scenarios: Vec<(String, String)>,
     pub rep: Option<String>,
     pub trend: Vec<TrendPoint>,
+    /// The trend chart shows raw scores instead of skill measures (the rep's choice of view).
+    pub trend_raw: bool,
     /// The rep's focus skills as stored in the database, and when they were set.
     pub focus: Vec<Dimension>,
     focus_set_at: Option<clock::Millis>,

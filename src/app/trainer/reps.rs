@@ -81,6 +81,19 @@ pub(super) fn reps_tab(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             theme::section(ui, "Trend per dimension");
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut view.trend_raw, false, "Skill measure")
+                    .on_hover_text("Like with like across easy and hard calls");
+                ui.selectable_value(&mut view.trend_raw, true, "Raw score");
+            });
+            if view.trend_raw {
+                theme::muted(
+                    ui,
+                    "Raw scores mix easy and hard calls: a rep moving to harder calls can look worse while playing better.",
+                );
+            } else {
+                theme::muted(ui, crate::engine::norms::EXPLANATION);
+            }
             if view.trend.len() < 3 {
                 theme::muted(
                     ui,
@@ -90,7 +103,7 @@ pub(super) fn reps_tab(
                     ),
                 );
             } else {
-                trend_chart(ui, &view.trend, &focus);
+                trend_chart(ui, &view.trend, &focus, view.trend_raw);
                 let first = &view.trend[0];
                 let last = &view.trend[view.trend.len() - 1];
                 theme::muted(
@@ -151,13 +164,22 @@ fn dimension_colour(d: Option<Dimension>) -> egui::Color32 {
     }
 }
 
-fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
-    use egui_plot::{Legend, Line, Plot, PlotPoints};
-    let series = |f: &dyn Fn(&Scores) -> u8| -> Vec<[f64; 2]> {
+/// Each dimension per session, as skill measures (sessions on calls that do not test a
+/// dimension are left out of its line) or as raw scores.
+fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension], raw: bool) {
+    use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+    let series = |d: Option<Dimension>| -> Vec<[f64; 2]> {
         trend
             .iter()
             .enumerate()
-            .map(|(i, p)| [(i + 1) as f64, f64::from(f(&p.scores))])
+            .filter_map(|(i, p)| {
+                let value = if raw {
+                    Some(f64::from(d.map_or(p.scores.overall, |d| d.of(&p.scores))))
+                } else {
+                    p.measures.of(d)
+                };
+                value.map(|v| [(i + 1) as f64, v])
+            })
             .collect()
     };
     Plot::new("rep-trend")
@@ -166,11 +188,23 @@ fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
         .include_y(0.0)
         .include_y(100.0)
         .x_axis_label("session")
-        .y_axis_label("score")
+        .y_axis_label(if raw { "score" } else { "skill measure" })
         .allow_scroll(false)
         .allow_zoom(false)
         .allow_drag(false)
         .show(ui, |plot| {
+            if !raw {
+                plot.hline(
+                    HLine::new("Best play (100)", 100.0)
+                        .color(theme::TEXT_MUTED)
+                        .width(1.0),
+                );
+                plot.hline(
+                    HLine::new("Random play (0)", 0.0)
+                        .color(theme::TEXT_MUTED)
+                        .width(1.0),
+                );
+            }
             for d in Dimension::ALL {
                 let width = if focus.contains(&d) { 3.5 } else { 1.5 };
                 let name = if focus.contains(&d) {
@@ -179,13 +213,13 @@ fn trend_chart(ui: &mut egui::Ui, trend: &[TrendPoint], focus: &[Dimension]) {
                     d.label().to_string()
                 };
                 plot.line(
-                    Line::new(name, PlotPoints::from(series(&|s| d.of(s))))
+                    Line::new(name, PlotPoints::from(series(Some(d))))
                         .color(dimension_colour(Some(d)))
                         .width(width),
                 );
             }
             plot.line(
-                Line::new("Overall", PlotPoints::from(series(&|s| s.overall)))
+                Line::new("Overall", PlotPoints::from(series(None)))
                     .color(dimension_colour(None))
                     .width(2.0),
             );

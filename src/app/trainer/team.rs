@@ -72,7 +72,11 @@ pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
                 });
             }
             ui.add_space(14.0);
-            theme::section(ui, "Improved most: last 30 days against the 30 before");
+            theme::section(
+                ui,
+                "Improved most: overall skill measure, last 30 days against the 30 before",
+            );
+            theme::muted(ui, crate::engine::norms::EXPLANATION);
             if view.improved.is_empty() {
                 theme::muted(ui, "Nobody has sessions in both periods yet.");
             }

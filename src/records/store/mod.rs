@@ -9,6 +9,7 @@ mod error;
 mod focus;
 mod import;
 mod integrity;
+mod norms;
 mod outbox;
 mod progress;
 mod recording;
@@ -25,7 +26,7 @@ pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};
 pub use progress::{Progress, ScenarioRecord};
 pub use recording::Recording;
 pub use replay::ReplayError;
-pub use report::{DimensionSummary, TrendPoint, slope};
+pub use report::{DimensionSummary, TrendPoint, mean, slope};
 pub use reps::rep_key;
 pub use schema::SCHEMA_VERSION;
 pub use sessions::{Filter, Said, SessionRow, SortKey, Status, StoredSession, TurnRow};
@@ -44,6 +45,8 @@ use std::time::Duration;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Each revision's norms once read or measured (`norms.rs`): measuring takes a simulation.
+    norms: norms::NormsCache,
 }
 
 impl fmt::Debug for Store {
@@ -100,6 +103,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            norms: Default::default(),
         };
         let checked = store.identify()?;
         store.use_wal()?;
@@ -157,6 +161,7 @@ impl Store {
             let store = Store {
                 conn,
                 path: path.to_path_buf(),
+                norms: Default::default(),
             };
             let version: i64 = store
                 .conn

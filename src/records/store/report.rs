@@ -3,6 +3,7 @@
 use super::error::failed;
 use super::sessions::{Filter, Status, where_clause};
 use super::{Result, Store};
+use crate::engine::norms::Measures;
 use crate::engine::score::{Dimension, Scores};
 use crate::records::clock::{self, Millis};
 use rusqlite::params;
@@ -20,6 +21,11 @@ pub struct DimensionSummary {
     pub latest: u8,
     /// Least-squares slope, in points per session; `None` under three sessions.
     pub trend: Option<f64>,
+    /// The mean and trend of the skill measure (`engine::norms`), over the sessions on calls
+    /// that test this dimension: like with like, whatever mix of easy and hard calls.
+    pub measured: u32,
+    pub measure_mean: Option<f64>,
+    pub measure_trend: Option<f64>,
 }
 
 /// One finished session's scores, in time order, for a rep's trend chart.
@@ -28,6 +34,8 @@ pub struct TrendPoint {
     pub session_id: i64,
     pub started_at: Millis,
     pub scores: Scores,
+    /// The scores placed between random and best play on that call (`engine::norms`).
+    pub measures: Measures,
 }
 
 /// Least-squares slope of the values against their position, in points per session; `None`
@@ -48,14 +56,19 @@ pub fn slope(values: &[f64]) -> Option<f64> {
     Some(numerator / denominator)
 }
 
+/// The mean of the values; `None` for none.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
 impl Store {
     /// A rep's finished sessions in time order (the trend chart).
     pub fn trend(&self, rep: &str, scenario: Option<&str>) -> Result<Vec<TrendPoint>> {
-        let run = || -> rusqlite::Result<Vec<TrendPoint>> {
+        let run = || -> rusqlite::Result<Vec<(TrendPoint, String)>> {
             let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT s.id, s.started_at, s.qualification, s.discovery, s.rapport, s.velocity,
-                    s.overall, s.passed
-                 FROM sessions s
+                    s.overall, s.passed, v.revision
+                 FROM sessions s JOIN scenario_revisions v ON v.id = s.revision_id
                  WHERE s.status = 'finished' AND s.rep_id = {}
                     AND (?2 IS NULL OR s.scenario_id = ?2)
                  ORDER BY s.started_at, s.id",
@@ -64,22 +77,35 @@ impl Store {
 
             statement
                 .query_map(params![super::reps::rep_key(rep), scenario], |r| {
-                    Ok(TrendPoint {
-                        session_id: r.get(0)?,
-                        started_at: r.get(1)?,
-                        scores: Scores {
-                            qualification: r.get::<_, i64>(2)? as u8,
-                            discovery: r.get::<_, i64>(3)? as u8,
-                            rapport: r.get::<_, i64>(4)? as u8,
-                            velocity: r.get::<_, i64>(5)? as u8,
-                            overall: r.get::<_, i64>(6)? as u8,
-                            passed: r.get(7)?,
+                    Ok((
+                        TrendPoint {
+                            session_id: r.get(0)?,
+                            started_at: r.get(1)?,
+                            scores: Scores {
+                                qualification: r.get::<_, i64>(2)? as u8,
+                                discovery: r.get::<_, i64>(3)? as u8,
+                                rapport: r.get::<_, i64>(4)? as u8,
+                                velocity: r.get::<_, i64>(5)? as u8,
+                                overall: r.get::<_, i64>(6)? as u8,
+                                passed: r.get(7)?,
+                            },
+                            measures: Measures::default(),
                         },
-                    })
+                        r.get::<_, String>(8)?,
+                    ))
                 })?
                 .collect()
         };
-        run().map_err(|e| failed(&self.path, "read the rep's trend", e))
+        let rows: Vec<(TrendPoint, String)> =
+            run().map_err(|e| failed(&self.path, "read the rep's trend", e))?;
+        rows.into_iter()
+            .map(|(mut point, revision)| {
+                point.measures = self
+                    .measures_of(&revision, Some(point.scores))?
+                    .unwrap_or_default();
+                Ok(point)
+            })
+            .collect()
     }
 
     /// Per rep and dimension (and overall): count, mean, best, latest and trend over the
@@ -90,11 +116,13 @@ impl Store {
         let now = clock::now_ms();
         let (clause, values) = where_clause(&filter, now);
         let sql = format!(
-            "SELECT r.name, s.qualification, s.discovery, s.rapport, s.velocity, s.overall
-             FROM sessions s JOIN reps r ON r.id = s.rep_id {clause}
+            "SELECT r.name, s.qualification, s.discovery, s.rapport, s.velocity, s.overall,
+                v.revision
+             FROM sessions s JOIN reps r ON r.id = s.rep_id
+                JOIN scenario_revisions v ON v.id = s.revision_id {clause}
              ORDER BY r.name, s.started_at, s.id"
         );
-        let run = || -> rusqlite::Result<Vec<(String, [u8; 5])>> {
+        let run = || -> rusqlite::Result<Vec<(String, [u8; 5], String)>> {
             let mut statement = self.conn.prepare_cached(&sql)?;
 
             statement
@@ -103,11 +131,26 @@ impl Store {
                     for (i, score) in scores.iter_mut().enumerate() {
                         *score = r.get::<_, i64>(i + 1)? as u8;
                     }
-                    Ok((r.get(0)?, scores))
+                    Ok((r.get(0)?, scores, r.get(6)?))
                 })?
                 .collect()
         };
         let rows = run().map_err(|e| failed(&self.path, "build the report", e))?;
+        let mut measures = Vec::with_capacity(rows.len());
+        for (_, s, revision) in &rows {
+            let scores = Scores {
+                qualification: s[0],
+                discovery: s[1],
+                rapport: s[2],
+                velocity: s[3],
+                overall: s[4],
+                passed: None,
+            };
+            measures.push(
+                self.measures_of(revision, Some(scores))?
+                    .unwrap_or_default(),
+            );
+        }
         let dimensions = [
             Some(Dimension::Qualification),
             Some(Dimension::Discovery),
@@ -116,17 +159,27 @@ impl Store {
             None,
         ];
         let mut out = Vec::new();
+        let mut start = 0;
         for group in rows.chunk_by(|a, b| a.0 == b.0) {
+            let group_measures = &measures[start..start + group.len()];
+            start += group.len();
             for (column, dimension) in dimensions.iter().enumerate() {
-                let values: Vec<f64> = group.iter().map(|(_, s)| f64::from(s[column])).collect();
+                let values: Vec<f64> = group.iter().map(|(_, s, _)| f64::from(s[column])).collect();
+                let measured: Vec<f64> = group_measures
+                    .iter()
+                    .filter_map(|m| m.of(*dimension))
+                    .collect();
                 out.push(DimensionSummary {
                     rep: group[0].0.clone(),
                     dimension: *dimension,
                     count: values.len() as u32,
                     mean: values.iter().sum::<f64>() / values.len() as f64,
-                    best: group.iter().map(|(_, s)| s[column]).max().unwrap_or(0),
-                    latest: group.last().map_or(0, |(_, s)| s[column]),
+                    best: group.iter().map(|(_, s, _)| s[column]).max().unwrap_or(0),
+                    latest: group.last().map_or(0, |(_, s, _)| s[column]),
                     trend: slope(&values),
+                    measured: measured.len() as u32,
+                    measure_mean: mean(&measured),
+                    measure_trend: slope(&measured),
                 });
             }
         }

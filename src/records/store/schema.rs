@@ -116,6 +116,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         rep_id INTEGER NOT NULL REFERENCES reps(id)
     );",
+    // 9: what each revision allows per skill (random and best play's means), measured once and
+    // kept, for the skill measures (`engine::norms`); `norms` is NULL for a call too large to
+    // measure. `version` names the norms' and the scoring rules' versions they were measured under.
+    "CREATE TABLE revision_norms (
+        revision_id INTEGER PRIMARY KEY REFERENCES scenario_revisions(id),
+        version INTEGER NOT NULL,
+        norms TEXT
+    );",
 ];
 
 /// The first schema version with the `meta` table.

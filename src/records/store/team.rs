@@ -20,7 +20,7 @@ pub struct HeatmapRow {
     pub overall: f64,
 }
 
-/// A rep whose overall score rose: mean of the last 30 days against the 30 days before.
+/// A rep whose overall skill measure rose: mean of the last 30 days against the 30 days before.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Improvement {
     pub rep: String,
@@ -28,6 +28,9 @@ pub struct Improvement {
     pub recent: f64,
     pub recent_sessions: u32,
 }
+
+/// A rep's mean overall score and count on one revision, in the earlier and the recent window.
+type WindowedMeans = (String, String, Option<f64>, i64, Option<f64>, i64);
 
 /// Where reps go wrong on one scenario.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -88,37 +91,76 @@ impl Store {
         run().map_err(|e| failed(&self.path, "build the team heatmap", e))
     }
 
-    /// Reps whose mean overall score rose most: the 30 days before `now` against the 30 before
-    /// that. Reps without sessions in both windows are left out.
+    /// Reps whose overall skill measure rose most (`engine::norms`: like with like, so moving
+    /// to harder calls is not read as getting worse): the 30 days before `now` against the 30
+    /// before that. Reps without measured sessions in both windows are left out.
     pub fn most_improved(&self, now: Millis, limit: usize) -> Result<Vec<Improvement>> {
         let window = 30 * clock::DAY_MS;
-        let run = || -> rusqlite::Result<Vec<Improvement>> {
+        // Per rep and revision, the mean overall score and count in each window: the measure is
+        // linear in the score, so the measure of a mean is the mean of the measures (bar the
+        // bound on a single call), and the norms are applied to a few rows, not every session.
+        let run = || -> rusqlite::Result<Vec<WindowedMeans>> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT r.name, h.before, h.recent, h.recent_n FROM (
-                    SELECT rep_id,
-                        avg(CASE WHEN started_at < ?1 THEN overall END) AS before,
-                        avg(CASE WHEN started_at >= ?1 THEN overall END) AS recent,
-                        count(CASE WHEN started_at >= ?1 THEN 1 END) AS recent_n
-                    FROM sessions INDEXED BY sessions_scores
-                    WHERE status = 'finished' AND started_at >= ?2 AND started_at < ?3
-                    GROUP BY rep_id) h
-                 JOIN reps r ON r.id = h.rep_id
-                 WHERE h.before IS NOT NULL AND h.recent IS NOT NULL
-                 ORDER BY h.recent - h.before DESC, r.name",
+                "SELECT r.name, v.revision,
+                    avg(CASE WHEN s.started_at < ?1 THEN s.overall END),
+                    count(CASE WHEN s.started_at < ?1 THEN 1 END),
+                    avg(CASE WHEN s.started_at >= ?1 THEN s.overall END),
+                    count(CASE WHEN s.started_at >= ?1 THEN 1 END)
+                 FROM sessions s JOIN reps r ON r.id = s.rep_id
+                    JOIN scenario_revisions v ON v.id = s.revision_id
+                 WHERE s.status = 'finished' AND s.started_at >= ?2 AND s.started_at < ?3
+                 GROUP BY s.rep_id, s.revision_id
+                 ORDER BY r.name",
             )?;
-
             statement
                 .query_map(params![now - window, now - 2 * window, now], |r| {
-                    Ok(Improvement {
-                        rep: r.get(0)?,
-                        before: r.get(1)?,
-                        recent: r.get(2)?,
-                        recent_sessions: r.get::<_, i64>(3)? as u32,
-                    })
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })?
                 .collect()
         };
-        let mut rows = run().map_err(|e| failed(&self.path, "find the most improved reps", e))?;
+        let groups = run().map_err(|e| failed(&self.path, "find the most improved reps", e))?;
+        // Per rep: the sums of measures and the counts, before and recent.
+        let mut reps: Vec<(String, [f64; 2], [u32; 2])> = Vec::new();
+        for (rep, revision, before, before_n, recent, recent_n) in groups {
+            let Some(norm) = self.norms(&revision)?.map(|n| n.overall) else {
+                continue;
+            };
+            if reps.last().is_none_or(|r| r.0 != rep) {
+                reps.push((rep, [0.0; 2], [0; 2]));
+            }
+            let entry = reps.last_mut().expect("pushed above");
+            for (i, (mean, n)) in [(before, before_n), (recent, recent_n)]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(measure) = mean.and_then(|m| norm.measure_value(m)) {
+                    entry.1[i] += measure * n as f64;
+                    entry.2[i] += n as u32;
+                }
+            }
+        }
+        let mut rows: Vec<Improvement> = reps
+            .into_iter()
+            .filter(|(_, _, n)| n[0] > 0 && n[1] > 0)
+            .map(|(rep, sum, n)| Improvement {
+                rep,
+                before: sum[0] / f64::from(n[0]),
+                recent: sum[1] / f64::from(n[1]),
+                recent_sessions: n[1],
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (b.recent - b.before)
+                .total_cmp(&(a.recent - a.before))
+                .then(a.rep.cmp(&b.rep))
+        });
         rows.truncate(limit);
         Ok(rows)
     }
