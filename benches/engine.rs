@@ -124,3 +124,11 @@ fn simulate_100k(bencher: Bencher, name: &str) {
         .counter(ItemsCount::new(100_000usize))
         .bench_local(|| simulate(&scenario, &settings).map(|s| s.overall.mean));
 }
+
+/// A call's norms for skill measures (random and best play, 4,000 runs each): what the first
+/// trend or report over a new revision pays once, before the norms are kept in the database.
+#[divan::bench(args = SHIPPED, sample_count = 5, sample_size = 1)]
+fn norms(bencher: Bencher, name: &str) {
+    let scenario = shipped(name);
+    bencher.bench_local(|| dealsim::engine::norms::Norms::of(&scenario).unwrap());
+}

@@ -64,11 +64,11 @@ pub fn mean(values: &[f64]) -> Option<f64> {
 impl Store {
     /// A rep's finished sessions in time order (the trend chart).
     pub fn trend(&self, rep: &str, scenario: Option<&str>) -> Result<Vec<TrendPoint>> {
-        let run = || -> rusqlite::Result<Vec<(TrendPoint, String)>> {
+        let run = || -> rusqlite::Result<Vec<(TrendPoint, i64)>> {
             let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT s.id, s.started_at, s.qualification, s.discovery, s.rapport, s.velocity,
-                    s.overall, s.passed, v.revision
-                 FROM sessions s JOIN scenario_revisions v ON v.id = s.revision_id
+                    s.overall, s.passed, s.revision_id
+                 FROM sessions s
                  WHERE s.status = 'finished' AND s.rep_id = {}
                     AND (?2 IS NULL OR s.scenario_id = ?2)
                  ORDER BY s.started_at, s.id",
@@ -91,17 +91,17 @@ impl Store {
                             },
                             measures: Measures::default(),
                         },
-                        r.get::<_, String>(8)?,
+                        r.get::<_, i64>(8)?,
                     ))
                 })?
                 .collect()
         };
-        let rows: Vec<(TrendPoint, String)> =
+        let rows: Vec<(TrendPoint, i64)> =
             run().map_err(|e| failed(&self.path, "read the rep's trend", e))?;
         rows.into_iter()
             .map(|(mut point, revision)| {
                 point.measures = self
-                    .measures_of(&revision, Some(point.scores))?
+                    .measures_of(revision, &point.scores)?
                     .unwrap_or_default();
                 Ok(point)
             })
@@ -117,12 +117,11 @@ impl Store {
         let (clause, values) = where_clause(&filter, now);
         let sql = format!(
             "SELECT r.name, s.qualification, s.discovery, s.rapport, s.velocity, s.overall,
-                v.revision
-             FROM sessions s JOIN reps r ON r.id = s.rep_id
-                JOIN scenario_revisions v ON v.id = s.revision_id {clause}
+                s.revision_id
+             FROM sessions s JOIN reps r ON r.id = s.rep_id {clause}
              ORDER BY r.name, s.started_at, s.id"
         );
-        let run = || -> rusqlite::Result<Vec<(String, [u8; 5], String)>> {
+        let run = || -> rusqlite::Result<Vec<(String, [u8; 5], i64)>> {
             let mut statement = self.conn.prepare_cached(&sql)?;
 
             statement
@@ -146,10 +145,7 @@ impl Store {
                 overall: s[4],
                 passed: None,
             };
-            measures.push(
-                self.measures_of(revision, Some(scores))?
-                    .unwrap_or_default(),
-            );
+            measures.push(self.measures_of(*revision, &scores)?.unwrap_or_default());
         }
         let dimensions = [
             Some(Dimension::Qualification),

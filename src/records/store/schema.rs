@@ -119,11 +119,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 9: what each revision allows per skill (random and best play's means), measured once and
     // kept, for the skill measures (`engine::norms`); `norms` is NULL for a call too large to
     // measure. `version` names the norms' and the scoring rules' versions they were measured under.
+    // The index covers "improved most", which averages each rep's scores per revision.
     "CREATE TABLE revision_norms (
         revision_id INTEGER PRIMARY KEY REFERENCES scenario_revisions(id),
         version INTEGER NOT NULL,
         norms TEXT
-    );",
+    );
+    CREATE INDEX sessions_by_rep_revision ON sessions (status, started_at, rep_id, revision_id,
+        overall);",
 ];
 
 /// The first schema version with the `meta` table.

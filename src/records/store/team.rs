@@ -30,7 +30,7 @@ pub struct Improvement {
 }
 
 /// A rep's mean overall score and count on one revision, in the earlier and the recent window.
-type WindowedMeans = (String, String, Option<f64>, i64, Option<f64>, i64);
+type WindowedMeans = (String, i64, Option<f64>, i64, Option<f64>, i64);
 
 /// Where reps go wrong on one scenario.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -101,13 +101,13 @@ impl Store {
         // bound on a single call), and the norms are applied to a few rows, not every session.
         let run = || -> rusqlite::Result<Vec<WindowedMeans>> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT r.name, v.revision,
+                "SELECT r.name, s.revision_id,
                     avg(CASE WHEN s.started_at < ?1 THEN s.overall END),
                     count(CASE WHEN s.started_at < ?1 THEN 1 END),
                     avg(CASE WHEN s.started_at >= ?1 THEN s.overall END),
                     count(CASE WHEN s.started_at >= ?1 THEN 1 END)
-                 FROM sessions s JOIN reps r ON r.id = s.rep_id
-                    JOIN scenario_revisions v ON v.id = s.revision_id
+                 FROM sessions s INDEXED BY sessions_by_rep_revision
+                    JOIN reps r ON r.id = s.rep_id
                  WHERE s.status = 'finished' AND s.started_at >= ?2 AND s.started_at < ?3
                  GROUP BY s.rep_id, s.revision_id
                  ORDER BY r.name",
@@ -129,7 +129,7 @@ impl Store {
         // Per rep: the sums of measures and the counts, before and recent.
         let mut reps: Vec<(String, [f64; 2], [u32; 2])> = Vec::new();
         for (rep, revision, before, before_n, recent, recent_n) in groups {
-            let Some(norm) = self.norms(&revision)?.map(|n| n.overall) else {
+            let Some(norm) = self.norms_of_revision(revision)?.map(|n| n.overall) else {
                 continue;
             };
             if reps.last().is_none_or(|r| r.0 != rep) {
