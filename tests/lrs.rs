@@ -504,6 +504,17 @@ fn refusing_lrs() -> (String, std::sync::mpsc::Receiver<Vec<String>>) {
                 }
             };
             let Some(body) = body else { continue };
+            // A read (the sync asking for assignments and focus skills) gets an empty page and
+            // is not counted among the statements sent.
+            if String::from_utf8_lossy(&request).starts_with("GET ") {
+                let reply = r#"{"statements":[],"more":""}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+                continue;
+            }
             let statements: Vec<Value> = serde_json::from_str(&body).unwrap_or_default();
             let verbs: Vec<String> = statements
                 .iter()
@@ -933,4 +944,138 @@ fn a_laptop_without_the_companys_settings_says_so_instead_of_sending() {
     let outbox = store.outbox_summary().unwrap();
     assert!(outbox.queued > 0, "everything still queued");
     assert_eq!(outbox.sent, 0);
+}
+
+#[test]
+fn assignments_and_focus_set_by_the_trainer_reach_the_reps_laptop_and_its_status_comes_back() {
+    let Some(ralph) = ralph() else {
+        assert!(
+            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
+            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
+        );
+        eprintln!("Ralph is not installed: the assignments test is skipped (see .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lrs = Lrs::start(&ralph, dir.path(), free_port());
+    let config = config_for(dir.path(), &lrs.endpoint());
+    let laptop = dir.path().join("laptop.db");
+    let trainer = dir.path().join("trainer.db");
+    let ok = |output: Output| {
+        assert!(output.status.success(), "{}", text(&output));
+        text(&output)
+    };
+    // Eve practises once on her laptop; the trainer pulls and so knows her.
+    play(&laptop, "Eve Moreau", "harbor-discovery", 1, None);
+    ok(dealsim(&["sync"], &laptop, &config));
+    ok(dealsim(&["pull"], &trainer, &config));
+    // The trainer puts her in a team, sets her focus and assigns a call to the team.
+    ok(dealsim(
+        &["reps", "team", "eve moreau", "North"],
+        &trainer,
+        &config,
+    ));
+    ok(dealsim(
+        &["focus", "Eve Moreau", "discovery"],
+        &trainer,
+        &config,
+    ));
+    let due = dealsim::records::clock::date(dealsim::records::clock::now_ms() + 3 * 86_400_000);
+    let assigned = ok(dealsim(
+        &[
+            "assign",
+            "fernway-bakery",
+            "--team",
+            "north",
+            "--due",
+            &due,
+            "--score",
+            "80",
+        ],
+        &trainer,
+        &config,
+    ));
+    assert!(assigned.contains("to Eve Moreau"), "{assigned}");
+    // What travels is valid xAPI, as Ralph's own model reads it.
+    let unsent = Store::open(&trainer).unwrap().unsent_directions().unwrap();
+    assert_eq!(unsent.len(), 2);
+    let settings = dealsim::records::config::XapiSettings {
+        base: "https://acme.example/xapi".into(),
+        home_page: "https://acme.example".into(),
+        language: "en-US".into(),
+    };
+    let statements: Vec<Value> = unsent
+        .iter()
+        .map(|u| dealsim::records::xapi::direction_statement(u, &settings, "trainer"))
+        .collect();
+    strictly_valid(&ralph, &statements);
+    let sent = ok(dealsim(&["sync"], &trainer, &config));
+    assert!(sent.contains("2 sent"), "{sent}");
+    // Eve's laptop learns of both at its next sync, and never downloads the team's sessions.
+    let received = ok(dealsim(&["sync"], &laptop, &config));
+    assert!(received.contains("2 received"), "{received}");
+    let focus = ok(dealsim(&["focus", "Eve Moreau"], &laptop, &config));
+    assert!(focus.contains("Discovery"), "{focus}");
+    let mine = ok(dealsim(
+        &["assignments", "--rep", "Eve Moreau"],
+        &laptop,
+        &config,
+    ));
+    assert!(
+        mine.contains("fernway-bakery") && mine.contains("not started"),
+        "{mine}"
+    );
+    // She passes it (90, over the 80 asked) and syncs; the trainer's pull shows it done.
+    let textbook =
+        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let mut play_cli = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args([
+            "play",
+            &format!(
+                "{}/scenarios/fernway-bakery.scenario.ron",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        ])
+        .args(["--rep", "Eve Moreau", "--seed", "3", "--db"])
+        .arg(&laptop)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    play_cli
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(textbook.as_bytes())
+        .unwrap();
+    let played = play_cli.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&played.stdout).contains("Overall: 90/100"));
+    let mine = ok(dealsim(
+        &["assignments", "--rep", "Eve Moreau"],
+        &laptop,
+        &config,
+    ));
+    assert!(mine.contains("fernway-bakery (done)"), "{mine}");
+    ok(dealsim(&["sync"], &laptop, &config));
+    ok(dealsim(&["pull"], &trainer, &config));
+    let status = ok(dealsim(
+        &["assignments", "--format", "json"],
+        &trainer,
+        &config,
+    ));
+    let status: Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status[0]["reps"][0]["rep"], "Eve Moreau");
+    assert_eq!(status[0]["reps"][0]["status"], "done");
+    assert_eq!(status[0]["assignment"]["team"], "North");
+    // A cancellation travels the same way.
+    let id = status[0]["assignment"]["id"].as_str().unwrap()[..8].to_string();
+    ok(dealsim(&["assignments", "cancel", &id], &trainer, &config));
+    ok(dealsim(&["sync"], &trainer, &config));
+    ok(dealsim(&["sync"], &laptop, &config));
+    let mine = ok(dealsim(
+        &["assignments", "--rep", "Eve Moreau"],
+        &laptop,
+        &config,
+    ));
+    assert!(mine.contains("No assignments"), "{mine}");
 }

@@ -2,6 +2,7 @@
 //! them into settings and runs. Errors reach the user as one clear sentence and exit status 2;
 //! a check that finds problems exits 1.
 
+mod assign;
 mod check;
 mod new;
 mod play;
@@ -251,6 +252,44 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Assign scenarios to reps or a team, with a due date and a required score: `dealsim assign
+    /// fernway-bakery --rep "Eve Moreau" --due 2026-12-04 --score 75`. It reaches the reps' apps
+    /// through the LRS at the next `dealsim sync`.
+    Assign {
+        /// Scenario ids, each to be passed.
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// A rep it is for (give --rep again for more).
+        #[arg(long, required_unless_present = "team", conflicts_with = "team")]
+        rep: Vec<String>,
+        /// A team it is for: every member (`dealsim reps team`).
+        #[arg(long)]
+        team: Option<String>,
+        /// When it is due: YYYY-MM-DD (the end of that day, UTC) or a time.
+        #[arg(long, value_parser = assign::parse_due)]
+        due: i64,
+        /// The overall score a right call must reach (default: the scenario's pass mark).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+        score: Option<u8>,
+        /// The scenarios folder the ids are checked against.
+        #[arg(long, default_value = "scenarios")]
+        scenarios_folder: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Every assignment and where each rep stands: not started, in progress, not passed, past
+    /// due, done. `dealsim assignments cancel ID` cancels one.
+    Assignments {
+        #[command(subcommand)]
+        what: Option<AssignmentsCommand>,
+        /// Only this rep's assignments.
+        #[arg(long)]
+        rep: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The reps on record; `dealsim reps merge "Eve Moreu" "Eve Moreau"` makes two names one rep.
     Reps {
         #[command(subcommand)]
@@ -330,6 +369,27 @@ enum RepsCommand {
     Merge {
         from: String,
         into: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Puts a rep in a team (one team per rep; "" takes them out): assignments can be set for a
+    /// team, and `sessions`/`report --team` show its members.
+    Team {
+        rep: String,
+        team: String,
+        /// Add a rep who has not played yet.
+        #[arg(long)]
+        new: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AssignmentsCommand {
+    /// Cancel an assignment (by the id `dealsim assignments` shows, or its first characters).
+    Cancel {
+        id: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -533,8 +593,56 @@ pub fn main() -> ExitCode {
             format,
             db,
         } => records::insight(&db, &scenario, since, until, format == Format::Json),
+        Command::Assign {
+            scenarios,
+            rep,
+            team,
+            due,
+            score,
+            scenarios_folder,
+            db,
+        } => assign::assign(
+            &db,
+            &scenarios,
+            &rep,
+            team.as_deref(),
+            due,
+            score,
+            &assign::scenario_ids(&scenarios_folder),
+        ),
+        Command::Assignments {
+            what,
+            rep,
+            format,
+            db,
+        } => match what {
+            None => assign::list(&db, rep.as_deref(), format == Format::Json),
+            Some(AssignmentsCommand::Cancel { id, db: cancel_db }) => assign::cancel(
+                if cancel_db.db.is_some() || cancel_db.config.is_some() {
+                    &cancel_db
+                } else {
+                    &db
+                },
+                &id,
+            ),
+        },
         Command::Reps { what, db } => match what {
             None => records::reps(&db),
+            Some(RepsCommand::Team {
+                rep,
+                team,
+                new,
+                db: team_db,
+            }) => assign::team(
+                if team_db.db.is_some() || team_db.config.is_some() {
+                    &team_db
+                } else {
+                    &db
+                },
+                &rep,
+                &team,
+                new,
+            ),
             Some(RepsCommand::Merge {
                 from,
                 into,

@@ -55,6 +55,9 @@ pub(crate) struct FilterArgs {
     /// Only this rep's sessions.
     #[arg(long)]
     rep: Option<String>,
+    /// Only the sessions of this team's members (`dealsim reps team`).
+    #[arg(long)]
+    team: Option<String>,
     /// Only this scenario's sessions (its id).
     #[arg(long)]
     scenario: Option<String>,
@@ -74,6 +77,7 @@ impl FilterArgs {
     fn filter(&self) -> Filter {
         Filter {
             rep: self.rep.clone(),
+            team: self.team.clone(),
             scenario: self.scenario.clone(),
             since: self.since,
             until: self.until,
@@ -89,7 +93,7 @@ pub(crate) enum TableFormat {
     Json,
 }
 
-fn json_out<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+pub(crate) fn json_out<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure(e.to_string()))?;
     say(&format!("{text}\n"));
     Ok(())
@@ -122,7 +126,7 @@ fn printable(text: &str) -> String {
 }
 
 /// Lays out rows as aligned columns, the first row being the header.
-fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -605,11 +609,27 @@ fn sync_with(
             summary.rejected.len()
         ));
     }
+    let directions = &report.directions;
+    if directions.sent > 0 || directions.received > 0 {
+        out.push_str(&format!(
+            "Assignments and focus skills: {} sent, {} received.\n",
+            directions.sent, directions.received
+        ));
+    }
     say(&out);
     if let Some(why) = report.stopped {
         tell(&format!(
             "dealsim: {why}; the statements stay queued and go at the next sync\n"
         ));
+        return Ok(ExitCode::from(3));
+    }
+    if let Some(why) = &directions.unread {
+        tell(&format!(
+            "dealsim: warning: assignments and focus skills could not be read from the LRS ({why}); the next sync tries again\n"
+        ));
+    }
+    if let Some(why) = &directions.stopped {
+        tell(&format!("dealsim: {why}\n"));
         return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
@@ -648,6 +668,12 @@ pub(crate) fn pull(
         "Read {} dealsim statement(s) from {}: {} session(s) added, {} already here.\n",
         report.statements, lrs.endpoint, report.added, report.already_here
     );
+    if report.directions > 0 {
+        out.push_str(&format!(
+            "{} assignment(s) or focus skills received.\n",
+            report.directions
+        ));
+    }
     if !report.left.is_empty() {
         out.push_str(&format!(
             "{} session(s) left for the next pull:\n",
@@ -668,7 +694,7 @@ pub(crate) fn pull(
 }
 
 /// "; did you mean `x`?" for a name close to one of the candidates, else nothing.
-fn near<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn near<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     dealsim::engine::format::diagnostic::did_you_mean(name, candidates)
         .map(|hint| format!("; {hint}"))
         .unwrap_or_default()
@@ -676,7 +702,7 @@ fn near<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String
 
 /// A rep name that matches nobody is most often a typo: refused with the nearest name, so it
 /// never becomes a rep of its own. `advice` says where to look.
-fn require_rep(store: &Store, rep: &str, advice: &str) -> Result<(), Failure> {
+pub(crate) fn require_rep(store: &Store, rep: &str, advice: &str) -> Result<(), Failure> {
     if store.knows_rep(rep).map_err(|e| Failure(e.to_string()))? {
         return Ok(());
     }

@@ -5,6 +5,7 @@
 //! A file that is not a dealsim database, is corrupt, or was written by a newer dealsim is refused
 //! with a sentence that says so, and is never written to.
 
+mod assignments;
 mod error;
 mod focus;
 mod import;
@@ -20,6 +21,7 @@ mod schema;
 mod sessions;
 mod team;
 
+pub use assignments::{Assignment, AssignmentStatus, RepProgress, ScenarioProgress, Unsent};
 pub use error::{Result, StoreError};
 pub use import::{Imported, PulledSession, PulledTurn};
 pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};

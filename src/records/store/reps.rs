@@ -108,6 +108,12 @@ impl Store {
             )?;
             tx.execute("DELETE FROM focus WHERE rep_id = ?", [from_id])?;
             tx.execute(
+                "UPDATE teams SET rep_id = ?1 WHERE rep_id = ?2
+                    AND NOT EXISTS (SELECT 1 FROM teams WHERE rep_id = ?1)",
+                params![into_id, from_id],
+            )?;
+            tx.execute("DELETE FROM teams WHERE rep_id = ?", [from_id])?;
+            tx.execute(
                 "UPDATE rep_aliases SET rep_id = ? WHERE rep_id = ?",
                 params![into_id, from_id],
             )?;

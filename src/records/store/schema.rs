@@ -127,6 +127,28 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX sessions_by_rep_revision ON sessions (status, started_at, rep_id, revision_id,
         overall);",
+    // 10: what a trainer asks of reps travels through the LRS: assignments (scenarios for reps,
+    // a due date, a required score) and focus skills wait here until sent (`sent_at`), each
+    // under a statement id fixed when it was set; reps belong to teams.
+    "CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        scenarios TEXT NOT NULL,
+        reps TEXT NOT NULL,
+        team TEXT,
+        due_at INTEGER NOT NULL,
+        required_score INTEGER,
+        set_by TEXT NOT NULL,
+        set_at INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        statement_id TEXT NOT NULL,
+        sent_at INTEGER
+    );
+    CREATE TABLE teams (
+        rep_id INTEGER PRIMARY KEY REFERENCES reps(id),
+        team TEXT NOT NULL
+    );
+    ALTER TABLE focus ADD COLUMN statement_id TEXT;
+    ALTER TABLE focus ADD COLUMN sent_at INTEGER;",
 ];
 
 /// The first schema version with the `meta` table.

@@ -67,6 +67,8 @@ pub(super) const INTERRUPTED_AFTER_MS: Millis = 3_600_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub rep: Option<String>,
+    /// Only the members of this team (`dealsim reps team`).
+    pub team: Option<String>,
     pub scenario: Option<String>,
     pub since: Option<Millis>,
     pub until: Option<Millis>,
@@ -179,6 +181,12 @@ pub(super) fn where_clause(filter: &Filter, now: Millis) -> (String, Vec<rusqlit
         let key = super::reps::rep_key(rep);
         values.push(Value::Text(key.clone()));
         values.push(Value::Text(key));
+    }
+    if let Some(team) = &filter.team {
+        clauses.push("s.rep_id IN (SELECT t.rep_id FROM teams t WHERE lower(t.team) = lower(?))");
+        values.push(Value::Text(
+            team.split_whitespace().collect::<Vec<_>>().join(" "),
+        ));
     }
     if let Some(scenario) = &filter.scenario {
         clauses.push("s.scenario_id = ?");

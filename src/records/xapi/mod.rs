@@ -1,12 +1,17 @@
 //! Sessions as xAPI 1.0.3 statements, sent to a Learning Record Store and read back from it: the
 //! statements (`statements`), the LRS's HTTP client (`lrs`), the sync that drives the outbox
-//! (`sync`), and the pull that rebuilds other machines' sessions here (`pull`).
+//! (`sync`), the pull that rebuilds other machines' sessions here (`pull`), and what a trainer
+//! asks of reps, travelling both ways (`directions`).
 
+mod directions;
 mod lrs;
 mod pull;
 mod statements;
 mod sync;
 
+pub use directions::{
+    DirectionsReport, direction_statement, receive_directions, send_directions, trainer_name,
+};
 pub use lrs::{Lrs, LrsError, redact_address};
 pub use pull::{PullReport, pull};
 pub use statements::{VERSION, statements};

@@ -46,6 +46,8 @@ pub struct PullReport {
     pub left: Vec<String>,
     /// Why the pull stopped early, if it did (nothing read after that was lost).
     pub stopped: Option<String>,
+    /// Assignments and focus skills read that changed something here.
+    pub directions: usize,
 }
 
 /// Reads every dealsim statement stored since the last pull and rebuilds the sessions that are
@@ -67,6 +69,7 @@ pub fn pull(
         url.push_str(&format!("&since={}", query_value(since)));
     }
     let mut endings: Vec<Value> = Vec::new();
+    let mut directions: Vec<Value> = Vec::new();
     let mut answered: HashMap<String, Vec<Value>> = HashMap::new();
     let mut newest_stored: Option<Millis> = None;
     let mut consistent_through: Option<Millis> = None;
@@ -82,6 +85,14 @@ pub fn pull(
             consistent_through = page.consistent_through;
         }
         for statement in page.statements {
+            let verb = statement["verb"]["id"].as_str().unwrap_or_default();
+            if verb == super::directions::verb_assigned(settings)
+                || verb == super::directions::verb_set_focus(settings)
+            {
+                report.statements += 1;
+                directions.push(statement);
+                continue;
+            }
             let ours = statement["context"]["extensions"]
                 .get(extension("scenario-id"))
                 .is_some();
@@ -111,6 +122,18 @@ pub fn pull(
         }
     }
 
+    // Assignments and focus skills, oldest first so that the newest version of each is kept.
+    directions.sort_by_key(|s| {
+        s["timestamp"]
+            .as_str()
+            .and_then(|t| clock::parse(t).ok())
+            .unwrap_or(0)
+    });
+    for statement in &directions {
+        if super::directions::receive(store, settings, statement)? {
+            report.directions += 1;
+        }
+    }
     let mut scenarios: HashMap<String, Option<Scenario>> = HashMap::new();
     // Sessions left for later keep the next pull's start before them.
     let mut oldest_left: Option<Millis> = None;
@@ -317,13 +340,13 @@ fn pulled_session(
 }
 
 /// One page of statements.
-struct Page {
-    statements: Vec<Value>,
-    more: Option<String>,
+pub(super) struct Page {
+    pub(super) statements: Vec<Value>,
+    pub(super) more: Option<String>,
     consistent_through: Option<Millis>,
 }
 
-fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, String> {
+pub(super) fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, String> {
     let response = agent
         .get(url)
         .header("X-Experience-API-Version", VERSION)
@@ -423,7 +446,7 @@ fn session_statements(
 }
 
 /// The address of the next page: `more` is absolute, or relative to the LRS's host.
-fn resolve(endpoint: &str, more: &str) -> String {
+pub(super) fn resolve(endpoint: &str, more: &str) -> String {
     if more.starts_with("http://") || more.starts_with("https://") {
         return more.to_string();
     }
@@ -439,7 +462,7 @@ fn resolve(endpoint: &str, more: &str) -> String {
 }
 
 /// A value for a URL's query: everything but unreserved characters percent-encoded.
-fn query_value(text: &str) -> String {
+pub(super) fn query_value(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {

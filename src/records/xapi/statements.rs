@@ -19,7 +19,7 @@ const TYPE_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interact
 const TYPE_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
 
 /// Percent-encodes an id for use in an IRI path segment.
-fn segment(text: &str) -> String {
+pub(super) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -23,6 +23,8 @@ pub struct SyncReport {
     pub queued: u32,
     /// Why sending stopped early, if it did.
     pub stopped: Option<String>,
+    /// Assignments and focus skills set here and sent, and those read from the LRS.
+    pub directions: super::DirectionsReport,
 }
 
 /// Sends every queued statement, `batch` at a time. A batch the LRS refuses is sent again one
@@ -133,6 +135,20 @@ pub fn sync(
         });
     }
     report.queued = store.outbox_summary()?.queued;
+    // Then what a trainer asks of reps: sent from the machine it was set on, and read on every
+    // machine, so a rep's app learns of an assignment at its next sync.
+    if report.stopped.is_none() {
+        super::send_directions(
+            store,
+            settings,
+            lrs,
+            &super::trainer_name(),
+            &mut report.directions,
+        )?;
+        if report.directions.stopped.is_none() {
+            super::receive_directions(store, settings, lrs, &mut report.directions)?;
+        }
+    }
     Ok(report)
 }
 
