@@ -616,3 +616,72 @@ fn a_rep_improving_on_harder_calls_shows_it_on_the_skill_measure_not_the_raw_sco
         .unwrap();
     assert_eq!(kept, 2);
 }
+
+#[test]
+fn an_assignments_status_follows_the_reps_calls_and_the_due_date() {
+    use dealsim::records::store::{Assignment, AssignmentStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let fernway = scenario("fernway-bakery");
+    let now = dealsim::records::clock::now_ms();
+    // An older call does not count: only calls since the assignment was set.
+    play_best(&store, "Ira", &fernway, 1, now - 10 * DAY_MS);
+    store.set_team("Ira", "North").unwrap();
+    let assignment = Assignment {
+        id: "a1".into(),
+        scenarios: vec!["fernway-bakery".into()],
+        reps: store.team_members("north").unwrap(),
+        team: Some("North".into()),
+        due_at: now + 3 * DAY_MS,
+        required_score: Some(80),
+        set_by: "Kim".into(),
+        set_at: now - 5 * DAY_MS,
+        cancelled: false,
+    };
+    assert_eq!(assignment.reps, ["Ira"]);
+    store.save_assignment(&assignment).unwrap();
+    let status = |at| {
+        store
+            .assignment_progress(&assignment, "ira", at)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status(now), AssignmentStatus::NotStarted);
+    // A call begun and not finished: in progress.
+    let mut session = Session::new(&fernway, 2);
+    let mut recording = store
+        .begin_at("Ira", "test", &session, now - 4 * DAY_MS)
+        .unwrap();
+    session.choose_offered(0).unwrap();
+    store
+        .record_turn_at(&mut recording, &session, 1500, now - 4 * DAY_MS + 1000)
+        .unwrap();
+    assert_eq!(status(now), AssignmentStatus::InProgress);
+    // A finished call below the score asked for: not passed; after the due date: past due.
+    let picks: &[usize] = &[0, 0, 0, 0, 0, 0, 0, 0, 0];
+    play(&store, "Ira", &fernway, 1, picks, now - 3 * DAY_MS);
+    let best_so_far = store.assignment_progress(&assignment, "Ira", now).unwrap();
+    assert!(
+        best_so_far.scenarios[0].best.unwrap() < 80,
+        "{best_so_far:?}"
+    );
+    assert_eq!(status(now), AssignmentStatus::NotPassed);
+    assert_eq!(status(now + 4 * DAY_MS), AssignmentStatus::PastDue);
+    // Best play passes it: done, whatever the date.
+    play_best(&store, "Ira", &fernway, 3, now - 2 * DAY_MS);
+    assert_eq!(status(now), AssignmentStatus::Done);
+    assert_eq!(status(now + 4 * DAY_MS), AssignmentStatus::Done);
+    assert_eq!(store.assignments_for("IRA", now).unwrap().len(), 1);
+    // A cancelled assignment is no longer the rep's.
+    let mut cancelled = assignment.clone();
+    cancelled.cancelled = true;
+    cancelled.set_at += 1;
+    store.save_assignment(&cancelled).unwrap();
+    assert!(store.assignments_for("Ira", now).unwrap().is_empty());
+    // The team filter selects its members' sessions.
+    let north = Filter {
+        team: Some("NORTH".into()),
+        ..Filter::default()
+    };
+    assert_eq!(store.count(&north).unwrap(), 4);
+}

@@ -42,6 +42,44 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// A due date as a rep reads it: `Friday 4 December` (UTC), with the year when it is not the
+/// year of `now`.
+pub fn due_date(ms: Millis, now: Millis) -> String {
+    const WEEKDAYS: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let days = ms.div_euclid(DAY_MS);
+    let (y, m, d) = civil_from_days(days);
+    let (this_year, _, _) = civil_from_days(now.div_euclid(DAY_MS));
+    let weekday = WEEKDAYS[days.rem_euclid(7) as usize];
+    let month = MONTHS[(m as usize).clamp(1, 12) - 1];
+    if y == this_year {
+        format!("{weekday} {d} {month}")
+    } else {
+        format!("{weekday} {d} {month} {y}")
+    }
+}
+
 /// `2026-11-22T14:05:09.250Z`: what xAPI timestamps and exports use.
 pub fn iso8601(ms: Millis) -> String {
     let days = ms.div_euclid(DAY_MS);
@@ -177,6 +215,18 @@ pub fn iso_duration(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_due_date_reads_as_a_weekday() {
+        let friday = parse("2026-12-04T23:59:59").unwrap();
+        let now = parse("2026-12-01").unwrap();
+        assert_eq!(due_date(friday, now), "Friday 4 December");
+        assert_eq!(
+            due_date(parse("2027-01-04").unwrap(), now),
+            "Monday 4 January 2027"
+        );
+        assert_eq!(due_date(0, 0), "Thursday 1 January");
+    }
 
     #[test]
     fn lrs_times_with_offsets_and_microseconds_are_read() {

@@ -225,19 +225,24 @@ fn take_pull_report(mut log: ResMut<SessionLog>) {
     }
 }
 
-/// Takes in what the background sync did.
-fn take_sync_report(mut log: ResMut<SessionLog>) {
+/// Takes in what the background sync did; assignments or focus skills it brought are shown at
+/// once.
+fn take_sync_report(mut log: ResMut<SessionLog>, mut progress: ResMut<RepProgress>) {
     let Some(pending) = &mut log.sync else {
         return;
     };
     if let Some(result) = pending.try_take() {
         if let Ok(report) = &result {
             info!(
-                "xAPI sync: {} sent, {} rejected, {} queued",
+                "xAPI sync: {} sent, {} rejected, {} queued; {} assignment(s) or focus received",
                 report.sent,
                 report.rejected.len(),
-                report.queued
+                report.queued,
+                report.directions.received
             );
+            if report.directions.received > 0 {
+                progress.stale = true;
+            }
         }
         log.last_sync = Some(result);
         log.sync = None;

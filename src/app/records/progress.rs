@@ -6,7 +6,7 @@
 use super::{DbWorker, Pending, SessionLog};
 use crate::app::reps::Reps;
 use crate::engine::score::Dimension;
-use crate::records::store::{ScenarioRecord, TrendPoint};
+use crate::records::store::{Assignment, ScenarioRecord, TrendPoint};
 use bevy::prelude::*;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,9 @@ pub struct RepProgress {
     pub focus_lines: Vec<String>,
     /// Every rep the database knows, for the start screen.
     pub known_reps: Vec<String>,
+    /// What the trainer assigned this rep (perhaps from another machine, through the LRS), the
+    /// soonest due first, each with where the rep stands.
+    pub assignments: Vec<(Assignment, crate::records::store::RepProgress)>,
     /// Set to read everything again.
     pub stale: bool,
     /// The first answer has arrived.
@@ -35,6 +38,7 @@ struct Loaded {
     focus: Vec<Dimension>,
     trend: Vec<TrendPoint>,
     known_reps: Vec<String>,
+    assignments: Vec<(Assignment, crate::records::store::RepProgress)>,
 }
 
 /// Asks the worker for the rep's progress when the rep changes, a call ended or a trainer set
@@ -56,6 +60,7 @@ pub(super) fn refresh_progress(
                 progress.record = loaded.record;
                 progress.focus = loaded.focus;
                 progress.known_reps = loaded.known_reps;
+                progress.assignments = loaded.assignments;
             }
             Some(Err(problem)) => {
                 warn!("cannot read the rep's progress: {problem}");
@@ -80,6 +85,7 @@ pub(super) fn refresh_progress(
                 focus: store.focus(&rep)?.map(|(f, _)| f).unwrap_or_default(),
                 trend: store.trend(&rep, None)?,
                 known_reps: store.reps()?,
+                assignments: store.assignments_for(&rep, crate::records::clock::now_ms())?,
                 rep,
             })
         };

@@ -1,5 +1,6 @@
 //! The library: the scenarios as cards with the rep's best score and attempts, filters by tag and
-//! difficulty, the trainer's focus skills, and broken files greyed out with the checker's messages.
+//! difficulty, the trainer's focus skills and assignments, and broken files greyed out with the
+//! checker's messages.
 
 use crate::app::playing::{Notice, StartCall};
 use crate::app::records::RepProgress;
@@ -8,6 +9,8 @@ use crate::app::scenarios::{Library, LibraryEntry};
 use crate::app::{Screen, UiSystems, theme};
 use crate::engine::format::Difficulty;
 use crate::engine::play::random::fresh_seed;
+use crate::records::clock;
+use crate::records::store::AssignmentStatus;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use std::collections::BTreeSet;
@@ -23,7 +26,12 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Filters>()
         .add_systems(
             OnEnter(Screen::Library),
-            |mut progress: ResMut<RepProgress>| progress.stale = true,
+            // Read the rep's progress again, and sync: the LRS may hold a new assignment.
+            |mut progress: ResMut<RepProgress>,
+             mut log: ResMut<crate::app::records::SessionLog>| {
+                progress.stale = true;
+                log.sync_in_background();
+            },
         )
         .add_systems(
             EguiPrimaryContextPass,
@@ -76,6 +84,9 @@ fn draw(
                 for line in &progress.focus_lines {
                     theme::muted(ui, line);
                 }
+            }
+            if progress.rep == reps.current {
+                assignments_banner(ui, &progress, &library);
             }
             if let Some(message) = &notice.0 {
                 ui.label(egui::RichText::new(message).color(theme::WARN));
@@ -242,6 +253,26 @@ fn playable_card(
                 ),
             );
         }
+        if let Some((assignment, standing)) = progress
+            .assignments
+            .iter()
+            .find(|(a, _)| a.scenarios.contains(&scenario.id))
+        {
+            let status = standing
+                .scenarios
+                .iter()
+                .find(|s| s.scenario_id == scenario.id)
+                .map_or(AssignmentStatus::NotStarted, |s| s.status);
+            let text = match status {
+                AssignmentStatus::Done => "Assigned to you: done".to_string(),
+                AssignmentStatus::PastDue => "Assigned to you: past due".to_string(),
+                _ => format!(
+                    "Assigned to you, due {}",
+                    clock::due_date(assignment.due_at, clock::now_ms())
+                ),
+            };
+            theme::pill(ui, &text, status_colour(status));
+        }
         ui.horizontal(|ui| {
             let record = progress.record.get(&scenario.id);
             match record {
@@ -273,6 +304,70 @@ fn playable_card(
             });
         });
     });
+}
+
+fn status_colour(status: AssignmentStatus) -> egui::Color32 {
+    match status {
+        AssignmentStatus::Done => theme::GOOD,
+        AssignmentStatus::PastDue | AssignmentStatus::NotPassed => theme::BAD,
+        AssignmentStatus::NotStarted | AssignmentStatus::InProgress => theme::ACCENT,
+    }
+}
+
+/// What the trainer assigned this rep, above the cards: each assignment's calls by title, when
+/// it is due, the score asked for, and where the rep stands on each call.
+fn assignments_banner(ui: &mut egui::Ui, progress: &RepProgress, library: &Library) {
+    let now = clock::now_ms();
+    for (assignment, standing) in &progress.assignments {
+        if standing.status == AssignmentStatus::Done && now > assignment.due_at {
+            continue;
+        }
+        let title = |id: &str| {
+            library
+                .entries
+                .iter()
+                .filter_map(LibraryEntry::scenario)
+                .find(|s| s.id == id)
+                .map_or_else(|| id.to_string(), |s| s.title.clone())
+        };
+        let calls: Vec<String> = standing
+            .scenarios
+            .iter()
+            .map(|s| format!("{} ({})", title(&s.scenario_id), s.status.label()))
+            .collect();
+        let asked = match assignment.required_score {
+            Some(score) => format!("a right call scoring {score} or more"),
+            None => "a pass".to_string(),
+        };
+        ui.label(
+            egui::RichText::new(format!(
+                "Assigned to you, due {}: {}",
+                clock::due_date(assignment.due_at, now),
+                calls.join(", ")
+            ))
+            .color(status_colour(standing.status))
+            .strong(),
+        );
+        let on = if standing.scenarios.len() == 1 {
+            ""
+        } else {
+            " on each"
+        };
+        theme::muted(
+            ui,
+            format!(
+                "Set by {}: {asked}{on}; {}.",
+                assignment.set_by,
+                match standing.status {
+                    AssignmentStatus::Done => "you have done it",
+                    AssignmentStatus::PastDue => "it is past due",
+                    AssignmentStatus::NotPassed => "not passed yet: play it again",
+                    AssignmentStatus::InProgress => "in progress",
+                    AssignmentStatus::NotStarted => "not started yet",
+                }
+            ),
+        );
+    }
 }
 
 fn broken_card(ui: &mut egui::Ui, entry: &LibraryEntry, width: f32) {

@@ -3,6 +3,7 @@
 //! most, where reps go wrong on each scenario, the LRS queue, and the replay of any session step
 //! by step with its debrief. Queries run when something changes, not every frame.
 
+mod assignments;
 mod lrs;
 mod replay;
 mod reps;
@@ -10,6 +11,7 @@ mod scenarios;
 mod sessions;
 mod team;
 
+use assignments::{AssignForm, assignments_tab};
 use lrs::lrs_tab;
 use replay::replay_view;
 use reps::reps_tab;
@@ -45,6 +47,7 @@ pub enum Tab {
     Team,
     Scenarios,
     Lrs,
+    Assignments,
 }
 
 /// A stored session opened for replay.
@@ -104,6 +107,13 @@ pub struct TrainerView {
     pub merge_result: Option<Result<String, String>>,
     /// What top performers do on the scenario shown, asked for with a click.
     insight: OnRequest,
+    /// Assignments with each rep's standing, the teams, and the form to assign.
+    pub assignments: Vec<(
+        crate::records::store::Assignment,
+        Vec<crate::records::store::RepProgress>,
+    )>,
+    pub teams: Vec<(String, Vec<String>)>,
+    pub assign: AssignForm,
     /// Set when the results must be read again.
     pub stale: bool,
     pub error: Option<String>,
@@ -141,6 +151,11 @@ pub struct Loaded {
     scenario: Option<String>,
     analysis: Option<ScenarioAnalysis>,
     outbox: Option<OutboxSummary>,
+    assignments: Vec<(
+        crate::records::store::Assignment,
+        Vec<crate::records::store::RepProgress>,
+    )>,
+    teams: Vec<(String, Vec<String>)>,
     query_ms: f64,
 }
 
@@ -294,6 +309,10 @@ fn apply(view: &mut TrainerView, loaded: Loaded) {
             }
         }
         Tab::Lrs => view.outbox = loaded.outbox,
+        Tab::Assignments => {
+            view.assignments = loaded.assignments;
+            view.teams = loaded.teams;
+        }
     }
 }
 
@@ -347,6 +366,17 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
             }
         }
         Tab::Lrs => loaded.outbox = Some(store.outbox_summary()?),
+        Tab::Assignments => {
+            let now = clock::now_ms();
+            loaded.teams = store.teams()?;
+            for assignment in store.assignments(false)? {
+                let mut standings = Vec::new();
+                for rep in &assignment.reps {
+                    standings.push(store.assignment_progress(&assignment, rep, now)?);
+                }
+                loaded.assignments.push((assignment, standings));
+            }
+        }
     }
     loaded.query_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(loaded)
@@ -434,6 +464,7 @@ fn draw(
                     (Tab::Team, "Team"),
                     (Tab::Scenarios, "Scenarios"),
                     (Tab::Lrs, "LRS"),
+                    (Tab::Assignments, "Assignments"),
                 ] {
                     if ui
                         .selectable_label(view.tab == tab && view.replay.is_none(), label)
@@ -462,6 +493,7 @@ fn draw(
                 Tab::Team => team_tab(ui, view),
                 Tab::Scenarios => scenarios_tab(ui, view, &library, &worker),
                 Tab::Lrs => lrs_tab(ui, view, &mut log),
+                Tab::Assignments => assignments_tab(ui, view, &worker, &mut log, &library),
             }
         });
     Ok(())
