@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::norms", 9),
     ("records::clock", 20),
     ("records::config", 20),
+    ("records::library", 20),
     ("records::store", 21),
     ("records::profile", 21),
     ("records::xapi", 22),

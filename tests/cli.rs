@@ -1070,3 +1070,109 @@ fn graph_marks_the_nodes_the_checker_warns_about() {
     assert!(html.contains("W0001") && html.contains("CHECK: a node the checker warns about"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Serves `files` over plain HTTP on a free loopback port (one request per connection); an
+/// unknown path is a 404.
+fn serve(files: Vec<(String, String)>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 8192];
+            let n = stream.read(&mut buffer).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buffer[..n]).to_string();
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let found = files
+                .iter()
+                .find(|(name, _)| path == format!("/team/{name}"));
+            let (status, body) = match found {
+                Some((_, body)) => ("200 OK", body.clone()),
+                None => ("404 Not Found", "no such file".to_string()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/team")
+}
+
+#[test]
+fn the_teams_library_is_copied_checked_and_a_broken_file_keeps_its_last_good_copy() {
+    let dir = std::env::temp_dir().join(format!("dealsim-library-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (source, copy) = (dir.join("share"), dir.join("copy"));
+    std::fs::create_dir_all(&source).unwrap();
+    let read = |name: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario(name))).unwrap()
+    };
+    for name in ["fernway-bakery", "harbor-discovery"] {
+        std::fs::write(source.join(format!("{name}.scenario.ron")), read(name)).unwrap();
+    }
+    std::fs::write(source.join("notes.txt"), "not a scenario").unwrap();
+    let config = dir.join("config.ron");
+    let settings = |source: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "(library: (source: {source:?}, copy: {:?}))",
+                copy.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    settings(source.to_str().unwrap());
+    let library = || dealsim(&["library", "--config", config.to_str().unwrap()], "");
+    let out = library();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("2 updated, 0 unchanged, 0 removed"));
+    assert_eq!(
+        std::fs::read_to_string(copy.join("fernway-bakery.scenario.ron")).unwrap(),
+        read("fernway-bakery")
+    );
+    // A manager breaks a file: the reps keep the last good copy, and the message says why.
+    broken_copy(&source, "fernway-bakery", "to: \"gut-feel\"", "to: \"gut-fell\"");
+    let out = library();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("fernway-bakery.scenario.ron was not taken: error[E"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(copy.join("fernway-bakery.scenario.ron")).unwrap(),
+        read("fernway-bakery"),
+        "the last good copy stays"
+    );
+    // A call removed at the source leaves the copy; an unreachable source changes nothing.
+    std::fs::remove_file(source.join("harbor-discovery.scenario.ron")).unwrap();
+    let out = library();
+    assert!(text(&out.stdout).contains("removed harbor-discovery.scenario.ron"));
+    std::fs::rename(&source, dir.join("gone")).unwrap();
+    let out = library();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stdout).contains("could not be read"));
+    assert!(copy.join("fernway-bakery.scenario.ron").exists());
+
+    // Over HTTP: an index of names, and a name that tries to leave the folder is ignored.
+    let address = serve(vec![
+        (
+            "index.txt".into(),
+            "# the team's calls\nharbor-discovery.scenario.ron\n../escape.scenario.ron\n".into(),
+        ),
+        (
+            "harbor-discovery.scenario.ron".into(),
+            read("harbor-discovery"),
+        ),
+    ]);
+    settings(&address);
+    let out = library();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("updated harbor-discovery.scenario.ron"));
+    assert!(!dir.join("escape.scenario.ron").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

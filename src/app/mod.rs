@@ -13,6 +13,7 @@ pub mod reps;
 pub mod scenarios;
 pub mod screens;
 mod stop;
+pub mod team_library;
 pub mod theme;
 pub mod trainer;
 mod warmup;
@@ -104,6 +105,9 @@ impl Plugin for DealsimPlugin {
         app.insert_resource(AssetsDir(options.assets_dir.clone()))
             .insert_resource(reps::Reps::open(options.profiles_path.clone()))
             .insert_resource(records::DbWorker::start(options.db_path.clone()))
+            .insert_resource(team_library::TeamLibrary::new(
+                options.config.library.clone(),
+            ))
             .insert_resource(log)
             .init_resource::<records::RepProgress>()
             .init_state::<Screen>()
@@ -117,6 +121,7 @@ impl Plugin for DealsimPlugin {
                 records::plugin,
                 screens::plugin,
                 trainer::plugin,
+                team_library::plugin,
             ));
     }
 }

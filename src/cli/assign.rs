@@ -1,6 +1,7 @@
 //! The trainer's assignments and teams on the command line: `dealsim assign`, `dealsim
 //! assignments` (each rep's status), `dealsim assignments cancel` and `dealsim reps team`.
-//! What is set here reaches the reps' apps through the LRS at the next `dealsim sync`.
+//! What is set here reaches the reps' apps through the LRS at the next `dealsim sync`. And the
+//! team's library (`dealsim library`), which reaches them from where the managers publish it.
 
 use super::records::{DbArgs, json_out, near, require_rep, table};
 use super::{Failure, say};
@@ -272,4 +273,30 @@ pub(crate) fn team(db: &DbArgs, rep: &str, team: &str, new: bool) -> Result<Exit
         None => say(&format!("{shown} is in no team.\n")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `dealsim library`: this machine's copy of the team's library brought up to date. Exit 1 when
+/// a file was kept back (broken at the source), 3 when the source could not be read.
+pub(crate) fn library(db: &DbArgs) -> Result<ExitCode, Failure> {
+    let config = db.config()?;
+    let Some(library) = &config.library else {
+        return Err(Failure(
+            "the settings name no team library; add `library: (source: \"/path/or/https/address\")` to config.ron (the README shows how)".into(),
+        ));
+    };
+    let update = dealsim::records::library::update(&library.source, &library.copy_folder());
+    say(&format!("{}\n", update.summary()));
+    for name in &update.updated {
+        say(&format!("  updated {name}\n"));
+    }
+    for name in &update.removed {
+        say(&format!("  removed {name}\n"));
+    }
+    Ok(if update.unreachable.is_some() {
+        ExitCode::from(3)
+    } else if !update.kept_back.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -32,9 +32,10 @@ struct Args {
 /// Settings of the game window (used when no command is given).
 #[derive(clap::Args, Debug)]
 struct WindowArgs {
-    /// The folder of scenarios to offer.
-    #[arg(long, default_value = "scenarios")]
-    scenarios: PathBuf,
+    /// The folder of scenarios to offer (default: this machine's copy of the team's library
+    /// when the settings name one, else `scenarios`).
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
     /// The folder of portraits and other assets.
     #[arg(long, default_value = "assets")]
     assets: PathBuf,
@@ -287,6 +288,13 @@ enum Command {
         rep: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Bring this machine's copy of the team's library up to date from where the managers
+    /// publish it (the settings' `library`): every file is checked first, and a broken or
+    /// unreachable one keeps its last good copy.
+    Library {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -626,6 +634,7 @@ pub fn main() -> ExitCode {
                 &id,
             ),
         },
+        Command::Library { db } => assign::library(&db),
         Command::Reps { what, db } => match what {
             None => records::reps(&db),
             Some(RepsCommand::Team {
@@ -737,9 +746,25 @@ fn window(args: WindowArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The copy of the team's library is made before the window opens: the window reads the
+    // folder it was given at start, and the first update may still be on its way.
+    if args.scenarios.is_none()
+        && let Some(library) = &config.library
+        && let Err(e) = std::fs::create_dir_all(library.copy_folder())
+    {
+        tell(&format!(
+            "dealsim: cannot create the team library's folder {}: {e}\n",
+            library.copy_folder().display()
+        ));
+    }
     dealsim::app::run(
         dealsim::app::AppOptions {
-            scenarios_dir: args.scenarios,
+            scenarios_dir: args.scenarios.unwrap_or_else(|| {
+                config
+                    .library
+                    .as_ref()
+                    .map_or_else(|| PathBuf::from("scenarios"), |l| l.copy_folder())
+            }),
             assets_dir: args.assets,
             profiles_path: args
                 .profiles

@@ -14,6 +14,28 @@ pub struct Config {
     /// Where to send statements; without it, statements wait in the local queue.
     pub lrs: Option<LrsConfig>,
     pub xapi: XapiSettings,
+    /// Where the team's scenarios live; without it, the window plays the scenarios folder.
+    pub library: Option<LibraryConfig>,
+}
+
+/// The team's library (`records::library`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryConfig {
+    /// A folder (a synced share, a git checkout) or an HTTPS address serving the files and an
+    /// `index.txt` of their names.
+    pub source: String,
+    /// This machine's copy (default: `library` in the data folder).
+    #[serde(default)]
+    pub copy: Option<PathBuf>,
+}
+
+impl LibraryConfig {
+    pub fn copy_folder(&self) -> PathBuf {
+        self.copy
+            .clone()
+            .unwrap_or_else(|| data_folder().join("library"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,6 +50,7 @@ fn draw(
     reps: Res<Reps>,
     progress: Res<RepProgress>,
     notice: Res<Notice>,
+    team_library: Res<crate::app::team_library::TeamLibrary>,
     mut filters: ResMut<Filters>,
     mut start: MessageWriter<StartCall>,
     mut next: ResMut<NextState<Screen>>,
@@ -90,6 +91,9 @@ fn draw(
             }
             if let Some(message) = &notice.0 {
                 ui.label(egui::RichText::new(message).color(theme::WARN));
+            }
+            if let Some(problem) = team_library.problem() {
+                ui.label(egui::RichText::new(problem).color(theme::WARN));
             }
             filter_bar(ui, &library, &mut filters);
         });
