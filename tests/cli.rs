@@ -1135,7 +1135,12 @@ fn the_teams_library_is_copied_checked_and_a_broken_file_keeps_its_last_good_cop
         read("fernway-bakery")
     );
     // A manager breaks a file: the reps keep the last good copy, and the message says why.
-    broken_copy(&source, "fernway-bakery", "to: \"gut-feel\"", "to: \"gut-fell\"");
+    broken_copy(
+        &source,
+        "fernway-bakery",
+        "to: \"gut-feel\"",
+        "to: \"gut-fell\"",
+    );
     let out = library();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let said = text(&out.stdout);

@@ -1079,3 +1079,86 @@ fn assignments_and_focus_set_by_the_trainer_reach_the_reps_laptop_and_its_status
     ));
     assert!(mine.contains("No assignments"), "{mine}");
 }
+
+#[test]
+fn a_rep_set_up_with_a_login_is_one_rep_on_every_machine_whatever_name_each_shows() {
+    let Some(ralph) = ralph() else {
+        assert!(
+            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
+            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
+        );
+        eprintln!("Ralph is not installed: the identity test is skipped (see .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lrs = Lrs::start(&ralph, dir.path(), free_port());
+    let textbook =
+        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    // Two machines of one rep, set up with her login, each showing her name its own way.
+    for (n, shown) in ["Eve Moreau", "Eve M."].iter().enumerate() {
+        let machine = dir.path().join(format!("m{n}"));
+        std::fs::create_dir_all(&machine).unwrap();
+        let config = machine.join("config.ron");
+        std::fs::write(
+            &config,
+            format!("(lrs: (endpoint: \"{}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+                      xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"),
+                      rep: (name: \"{shown}\", login: \"eve.moreau@acme.example\"))", lrs.endpoint()),
+        )
+        .unwrap();
+        let db = machine.join("laptop.db");
+        let mut play = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+            .args([
+                "play",
+                &format!(
+                    "{}/scenarios/fernway-bakery.scenario.ron",
+                    env!("CARGO_MANIFEST_DIR")
+                ),
+            ])
+            .args(["--seed", &format!("{}", n + 1), "--db"])
+            .arg(&db)
+            .arg("--config")
+            .arg(&config)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        play.stdin
+            .take()
+            .unwrap()
+            .write_all(textbook.as_bytes())
+            .unwrap();
+        assert!(play.wait_with_output().unwrap().status.success());
+        // Her statements go under her login.
+        let stored = Store::open(&db).unwrap();
+        let session = stored.session(1).unwrap();
+        assert_eq!(session.row.rep, *shown);
+        let settings = dealsim::records::config::XapiSettings {
+            base: "https://acme.example/xapi".into(),
+            home_page: "https://acme.example".into(),
+            language: "en-US".into(),
+        };
+        let statements = dealsim::records::xapi::statements(&session, &settings);
+        assert_eq!(
+            statements[0]["actor"]["account"]["name"],
+            "eve.moreau@acme.example"
+        );
+        let sync = dealsim(&["sync"], &db, &config);
+        assert!(sync.status.success(), "{}", text(&sync));
+    }
+    // The trainer sees one rep with both sessions.
+    let config = config_for(dir.path(), &lrs.endpoint());
+    let trainer = dir.path().join("trainer.db");
+    let pull = dealsim(&["pull"], &trainer, &config);
+    assert!(
+        text(&pull).contains("2 session(s) added"),
+        "{}",
+        text(&pull)
+    );
+    let reps = Store::open(&trainer).unwrap().reps().unwrap();
+    assert_eq!(reps.len(), 1, "one rep, under the name first pulled: {reps:?}");
+    let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
+    let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert!(rows.as_array().unwrap().iter().all(|r| r["rep"] == reps[0]));
+}

@@ -102,9 +102,23 @@ impl Plugin for DealsimPlugin {
     fn build(&self, app: &mut App) {
         let options = &self.options;
         let log = records::SessionLog::open(options.db_path.clone(), options.config.clone());
+        let mut reps = reps::Reps::open(options.profiles_path.clone());
+        let worker = records::DbWorker::start(options.db_path.clone());
+        // A machine set up for one rep (`config.rep`): they practise as that account, whose
+        // login their statements carry.
+        if let Some(identity) = options.config.rep.clone() {
+            if reps.current != identity.name {
+                reps.sign_in(&identity.name);
+            }
+            drop(worker.submit(move |store| {
+                store
+                    .set_login(&identity.name, &identity.login)
+                    .map_err(|e| e.to_string())
+            }));
+        }
         app.insert_resource(AssetsDir(options.assets_dir.clone()))
-            .insert_resource(reps::Reps::open(options.profiles_path.clone()))
-            .insert_resource(records::DbWorker::start(options.db_path.clone()))
+            .insert_resource(reps)
+            .insert_resource(worker)
             .insert_resource(team_library::TeamLibrary::new(
                 options.config.library.clone(),
             ))

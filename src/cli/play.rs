@@ -111,20 +111,35 @@ pub(crate) fn run(
         }
         None => Session::new(&scenario, seed),
     };
-    let rep = rep.unwrap_or_else(default_rep);
-    let mut recorder = match db {
+    let mut recorder = None;
+    let rep = match db {
         Some(db) => {
-            let (store, _) = db.open()?;
+            let (store, config) = db.open()?;
+            // A machine set up for one rep plays as that rep's account unless told otherwise.
+            let rep = match (rep, &config.rep) {
+                (Some(rep), _) => rep,
+                (None, Some(identity)) => identity.name.clone(),
+                (None, None) => default_rep(),
+            };
+            if let Some(identity) = &config.rep
+                && dealsim::records::store::rep_key(&identity.name)
+                    == dealsim::records::store::rep_key(&rep)
+            {
+                store
+                    .set_login(&identity.name, &identity.login)
+                    .map_err(|e| Failure(e.to_string()))?;
+            }
             let recording = store
                 .begin(&rep, "cli", &session)
                 .map_err(|e| Failure(e.to_string()))?;
-            Some(Recorder {
+            recorder = Some(Recorder {
                 store,
                 recording: Some(recording),
                 failed: false,
-            })
+            });
+            rep
         }
-        None => None,
+        None => rep.unwrap_or_else(default_rep),
     };
     let outcome = play_loop(
         &scenario,

@@ -16,6 +16,19 @@ pub struct Config {
     pub xapi: XapiSettings,
     /// Where the team's scenarios live; without it, the window plays the scenarios folder.
     pub library: Option<LibraryConfig>,
+    /// Whose machine this is: the rep practises as this account (their login or e-mail at the
+    /// company), not as a name typed on the start screen.
+    pub rep: Option<RepIdentity>,
+}
+
+/// A rep's identity as the company's set-up names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepIdentity {
+    /// The name shown (to the rep and the trainer).
+    pub name: String,
+    /// The login or e-mail: the rep's account on the LRS, the same on every machine.
+    pub login: String,
 }
 
 /// The team's library (`records::library`).

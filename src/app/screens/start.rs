@@ -51,6 +51,29 @@ fn draw(
                 ui.add_space(28.0);
                 theme::card().show(ui, |ui| {
                     ui.set_width(420.0);
+                    // A machine set up for one rep: they practise as their company account.
+                    if let Some(identity) = &log.config.rep {
+                        ui.vertical_centered(|ui| {
+                            ui.label(
+                                egui::RichText::new(format!("Practising as {}", identity.name))
+                                    .strong(),
+                            );
+                            theme::muted(
+                                ui,
+                                format!(
+                                    "Signed in by your company's settings as {}",
+                                    identity.login
+                                ),
+                            );
+                            ui.add_space(10.0);
+                            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                            if theme::primary_button(ui, "Start practising").clicked() || enter {
+                                reps.sign_in(&identity.name);
+                                next.set(Screen::Library);
+                            }
+                        });
+                        return;
+                    }
                     ui.vertical_centered(|ui| {
                         ui.label(egui::RichText::new("Who is practising?").strong());
                         ui.add_space(6.0);

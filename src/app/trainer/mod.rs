@@ -285,6 +285,7 @@ fn apply(view: &mut TrainerView, loaded: Loaded) {
     view.last_query_ms = loaded.query_ms;
     view.reps = loaded.reps;
     view.scenarios = loaded.scenarios;
+    view.teams = loaded.teams;
     match loaded.tab {
         Tab::Sessions => {
             view.rows = loaded.rows;
@@ -309,10 +310,7 @@ fn apply(view: &mut TrainerView, loaded: Loaded) {
             }
         }
         Tab::Lrs => view.outbox = loaded.outbox,
-        Tab::Assignments => {
-            view.assignments = loaded.assignments;
-            view.teams = loaded.teams;
-        }
+        Tab::Assignments => view.assignments = loaded.assignments,
     }
 }
 
@@ -323,6 +321,7 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
         tab: query.tab,
         reps: store.reps()?,
         scenarios: store.scenarios()?,
+        teams: store.teams()?,
         ..Loaded::default()
     };
     match query.tab {
@@ -368,7 +367,6 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
         Tab::Lrs => loaded.outbox = Some(store.outbox_summary()?),
         Tab::Assignments => {
             let now = clock::now_ms();
-            loaded.teams = store.teams()?;
             for assignment in store.assignments(false)? {
                 let mut standings = Vec::new();
                 for rep in &assignment.reps {

@@ -1,4 +1,4 @@
-//! The Sessions tab: every session in a table that sorts by any column and filters by rep,
+//! The Sessions tab: every session in a table that sorts by any column and filters by team, rep,
 //! scenario, outcome, status and start date; a row opens its replay.
 
 use super::*;
@@ -8,6 +8,20 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
     ui.horizontal_wrapped(|ui| {
         let reps: Vec<(String, String)> =
             view.reps.iter().map(|r| (r.clone(), r.clone())).collect();
+        if !view.teams.is_empty() {
+            let teams: Vec<(String, String)> = view
+                .teams
+                .iter()
+                .map(|(team, _)| (team.clone(), format!("team {team}")))
+                .collect();
+            changed |= combo(
+                ui,
+                "filter-team",
+                "All teams",
+                &mut view.filter.team,
+                &teams,
+            );
+        }
         changed |= combo(ui, "filter-rep", "All reps", &mut view.filter.rep, &reps);
         let scenarios = view.scenarios.clone();
         changed |= combo(

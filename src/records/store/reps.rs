@@ -61,6 +61,50 @@ impl Store {
         Ok(tx.last_insert_rowid())
     }
 
+    /// Records `login` (an e-mail or company login) as the account of the rep `name`, who is
+    /// added when new: their statements go to the LRS under it, and sessions pulled under it
+    /// land with them.
+    pub fn set_login(&self, name: &str, login: &str) -> Result<()> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Ok(());
+        }
+        self.write("save the rep's login", |tx| {
+            let id = Self::rep_id(tx, name)?;
+            tx.execute(
+                "UPDATE reps SET login = ?2 WHERE id = ?1",
+                params![id, login],
+            )?;
+            if rep_key(login) != rep_key(name) {
+                tx.execute(
+                    "INSERT INTO rep_aliases (key, rep_id) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET rep_id = ?2",
+                    params![rep_key(login), id],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The name to record a pulled session under, for an account `login` shown as `name`: the
+    /// rep who has that login here, or `name`, which gets the login.
+    pub fn rep_of_account(&self, name: &str, login: &str) -> Result<String> {
+        let known =
+            find(&self.conn, login).map_err(|e| failed(&self.path, "look the rep up", e))?;
+        if let Some(id) = known {
+            let shown: Option<String> = self
+                .conn
+                .query_row("SELECT name FROM reps WHERE id = ?", [id], |r| r.get(0))
+                .optional()
+                .map_err(|e| failed(&self.path, "look the rep up", e))?;
+            if let Some(shown) = shown {
+                return Ok(shown);
+            }
+        }
+        self.set_login(name, login)?;
+        Ok(name.to_string())
+    }
+
     /// Whether anyone by this name (or a name merged into one) has a record here.
     pub fn knows_rep(&self, name: &str) -> Result<bool> {
         find(&self.conn, name)

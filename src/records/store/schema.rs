@@ -149,6 +149,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE focus ADD COLUMN statement_id TEXT;
     ALTER TABLE focus ADD COLUMN sent_at INTEGER;",
+    // 11: a rep's login or e-mail, when their machine is set up with one: their account on the
+    // LRS (the key of the login is also an alias of the rep, so sessions pulled under it land
+    // with them whatever name another machine showed).
+    "ALTER TABLE reps ADD COLUMN login TEXT;",
 ];
 
 /// The first schema version with the `meta` table.

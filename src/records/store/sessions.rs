@@ -135,6 +135,9 @@ pub struct StoredSession {
     /// The scenario file's text at the revision played.
     #[serde(skip)]
     pub scenario_source: String,
+    /// The rep's login or e-mail, when the rep's machine is set up with one (`config.rep`):
+    /// the account their statements go to the LRS under.
+    pub rep_login: Option<String>,
 }
 
 impl StoredSession {
@@ -327,7 +330,7 @@ impl Store {
         let read = || -> rusqlite::Result<Option<StoredSession>> {
             let sql = format!(
                 "SELECT {ROW_COLUMNS}, s.opening, s.end_reason, s.end_node, s.facts_uncovered,
-                    s.minutes_used, s.final_trust, v.source, s.scoring_version {ROW_FROM}
+                    s.minutes_used, s.final_trust, v.source, s.scoring_version, r.login {ROW_FROM}
                  WHERE s.id = ?"
             );
             let Some(mut stored) = self
@@ -348,6 +351,7 @@ impl Store {
                         final_trust: r.get::<_, Option<i64>>(26)?.map(|t| t as u8),
                         scenario_source: r.get(27)?,
                         scoring_version: r.get::<_, i64>(28)? as u32,
+                        rep_login: r.get(29)?,
                     })
                 })
                 .optional()?

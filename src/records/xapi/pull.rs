@@ -157,11 +157,19 @@ pub fn pull(
             report.already_here += 1;
             continue;
         }
-        let rep = ending["actor"]["account"]["name"]
+        let account = ending["actor"]["account"]["name"]
             .as_str()
-            .or(ending["actor"]["name"].as_str())
-            .unwrap_or_default()
-            .to_string();
+            .unwrap_or_default();
+        let shown = ending["actor"]["name"].as_str().unwrap_or(account);
+        // An account that is a login (its name differs from the name shown): the rep with that
+        // login here, or the name shown, which gets the login.
+        let rep = if !account.is_empty() && !shown.is_empty() && account != shown {
+            store.rep_of_account(shown, account)?
+        } else if shown.is_empty() {
+            account.to_string()
+        } else {
+            shown.to_string()
+        };
         let scenario_id = context[extension("scenario-id")]
             .as_str()
             .unwrap_or_default()

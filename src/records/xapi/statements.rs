@@ -47,10 +47,12 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
         finished,
         row.scores.and_then(|s| s.passed).is_some(),
     );
+    // The account is the rep's login where their machine is set up with one, else their name.
+    let account = stored.rep_login.as_deref().unwrap_or(&row.rep);
     let actor = json!({
         "objectType": "Agent",
         "name": row.rep,
-        "account": { "homePage": settings.home_page, "name": row.rep },
+        "account": { "homePage": settings.home_page, "name": account },
     });
     let scenario_iri = format!("{base}/scenarios/{}", segment(&row.scenario_id));
     let scenario_activity = json!({
