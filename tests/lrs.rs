@@ -857,26 +857,116 @@ fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
         for &(name, seed, leave) in *calls {
             play(&db, rep, name, seed, leave);
         }
+        match n {
+            // Sam's laptop also has an older revision of a call, which the trainer never had.
+            0 => {
+                let path = format!(
+                    "{}/scenarios/harbor-discovery.scenario.ron",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                let older = std::fs::read_to_string(path).unwrap().replacen(
+                    "Marta Okafor",
+                    "Marta Okafor-Lind",
+                    1,
+                );
+                let file = dealsim::SourceFile::from_text(
+                    std::path::PathBuf::from("harbor (older)"),
+                    older,
+                );
+                let scenario = dealsim::check_source(&file).scenario.unwrap();
+                let store = Store::open(&db).unwrap();
+                let mut session = Session::new(&scenario, 11);
+                let mut recording = store.begin(rep, "test", &session).unwrap();
+                while !session.is_over() {
+                    session.choose_offered(0).unwrap();
+                    store.record_turn(&mut recording, &session, 1_500).unwrap();
+                }
+            }
+            // Ana's app stopped mid-call two hours ago (a crash): the sync closes it as
+            // abandoned and sends it.
+            1 => {
+                let store = Store::open(&db).unwrap();
+                let two_hours_ago = dealsim::records::clock::now_ms() - 2 * 3_600_000;
+                let mut session = Session::new(&scenario("fernway-bakery"), 12);
+                let mut recording = store
+                    .begin_at(rep, "test", &session, two_hours_ago)
+                    .unwrap();
+                session.choose_offered(0).unwrap();
+                store
+                    .record_turn_at(&mut recording, &session, 1_500, two_hours_ago + 2_000)
+                    .unwrap();
+            }
+            _ => {}
+        }
         let sync = dealsim(&["sync"], &db, &config);
         assert!(sync.status.success(), "{}", text(&sync));
         let rows = dealsim(&["sessions", "--format", "json"], &db, &config);
         let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
         played.extend(rows.as_array().unwrap().iter().cloned());
     }
-    assert_eq!(played.len(), 6);
+    assert!(
+        played
+            .iter()
+            .any(|r| r["status"] == "abandoned" && r["rep"] == "Ana Okafor" && r["turns"] == 1),
+        "the interrupted call was closed as abandoned and sent"
+    );
+    let older_revision = played
+        .iter()
+        .find(|r| r["seed"] == 11)
+        .expect("the older revision's session")["revision"]
+        .clone();
+    assert_ne!(
+        older_revision.as_str(),
+        Some(scenario("harbor-discovery").revision.as_str())
+    );
 
+    // A pull from an LRS that is down, or that refuses the password, fails clearly and writes
+    // nothing.
     let trainer = dir.path().join("trainer.db");
+    std::fs::create_dir_all(dir.path().join("down")).unwrap();
+    let down = config_for(&dir.path().join("down"), "http://127.0.0.1:9/xAPI");
+    let failed = dealsim(&["pull"], &trainer, &down);
+    assert!(!failed.status.success());
+    assert!(
+        text(&failed).contains("cannot be reached"),
+        "{}",
+        text(&failed)
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["pull", "--db"])
+        .arg(&trainer)
+        .arg("--config")
+        .arg(&config)
+        .env("DEALSIM_TEST_LRS_PASSWORD", "wrong-password")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("refused the user name or password"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!text(&refused).contains("wrong-password"));
+    let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
+    let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
+    assert_eq!(
+        rows.as_array().map_or(0, Vec::len),
+        0,
+        "nothing half-pulled"
+    );
+    assert_eq!(played.len(), 8);
+
     let pull = dealsim(&["pull"], &trainer, &config);
     assert!(pull.status.success(), "{}", text(&pull));
     assert!(
-        text(&pull).contains("6 session(s) added, 0 already here"),
+        text(&pull).contains("8 session(s) added, 0 already here"),
         "{}",
         text(&pull)
     );
     let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
     let pulled: Value = serde_json::from_slice(&rows.stdout).unwrap();
     let pulled = pulled.as_array().unwrap();
-    assert_eq!(pulled.len(), 6, "every session of every machine");
+    assert_eq!(pulled.len(), 8, "every session of every machine");
     // The same sessions, with the same scores and outcomes, under the same registrations.
     let key = |row: &Value| {
         (
@@ -916,6 +1006,16 @@ fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
         text(&again).contains("0 session(s) added"),
         "{}",
         text(&again)
+    );
+    // A session synced after a pull arrives at the next one.
+    let laptop = dir.path().join("laptop-2.db");
+    play(&laptop, "Lee Chen", "harbor-discovery", 13, None);
+    assert!(dealsim(&["sync"], &laptop, &config).status.success());
+    let next = dealsim(&["pull"], &trainer, &config);
+    assert!(
+        text(&next).contains("1 session(s) added"),
+        "{}",
+        text(&next)
     );
 }
 
@@ -1156,7 +1256,11 @@ fn a_rep_set_up_with_a_login_is_one_rep_on_every_machine_whatever_name_each_show
         text(&pull)
     );
     let reps = Store::open(&trainer).unwrap().reps().unwrap();
-    assert_eq!(reps.len(), 1, "one rep, under the name first pulled: {reps:?}");
+    assert_eq!(
+        reps.len(),
+        1,
+        "one rep, under the name first pulled: {reps:?}"
+    );
     let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
     let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 2);
