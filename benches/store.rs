@@ -297,3 +297,13 @@ fn scenario_analysis(bencher: divan::Bencher) {
             .len()
     });
 }
+
+/// Opening the database as the window and every command do (after the first open by this
+/// build, whose whole-file check is then not due for a week): the time does not grow with the
+/// file, since nothing reads it whole.
+#[divan::bench(sample_count = 20)]
+fn open(bencher: divan::Bencher) {
+    let path = &fixture().path;
+    drop(Store::open(path).unwrap());
+    bencher.bench_local(|| Store::open(path).unwrap().schema_version().unwrap());
+}
