@@ -992,6 +992,13 @@ fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
     assert_eq!(document["finished"], 3);
     let html = text(&dealsim(&["brief", "Eve Moreau", "--db", db, "--format", "html"], "").stdout);
     assert!(html.starts_with("<!doctype html>") && html.contains("Eve Moreau"));
+    // Self-contained: the chart is inline SVG, and nothing is fetched from the network.
+    assert!(html.contains("<svg") && html.contains("<polyline"), "{html}");
+    assert!(html.contains("<h2>By scenario</h2>"), "{html}");
+    assert!(
+        !html.contains("src=") && !html.contains("<script") && !html.contains("<link"),
+        "{html}"
+    );
     let typo = dealsim(&["brief", "Eve Morau", "--db", db], "");
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo.stderr).contains("did you mean"));

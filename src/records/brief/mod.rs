@@ -4,11 +4,16 @@
 //! its stored revision and debriefed, so the brief says what the debriefs said.
 
 use crate::engine::debrief::Debrief;
+use crate::engine::norms::Measures;
 use crate::engine::score::Dimension;
 use crate::engine::search::MEANINGFUL_LOSS;
 use crate::records::clock::{self, Millis};
-use crate::records::store::{Filter, SortKey, Status, Store, StoreError, mean, slope};
+use crate::records::store::{
+    Assignment, Filter, RepProgress, SortKey, Status, Store, StoreError, mean, slope,
+};
 use serde::Serialize;
+
+mod html;
 use std::collections::BTreeMap;
 
 /// One dimension of the brief: the rep's mean, its trend, and the ceiling (what best play
@@ -90,6 +95,18 @@ pub struct Brief {
     pub missed_facts: Vec<MissedFact>,
     /// Sessions that could not be replayed (a revision that no longer checks).
     pub not_replayed: u32,
+    /// Each finished call's skill measures, in time order (the chart of the HTML brief).
+    pub series: Vec<SeriesPoint>,
+    /// What the trainer assigned the rep, with where they stand now.
+    pub assignments: Vec<(Assignment, RepProgress)>,
+}
+
+/// One finished call on the brief's chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesPoint {
+    pub started_at: Millis,
+    pub scenario_id: String,
+    pub measures: Measures,
 }
 
 /// The brief of `rep` over [since, until).
@@ -127,6 +144,8 @@ pub fn brief(
         costly_moves: Vec::new(),
         missed_facts: Vec::new(),
         not_replayed: 0,
+        series: Vec::new(),
+        assignments: store.assignments_for(rep, clock::now_ms())?,
     };
     let mut scenarios = std::collections::HashSet::new();
     let mut scores: std::collections::HashMap<Dimension, Vec<f64>> = Default::default();
@@ -156,6 +175,13 @@ pub fn brief(
             }
         }
         let measures = store.measures(row)?;
+        if let Some(measures) = measures {
+            brief.series.push(SeriesPoint {
+                started_at: row.started_at,
+                scenario_id: row.scenario_id.clone(),
+                measures,
+            });
+        }
         for d in Dimension::ALL {
             if let Some(m) = measures.and_then(|m| m.of(Some(d))) {
                 measured.entry(d).or_default().push(m);
@@ -465,6 +491,17 @@ impl Brief {
                 ));
             }
         }
+        if !self.assignments.is_empty() {
+            out.push_str("\nAssignments:\n");
+            for (assignment, progress) in &self.assignments {
+                out.push_str(&format!(
+                    "  {} (due {}): {}\n",
+                    assignment.scenarios.join(", "),
+                    clock::date(assignment.due_at),
+                    progress.status.label()
+                ));
+            }
+        }
         if self.not_replayed > 0 {
             out.push_str(&format!(
                 "\n{} session(s) were played on a revision that no longer checks, and are counted but not debriefed.\n",
@@ -472,26 +509,5 @@ impl Brief {
             ));
         }
         out
-    }
-
-    /// The brief as a self-contained web page, to print or send before the 1:1.
-    pub fn render_html(&self) -> String {
-        let text = self
-            .render_text()
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        let mut body = String::new();
-        for (i, block) in text.split("\n\n").enumerate() {
-            if i == 0 {
-                body.push_str(&format!("<h1>{}</h1>\n", block.trim()));
-            } else {
-                body.push_str(&format!("<pre>{}</pre>\n", block.trim_end()));
-            }
-        }
-        format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Brief: {}</title>\n<style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 32px; max-width: 980px; }} pre {{ font-family: inherit; white-space: pre-wrap; font-size: 15px; }}</style></head><body>\n{body}</body></html>\n",
-            self.rep.replace('&', "&amp;").replace('<', "&lt;")
-        )
     }
 }
