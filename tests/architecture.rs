@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::debrief", 8),
     ("engine::simulate", 8),
     ("engine::dot", 8),
+    ("engine::sketch", 8),
     ("engine::generate", 8),
     ("engine::scenario_tests", 9),
     ("engine::norms", 9),

@@ -993,7 +993,10 @@ fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
     let html = text(&dealsim(&["brief", "Eve Moreau", "--db", db, "--format", "html"], "").stdout);
     assert!(html.starts_with("<!doctype html>") && html.contains("Eve Moreau"));
     // Self-contained: the chart is inline SVG, and nothing is fetched from the network.
-    assert!(html.contains("<svg") && html.contains("<polyline"), "{html}");
+    assert!(
+        html.contains("<svg") && html.contains("<polyline"),
+        "{html}"
+    );
     assert!(html.contains("<h2>By scenario</h2>"), "{html}");
     assert!(
         !html.contains("src=") && !html.contains("<script") && !html.contains("<link"),
@@ -1075,6 +1078,22 @@ fn graph_marks_the_nodes_the_checker_warns_about() {
     assert!(svg.contains("CHECK: W0001"), "the warned node is marked");
     let html = text(&dealsim(&["graph", path.to_str().unwrap(), "--format", "html"], "").stdout);
     assert!(html.contains("W0001") && html.contains("CHECK: a node the checker warns about"));
+    // A file with errors is still drawn, as far as it can be, with its errors on it.
+    let broken = broken_copy(
+        &dir,
+        "fernway-bakery",
+        "to: \"gut-feel\"",
+        "to: \"gut-fell\"",
+    );
+    let out = dealsim(&["graph", broken.to_str().unwrap(), "--format", "svg"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let svg = text(&out.stdout);
+    assert!(
+        svg.contains("NO SUCH NODE") && svg.contains("gut-fell"),
+        "{svg}"
+    );
+    assert!(svg.contains("ERROR: E0003"), "{svg}");
+    assert!(text(&out.stderr).contains("drawn as far as it can be"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

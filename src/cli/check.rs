@@ -142,7 +142,10 @@ pub(crate) enum GraphFormat {
 
 pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failure> {
     use dealsim::engine::dot::{Flavour, best_play, to_dot_for};
-    let scenario = super::load_playable(file)?;
+    let report = dealsim::engine::check::compile_path(file);
+    let Some(scenario) = report.scenario else {
+        return sketch(file, &report.diagnostics, format);
+    };
     let best = best_play(&scenario);
     if format == GraphFormat::Dot {
         say(&to_dot_for(&scenario, Flavour::Graphviz, &best));
@@ -163,6 +166,71 @@ pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failur
     }
     say(&graph_page(&scenario, &svg, &report.diagnostics));
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file that does not check, drawn as far as it can be (`engine::sketch`): the errors are
+/// printed as `check` prints them, the map goes to standard output, and the exit status is 1.
+fn sketch(
+    file: &Path,
+    diagnostics: &[dealsim::engine::format::diagnostic::Diagnostic],
+    format: GraphFormat,
+) -> Result<ExitCode, Failure> {
+    let color = use_color(ColorChoice::Auto);
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    for diagnostic in &errors {
+        super::tell(&diagnostic.render(color));
+    }
+    let source = std::fs::read_to_string(file).unwrap_or_default();
+    let mut marks: std::collections::HashMap<usize, Vec<String>> = Default::default();
+    for d in &errors {
+        if let Some(location) = d.location.as_deref() {
+            marks
+                .entry(location.line)
+                .or_default()
+                .push(d.code.as_str().to_string());
+        }
+    }
+    let Some(dot) = dealsim::engine::sketch::sketch(&source, &marks) else {
+        return Err(Failure(format!(
+            "{} cannot be drawn until it reads as a call: fix the {} error(s) above first",
+            file.display(),
+            errors.len()
+        )));
+    };
+    super::tell(&format!(
+        "dealsim: {} has {} error(s); it is drawn as far as it can be: red boxes are the nodes with errors and the ids no node has\n",
+        file.display(),
+        errors.len()
+    ));
+    match format {
+        GraphFormat::Dot => say(&dot),
+        GraphFormat::Svg => say(&draw_svg(&dot)?),
+        GraphFormat::Html => {
+            let svg = draw_svg(&dot)?;
+            let mut problems = String::new();
+            for d in &errors {
+                let at = d
+                    .location
+                    .as_deref()
+                    .map(|l| format!(" (line {})", l.line))
+                    .unwrap_or_default();
+                problems.push_str(&format!(
+                    "<li><b>{}</b>{at}: {}{}</li>",
+                    d.code.as_str(),
+                    html_escape(&d.message),
+                    d.hint
+                        .as_deref()
+                        .map(|h| format!(" <i>{}</i>", html_escape(h)))
+                        .unwrap_or_default()
+                ));
+            }
+            say(&format!(
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}: does not check yet</title><style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #1b1f2a; }} .map {{ overflow: auto; border: 1px solid #ccd; padding: 8px; }}</style></head><body>\n<h1>{name} does not check yet</h1>\n<p>Drawn as far as the file allows: each node with its line, an arrow for every <code>to:</code> and <code>next:</code>. Red boxes are the nodes with errors (ERROR: the code) and the ids no node has (NO SUCH NODE). Fix these, then draw it again for best play and the endings.</p>\n<h2>What the checker says</h2><ul>{problems}</ul>\n<div class=\"map\">{svg}</div>\n</body></html>\n",
+                name = html_escape(&file.display().to_string())
+            ));
+        }
+    }
+    Ok(ExitCode::from(1))
 }
 
 /// The codes of the problems within each node's entry in the file, by node id.

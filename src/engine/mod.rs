@@ -10,7 +10,8 @@
 //! 6. `search`: the best path, the fastest right call and the score bounds.
 //! 7. `session`: one call being played, the API the window, the command line and tests drive.
 //! 8. `check`: the checker, which compiles a clean file and measures it with the search.
-//! 9. `debrief`, `simulate`, `dot`, `generate`: what is made from checked calls and sessions.
+//! 9. `debrief`, `simulate`, `dot`, `generate`: what is made from checked calls and sessions;
+//!    `sketch`: a file with errors drawn as far as it can be.
 //! 10. `norms`, `scenario_tests`: what is measured or tested by simulating and playing calls.
 //!
 //! `tests/architecture.rs` fails the build's tests when a module names a later layer.
@@ -30,4 +31,5 @@ pub mod score;
 pub mod search;
 pub mod session;
 pub mod simulate;
+pub mod sketch;
 pub mod text;
