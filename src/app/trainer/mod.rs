@@ -85,6 +85,8 @@ pub struct TrainerView {
     rep_rows: Vec<SessionRow>,
     pub heatmap: Vec<HeatmapRow>,
     pub improved: Vec<Improvement>,
+    /// Who practised in the last 30 days.
+    pub practice: Vec<crate::records::store::Practice>,
     pub scenario: Option<String>,
     pub analysis: Option<ScenarioAnalysis>,
     /// What the current tab asked the database worker for: a scenario's analysis alone reads a
@@ -148,6 +150,7 @@ pub struct Loaded {
     rep_rows: Vec<SessionRow>,
     heatmap: Vec<HeatmapRow>,
     improved: Vec<Improvement>,
+    practice: Vec<crate::records::store::Practice>,
     scenario: Option<String>,
     analysis: Option<ScenarioAnalysis>,
     outbox: Option<OutboxSummary>,
@@ -301,6 +304,7 @@ fn apply(view: &mut TrainerView, loaded: Loaded) {
         Tab::Team => {
             view.heatmap = loaded.heatmap;
             view.improved = loaded.improved;
+            view.practice = loaded.practice;
         }
         Tab::Scenarios => {
             if view.scenario.is_none() || view.scenario == loaded.scenario {
@@ -354,6 +358,10 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
         Tab::Team => {
             loaded.heatmap = store.heatmap(None)?;
             loaded.improved = store.most_improved(clock::now_ms(), 5)?;
+            loaded.practice = store.practice(
+                clock::now_ms() - 30 * clock::DAY_MS,
+                query.filter.team.as_deref(),
+            )?;
         }
         Tab::Scenarios => {
             loaded.scenario = query

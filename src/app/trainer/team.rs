@@ -1,4 +1,5 @@
-//! The Team tab: the heatmap of reps by dimension, and who improved most.
+//! The Team tab: the heatmap of reps by dimension, who improved most (on the skill measure),
+//! and who practised how much in the last 30 days (by name: practice, not a leaderboard).
 
 use super::*;
 
@@ -69,6 +70,32 @@ pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
                         );
                     }
                     ui.add_sized(cell, egui::Label::new(row.sessions.to_string()));
+                });
+            }
+            ui.add_space(14.0);
+            theme::section(ui, "Practice in the last 30 days (by name)");
+            if view.practice.is_empty() {
+                theme::muted(ui, "Nobody has practised in the last 30 days.");
+            }
+            let now = clock::now_ms();
+            for row in &view.practice {
+                ui.horizontal(|ui| {
+                    ui.add_sized([180.0, 20.0], egui::Label::new(&row.rep).truncate());
+                    theme::muted(
+                        ui,
+                        format!(
+                            "{} call(s), {} finished, {:.0} min on {} scenario(s); last {}",
+                            row.sessions,
+                            row.finished,
+                            row.minutes,
+                            row.scenarios,
+                            match (now - row.last) / clock::DAY_MS {
+                                0 => "today".to_string(),
+                                1 => "yesterday".to_string(),
+                                days => format!("{days} days ago"),
+                            }
+                        ),
+                    );
                 });
             }
             ui.add_space(14.0);

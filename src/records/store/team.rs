@@ -29,6 +29,18 @@ pub struct Improvement {
     pub recent_sessions: u32,
 }
 
+/// How much a rep practised in a period: who practises, not who scores (no leaderboard).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Practice {
+    pub rep: String,
+    pub sessions: u32,
+    pub finished: u32,
+    /// Time on calls, from each call's start to its end (or its last turn).
+    pub minutes: f64,
+    pub scenarios: u32,
+    pub last: Millis,
+}
+
 /// A rep's mean overall score and count on one revision, in the earlier and the recent window.
 type WindowedMeans = (String, i64, Option<f64>, i64, Option<f64>, i64);
 
@@ -163,6 +175,34 @@ impl Store {
         });
         rows.truncate(limit);
         Ok(rows)
+    }
+
+    /// Every rep's practice since `since` (a team's members only, with `team`), by name.
+    pub fn practice(&self, since: Millis, team: Option<&str>) -> Result<Vec<Practice>> {
+        let run = || -> rusqlite::Result<Vec<Practice>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT r.name, count(*), count(CASE WHEN s.status = 'finished' THEN 1 END),
+                    sum(coalesce(s.ended_at, s.last_activity) - s.started_at),
+                    count(DISTINCT s.scenario_id), max(s.started_at)
+                 FROM sessions s JOIN reps r ON r.id = s.rep_id
+                 WHERE s.started_at >= ?1 AND (?2 IS NULL OR s.rep_id IN
+                    (SELECT t.rep_id FROM teams t WHERE lower(t.team) = lower(?2)))
+                 GROUP BY s.rep_id ORDER BY r.name",
+            )?;
+            statement
+                .query_map(params![since, team], |r| {
+                    Ok(Practice {
+                        rep: r.get(0)?,
+                        sessions: r.get(1)?,
+                        finished: r.get(2)?,
+                        minutes: r.get::<_, Option<i64>>(3)?.unwrap_or(0).max(0) as f64 / 60_000.0,
+                        scenarios: r.get(4)?,
+                        last: r.get(5)?,
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| failed(&self.path, "read who practised", e))
     }
 
     /// Where reps go wrong on one scenario: choices per node, where wrong calls ended, and the
