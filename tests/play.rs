@@ -340,3 +340,58 @@ fn walking_away_from_a_deal_that_cannot_close_is_recognised() {
     let scores = debrief.scores.expect("scored");
     assert!(scores.qualification >= 80, "{scores:?}");
 }
+
+#[test]
+fn a_line_with_variants_is_said_in_a_wording_drawn_from_the_seed_and_replays_exactly() {
+    // Fernway's opening has two variants; the same call without them is the yardstick.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fernway-bakery.scenario.ron"),
+    )
+    .unwrap();
+    let (before, after) = text
+        .split_once("variants: [")
+        .expect("fernway has variants");
+    let (_, rest) = after.split_once("],").unwrap();
+    let scenario = compile(&text);
+    let plain = compile(&format!("{before}{rest}"));
+    let mut seen = std::collections::HashSet::new();
+    for seed in 0..40 {
+        let session = Session::new(&scenario, seed);
+        seen.insert(session.buyer_line().to_string());
+        // The wording never moves the luck, the order of the choices or the score.
+        let mut a = Session::new(&scenario, seed);
+        let mut b = Session::new(&plain, seed);
+        while !a.is_over() {
+            let first = a.offered().next().unwrap().index;
+            assert_eq!(
+                b.offered().map(|o| o.index).collect::<Vec<_>>(),
+                a.offered().map(|o| o.index).collect::<Vec<_>>()
+            );
+            a.choose(first).unwrap();
+            b.choose(first).unwrap();
+        }
+        assert_eq!(a.scores(), b.scores());
+        let replay = Session::replay(&scenario, seed, &a.choice_indices()).unwrap();
+        assert_eq!(
+            replay.transcript().collect::<Vec<_>>(),
+            a.transcript().collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(seen.len(), 3, "every wording comes up: {seen:?}");
+
+    // An empty variant is an error at its place in the file.
+    let first = "\"Ten minutes, then the lunch rush hits. What's this about?\"";
+    let line = text.lines().position(|l| l.contains(first)).unwrap() + 1;
+    let broken = text.replacen(first, "\"  \"", 1);
+    let report = check_source(&SourceFile::from_text("inline.scenario.ron", broken));
+    let error = report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an empty variant is refused");
+    assert!(
+        error.message.contains("variant of the buyer's line"),
+        "{error}"
+    );
+    assert_eq!(error.location.as_ref().unwrap().line, line);
+}

@@ -689,5 +689,10 @@ fn an_assignments_status_follows_the_reps_calls_and_the_due_date() {
     assert_eq!(practice.len(), 1);
     assert_eq!((practice[0].sessions, practice[0].finished), (4, 3));
     assert!(practice[0].minutes > 0.0);
-    assert!(store.practice(now - 30 * DAY_MS, Some("south")).unwrap().is_empty());
+    assert!(
+        store
+            .practice(now - 30 * DAY_MS, Some("south"))
+            .unwrap()
+            .is_empty()
+    );
 }

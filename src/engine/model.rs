@@ -124,9 +124,24 @@ pub struct FactData {
 pub(crate) struct NodeData {
     pub id: String,
     pub line: String,
+    /// Other wordings of `line` (`variant` 1 and up).
+    pub variants: Vec<String>,
     pub way: Way,
     pub reveals: Range<u32>,
     pub trust: i32,
+}
+
+impl NodeData {
+    /// The line as said with `variant` (0 is `line`).
+    pub fn said(&self, variant: u8) -> &str {
+        match variant {
+            0 => &self.line,
+            v => self
+                .variants
+                .get(usize::from(v) - 1)
+                .map_or(self.line.as_str(), String::as_str),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

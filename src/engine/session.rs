@@ -13,7 +13,9 @@
 
 use crate::engine::format::{Move, Outcome};
 use crate::engine::model::{FactData, Scenario, Way, range_usize};
-use crate::engine::play::random::{order_rng, pick_branch, session_rng, shuffle};
+use crate::engine::play::random::{
+    order_rng, pick_branch, pick_wording, session_rng, shuffle, wording_rng,
+};
 use crate::engine::play::rules::{Core, Destination};
 use crate::engine::score::Scores;
 use crate::engine::search::Yardstick;
@@ -53,6 +55,8 @@ pub(crate) enum Event {
         node: u32,
         /// The buyer's trust once the line was said (a node may change it).
         trust_after: u8,
+        /// Which wording was said: 0 the line, 1 and up its variants.
+        variant: u8,
     },
     Chance {
         node: u32,
@@ -153,6 +157,9 @@ pub struct Session {
     rng: ChaCha8Rng,
     /// The order stream: the order choices are offered in.
     order_rng: ChaCha8Rng,
+    /// The wording stream: which variant of a line the buyer says (drawn only where a line has
+    /// variants, and only in a session that keeps its transcript).
+    wording_rng: ChaCha8Rng,
     /// Whether choices are shown shuffled; only the simulator, whose players pick by place in the
     /// file and whose sessions are never stored, turns it off to save the draws.
     shuffled: bool,
@@ -190,6 +197,7 @@ impl Session {
             seed,
             rng: session_rng(seed),
             order_rng: order_rng(seed),
+            wording_rng: wording_rng(seed),
             shuffled: true,
             recording: true,
             offered_mask: 0,
@@ -236,6 +244,9 @@ impl Session {
         }
         if self.shuffled {
             self.order_rng = order_rng(seed);
+        }
+        if self.recording {
+            self.wording_rng = wording_rng(seed);
         }
         self.core.reset(&self.scenario);
         self.events.clear();
@@ -349,16 +360,24 @@ impl Session {
             core,
             events,
             recording,
+            wording_rng,
             ..
         } = self;
         if !*recording {
             core.enter(scenario, node, &mut |_| {});
             return;
         }
+        let variants = scenario.nodes[node as usize].variants.len();
+        let variant = if variants == 0 {
+            0
+        } else {
+            pick_wording(variants, wording_rng)
+        };
         let line = events.len();
         events.push(Event::Line {
             node,
             trust_after: 0,
+            variant,
         });
         core.enter(scenario, node, &mut |fact| {
             events.push(Event::Revealed { fact })
@@ -567,9 +586,21 @@ impl Session {
         &self.scenario.nodes[self.core.node as usize].id
     }
 
-    /// The buyer's latest line.
+    /// The buyer's latest line, in the wording said.
     pub fn buyer_line(&self) -> &str {
-        &self.scenario.nodes[self.core.node as usize].line
+        let node = &self.scenario.nodes[self.core.node as usize];
+        let variant = self
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::Line {
+                    node: n, variant, ..
+                } if *n == self.core.node => Some(*variant),
+                _ => None,
+            })
+            .unwrap_or(0);
+        node.said(variant)
     }
 
     pub fn trust(&self) -> u8 {
@@ -622,11 +653,15 @@ impl Session {
     pub fn transcript(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
         let s = &self.scenario;
         self.events.iter().map(move |event| match *event {
-            Event::Line { node, trust_after } => {
+            Event::Line {
+                node,
+                trust_after,
+                variant,
+            } => {
                 let n = &s.nodes[node as usize];
                 Entry::Buyer {
                     node_id: &n.id,
-                    line: &n.line,
+                    line: n.said(variant),
                     trust_after,
                 }
             }

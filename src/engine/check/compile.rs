@@ -100,6 +100,7 @@ impl<'a> Checker<'a> {
             nodes.push(NodeData {
                 id: id.to_string(),
                 line: n.line.clone(),
+                variants: n.variants.clone(),
                 way,
                 reveals,
                 trust: n.trust as i32,

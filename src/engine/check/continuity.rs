@@ -80,8 +80,13 @@ impl<'a> Checker<'a> {
             if !flow.reached[i] {
                 continue;
             }
-            // What the buyer says on arriving is heard before the rep speaks.
-            let heard = figures(&node.line);
+            // What the buyer says on arriving is heard before the rep speaks: with variants,
+            // only what every wording says.
+            let mut heard = figures(&node.line);
+            for variant in &node.variants {
+                let said = figures(variant);
+                heard.retain(|figure| said.contains(figure));
+            }
             for (c, choice) in node.choices.iter().flatten().enumerate() {
                 for figure in figures(&choice.say) {
                     let Some(Some(f)) = owner.get(&figure) else {

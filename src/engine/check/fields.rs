@@ -269,6 +269,13 @@ impl<'a> Checker<'a> {
             let [nodes, key] = self.node_path(i);
             let at = |field: &'static str| [nodes, key, Step::Field(field)];
             self.not_empty(&node.line, &at("line"), "buyer's line");
+            for (v, variant) in node.variants.iter().enumerate() {
+                self.not_empty(
+                    variant,
+                    &[nodes, key, Step::Field("variants"), Step::Index(v)],
+                    "variant of the buyer's line",
+                );
+            }
             self.range(node.trust, -100, 100, &at("trust"), "a node's trust change");
             for (r, fact) in node.reveals.iter().enumerate() {
                 self.unknown_fact(fact, &[nodes, key, Step::Field("reveals"), Step::Index(r)]);

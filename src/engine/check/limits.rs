@@ -65,6 +65,19 @@ impl<'a> Checker<'a> {
                 "a buyer's line",
             );
             self.count(
+                node.variants.len(),
+                MAX_LIST,
+                &[nodes, value, Step::Field("variants")],
+                "a line's variants",
+            );
+            for (v, variant) in node.variants.iter().enumerate() {
+                self.text_length(
+                    variant,
+                    &[nodes, value, Step::Field("variants"), Step::Index(v)],
+                    "a variant of a buyer's line",
+                );
+            }
+            self.count(
                 node.reveals.len(),
                 MAX_LIST,
                 &[nodes, value, Step::Field("reveals")],

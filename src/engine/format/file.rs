@@ -142,6 +142,10 @@ pub struct Rubric {
 #[serde(deny_unknown_fields)]
 pub struct Node {
     pub line: String,
+    /// Other ways the buyer says the line; each session says one of `line` and these, drawn
+    /// from its seed, so a call played again is not learnt by heart.
+    #[serde(default)]
+    pub variants: Vec<String>,
     #[serde(default)]
     pub choices: Option<Vec<Choice>>,
     #[serde(default)]

@@ -55,6 +55,20 @@ pub(crate) fn order_rng(seed: u64) -> ChaCha8Rng {
     rng
 }
 
+/// The wording stream: which of a line's variants the buyer says, on ChaCha's stream 2 of the
+/// same key, so wordings never move the luck or the order of the choices.
+pub(crate) fn wording_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = session_rng(seed);
+    rng.set_stream(2);
+    rng
+}
+
+/// Which of a line and its `variants` wordings is said: 0 is the line itself.
+pub(crate) fn pick_wording(variants: usize, rng: &mut ChaCha8Rng) -> u8 {
+    use rand::RngExt;
+    rng.random_range(0..=variants.min(u8::MAX as usize - 1)) as u8
+}
+
 /// Puts `order` (the positions of a node's choices) in the order they are offered in.
 pub(crate) fn shuffle(order: &mut [u16], rng: &mut ChaCha8Rng) {
     order.shuffle(rng);
@@ -126,6 +140,22 @@ mod tests {
     }
 
     const PINNED_ORDER_FOR_SEED_42: [u16; 6] = [1, 2, 3, 5, 4, 0];
+
+    #[test]
+    fn the_wording_stream_is_pinned_and_apart_from_the_others() {
+        // If this fails, recorded sessions would replay with other wordings: do not update the
+        // numbers, restore the stream.
+        let mut wording = wording_rng(42);
+        let picks: Vec<u8> = (0..8).map(|_| pick_wording(3, &mut wording)).collect();
+        assert_eq!(picks, PINNED_WORDINGS_FOR_SEED_42);
+        assert_eq!(session_rng(42).next_u32(), PINNED_DRAWS_FOR_SEED_42[0]);
+        let mut order = order_rng(42);
+        let mut shuffled = [0u16, 1, 2, 3, 4, 5];
+        shuffle(&mut shuffled, &mut order);
+        assert_eq!(shuffled, PINNED_ORDER_FOR_SEED_42);
+    }
+
+    const PINNED_WORDINGS_FOR_SEED_42: [u8; 8] = [1, 3, 1, 1, 2, 0, 0, 3];
     const PINNED_ORDER_DRAWS_FOR_SEED_42: [u32; 2] = [3_396_886_315, 307_590_720];
 
     #[test]

@@ -32,9 +32,7 @@ pub use report::{DimensionSummary, TrendPoint, mean, slope};
 pub use reps::rep_key;
 pub use schema::SCHEMA_VERSION;
 pub use sessions::{Filter, Said, SessionRow, SortKey, Status, StoredSession, TurnRow};
-pub use team::{
-    ChoiceCount, HeatmapRow, Improvement, NodeChoices, Practice, ScenarioAnalysis,
-};
+pub use team::{ChoiceCount, HeatmapRow, Improvement, NodeChoices, Practice, ScenarioAnalysis};
 
 use crate::records::clock;
 use error::failed;
