@@ -357,7 +357,14 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
         }
         Tab::Team => {
             loaded.heatmap = store.heatmap(None)?;
-            loaded.improved = store.most_improved(clock::now_ms(), 5)?;
+            loaded.improved = store.most_improved(clock::now_ms(), usize::MAX)?;
+            // One team's members only, when the trainer chose a team.
+            if let Some(team) = &query.filter.team {
+                let members = store.team_members(team)?;
+                loaded.heatmap.retain(|row| members.contains(&row.rep));
+                loaded.improved.retain(|row| members.contains(&row.rep));
+            }
+            loaded.improved.truncate(5);
             loaded.practice = store.practice(
                 clock::now_ms() - 30 * clock::DAY_MS,
                 query.filter.team.as_deref(),
