@@ -14,7 +14,7 @@ use crate::records::config::XapiSettings;
 use crate::records::store::{Imported, PulledSession, PulledTurn, Store, StoreError};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where the last pull got to (an ISO 8601 time for the LRS's `since`), in the database's meta.
 const SINCE_KEY: &str = "lrs_pulled_since";
@@ -60,7 +60,6 @@ pub fn pull(
     local_source: &dyn Fn(&str) -> Option<String>,
 ) -> Result<PullReport, StoreError> {
     let agent = Lrs::agent();
-    let mut report = PullReport::default();
     let extension =
         |name: &str| format!("{}/extensions/{name}", settings.base.trim_end_matches('/'));
     let since = store.meta(SINCE_KEY)?;
@@ -68,8 +67,23 @@ pub fn pull(
     if let Some(since) = &since {
         url.push_str(&format!("&since={}", query_value(since)));
     }
-    let mut endings: Vec<Value> = Vec::new();
+    let mut puller = Puller {
+        store,
+        lrs,
+        agent: &agent,
+        local_source,
+        extension: &extension,
+        report: PullReport::default(),
+        scenarios: HashMap::new(),
+        sources: HashMap::new(),
+        oldest_left: None,
+        done: HashSet::new(),
+    };
     let mut directions: Vec<Value> = Vec::new();
+    // Sessions whose ending has been read, waiting for their turns; and turns waiting for their
+    // session's ending. A session is rebuilt as soon as both are here, so memory holds only the
+    // sessions in flight on the pages read, not every statement of the pull.
+    let mut pending: Vec<(String, Value)> = Vec::new();
     let mut answered: HashMap<String, Vec<Value>> = HashMap::new();
     let mut newest_stored: Option<Millis> = None;
     let mut consistent_through: Option<Millis> = None;
@@ -77,19 +91,19 @@ pub fn pull(
         let page = match get(&agent, lrs, &url) {
             Ok(page) => page,
             Err(why) => {
-                report.stopped = Some(why);
-                return Ok(report);
+                puller.report.stopped = Some(why);
+                return Ok(puller.report);
             }
         };
         if consistent_through.is_none() {
             consistent_through = page.consistent_through;
         }
-        for statement in page.statements {
+        for mut statement in page.statements {
             let verb = statement["verb"]["id"].as_str().unwrap_or_default();
             if verb == super::directions::verb_assigned(settings)
                 || verb == super::directions::verb_set_focus(settings)
             {
-                report.statements += 1;
+                puller.report.statements += 1;
                 directions.push(statement);
                 continue;
             }
@@ -99,7 +113,7 @@ pub fn pull(
             if !ours {
                 continue;
             }
-            report.statements += 1;
+            puller.report.statements += 1;
             if let Some(stored) = statement["stored"]
                 .as_str()
                 .and_then(|s| clock::parse(s).ok())
@@ -110,18 +124,65 @@ pub fn pull(
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
+            if registration.is_empty() || puller.done.contains(&registration) {
+                continue;
+            }
             match statement["verb"]["id"].as_str() {
-                Some(VERB_COMPLETED | VERB_TERMINATED) => endings.push(statement),
-                Some(VERB_ANSWERED) => answered.entry(registration).or_default().push(statement),
+                Some(VERB_COMPLETED | VERB_TERMINATED) => {
+                    if pending.iter().any(|(r, _)| *r == registration) {
+                        continue;
+                    }
+                    // The revision's text is kept once per revision, not in every ending.
+                    let extensions = &mut statement["context"]["extensions"];
+                    let revision = extensions[extension("revision")]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    if let Some(Value::String(text)) = extensions
+                        .as_object_mut()
+                        .and_then(|e| e.remove(&extension("revision-source")))
+                    {
+                        puller.sources.entry(revision).or_insert(text);
+                    }
+                    pending.push((registration, statement));
+                }
+                Some(VERB_ANSWERED) => answered
+                    .entry(registration)
+                    .or_default()
+                    .push(turn_only(&statement)),
                 _ => {}
             }
         }
+        // Every session whose turns have all arrived is rebuilt now.
+        let mut still = Vec::with_capacity(pending.len());
+        for (registration, ending) in pending.drain(..) {
+            let expected = ending["context"]["extensions"][extension("turns")]
+                .as_u64()
+                .map(|n| n as usize);
+            let have = answered.get(&registration).map_or(0, Vec::len);
+            if expected == Some(have) {
+                let turns = answered.remove(&registration).unwrap_or_default();
+                if puller.settle(&registration, &ending, turns)? == Flow::Stop {
+                    return Ok(puller.report);
+                }
+            } else {
+                still.push((registration, ending));
+            }
+        }
+        pending = still;
         match page.more {
             Some(more) => url = resolve(&lrs.endpoint, &more),
             None => break,
         }
     }
-
+    // Sessions whose turns did not all come with them: settled now (their turns asked for
+    // alone, or the session left for a later pull).
+    for (registration, ending) in std::mem::take(&mut pending) {
+        let turns = answered.remove(&registration).unwrap_or_default();
+        if puller.settle(&registration, &ending, turns)? == Flow::Stop {
+            break;
+        }
+    }
     // Assignments and focus skills, oldest first so that the newest version of each is kept.
     directions.sort_by_key(|s| {
         s["timestamp"]
@@ -131,32 +192,86 @@ pub fn pull(
     });
     for statement in &directions {
         if super::directions::receive(store, settings, statement)? {
-            report.directions += 1;
+            puller.report.directions += 1;
         }
     }
-    let mut scenarios: HashMap<String, Option<Scenario>> = HashMap::new();
-    // Sessions left for later keep the next pull's start before them.
-    let mut oldest_left: Option<Millis> = None;
-    let mut leave = |report: &mut PullReport, ending: &Value, why: String| {
-        report.left.push(why);
+    let oldest_left = puller.oldest_left;
+    let report = puller.report;
+
+    // Where the next pull starts: before anything left for later, a margin before the newest
+    // statement seen, and never after what the LRS says is consistent.
+    if report.stopped.is_none() {
+        let mut next = newest_stored.map(|n| n - MARGIN_MS);
+        if let Some(left) = oldest_left {
+            next = Some(next.map_or(left - 1_000, |n| n.min(left - 1_000)));
+        }
+        if let (Some(n), Some(c)) = (next, consistent_through) {
+            next = Some(n.min(c));
+        }
+        if let Some(next) = next {
+            store.set_meta(SINCE_KEY, &clock::iso8601(next))?;
+        }
+    }
+    Ok(report)
+}
+
+/// Whether a pull goes on after a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Go,
+    Stop,
+}
+
+/// What a pull keeps while it reads: the report, the revisions compiled so far and their texts,
+/// and the sessions settled.
+struct Puller<'a> {
+    store: &'a Store,
+    lrs: &'a Lrs,
+    agent: &'a ureq::Agent,
+    local_source: &'a dyn Fn(&str) -> Option<String>,
+    extension: &'a dyn Fn(&str) -> String,
+    report: PullReport,
+    scenarios: HashMap<String, Option<Scenario>>,
+    /// Revision texts carried by endings, by revision.
+    sources: HashMap<String, String>,
+    /// Sessions left for later keep the next pull's start before them.
+    oldest_left: Option<Millis>,
+    /// Registrations settled in this pull (rebuilt, already here, or left).
+    done: HashSet<String>,
+}
+
+/// An `answered` statement cut to what rebuilding a turn reads.
+fn turn_only(statement: &Value) -> Value {
+    serde_json::json!({
+        "timestamp": statement["timestamp"],
+        "result": { "extensions": statement["result"]["extensions"] },
+    })
+}
+
+impl Puller<'_> {
+    fn leave(&mut self, ending: &Value, why: String) {
+        self.report.left.push(why);
         if let Some(stored) = ending["stored"].as_str().and_then(|s| clock::parse(s).ok()) {
-            oldest_left = Some(oldest_left.map_or(stored, |o: Millis| o.min(stored)));
+            self.oldest_left = Some(self.oldest_left.map_or(stored, |o| o.min(stored)));
         }
-    };
-    let mut seen = std::collections::HashSet::new();
-    for ending in &endings {
+    }
+
+    /// Rebuilds one session from its ending and the turns read with it (asking the LRS for its
+    /// statements alone when they are not all here), or says why it is left for later.
+    fn settle(
+        &mut self,
+        registration: &str,
+        ending: &Value,
+        mut turns: Vec<Value>,
+    ) -> Result<Flow, StoreError> {
+        self.done.insert(registration.to_string());
+        let store = self.store;
+        let extension = self.extension;
+        if store.has_registration(registration)? {
+            self.report.already_here += 1;
+            return Ok(Flow::Go);
+        }
         let context = &ending["context"]["extensions"];
-        let registration = ending["context"]["registration"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if registration.is_empty() || !seen.insert(registration.clone()) {
-            continue;
-        }
-        if store.has_registration(&registration)? {
-            report.already_here += 1;
-            continue;
-        }
         let account = ending["actor"]["account"]["name"]
             .as_str()
             .unwrap_or_default();
@@ -187,21 +302,17 @@ pub fn pull(
             &registration[..8.min(registration.len())]
         );
         let Some(seed) = seed else {
-            leave(
-                &mut report,
-                ending,
-                format!("{name}: its statements carry no seed"),
-            );
-            continue;
+            self.leave(ending, format!("{name}: its statements carry no seed"));
+            return Ok(Flow::Go);
         };
-        // The scenario revision it was played on: carried by the statement, stored here, or
+        // The scenario revision it was played on: carried by the statements, stored here, or
         // one of this machine's scenario files.
-        if !scenarios.contains_key(&revision) {
-            let source = match context[extension("revision-source")].as_str() {
-                Some(text) => Some(text.to_string()),
+        if !self.scenarios.contains_key(&revision) {
+            let source = match self.sources.remove(&revision) {
+                Some(text) => Some(text),
                 None => match store.revision_source(&revision)? {
                     Some(text) => Some(text),
-                    None => local_source(&revision),
+                    None => (self.local_source)(&revision),
                 },
             };
             let compiled = source.and_then(|text| {
@@ -216,25 +327,23 @@ pub fn pull(
                     .scenario
                     .filter(|scenario| scenario.revision == revision)
             });
-            scenarios.insert(revision.clone(), compiled);
+            self.scenarios.insert(revision.clone(), compiled);
         }
-        let Some(scenario) = scenarios[&revision].as_ref() else {
-            leave(
-                &mut report,
+        if self.scenarios[&revision].is_none() {
+            self.leave(
                 ending,
                 format!(
                     "{name}: the text of revision {} of {scenario_id} has not reached this machine (it was sent by an older dealsim); put that version of the file in the scenarios folder and pull again",
                     &revision[..8.min(revision.len())]
                 ),
             );
-            continue;
-        };
+            return Ok(Flow::Go);
+        }
         let expected = context[extension("turns")].as_u64().map(|n| n as usize);
-        let mut turns = answered.remove(&registration).unwrap_or_default();
         if expected != Some(turns.len()) {
             // Some turns were stored in an earlier page range, or the count is not carried:
             // ask for this session's statements alone.
-            match session_statements(&agent, lrs, &registration) {
+            match session_statements(self.agent, self.lrs, registration) {
                 Ok(all) => {
                     turns = all
                         .into_iter()
@@ -242,14 +351,13 @@ pub fn pull(
                         .collect();
                 }
                 Err(why) => {
-                    report.stopped = Some(why);
-                    break;
+                    self.report.stopped = Some(why);
+                    return Ok(Flow::Stop);
                 }
             }
         }
         if expected.is_some_and(|n| n != turns.len()) {
-            leave(
-                &mut report,
+            self.leave(
                 ending,
                 format!(
                     "{name}: {} of its {} turns have reached the LRS so far",
@@ -257,40 +365,26 @@ pub fn pull(
                     expected.unwrap_or(0)
                 ),
             );
-            continue;
+            return Ok(Flow::Go);
         }
-        let pulled = match pulled_session(ending, &turns, &rep, seed, &extension) {
+        let pulled = match pulled_session(ending, &turns, &rep, seed, extension) {
             Ok(pulled) => pulled,
             Err(why) => {
-                leave(&mut report, ending, format!("{name}: {why}"));
-                continue;
+                self.leave(ending, format!("{name}: {why}"));
+                return Ok(Flow::Go);
             }
         };
+        let scenario = self.scenarios[&revision].as_ref().expect("checked above");
         match store.import(scenario, &pulled) {
-            Ok(Imported::Added(_)) => report.added += 1,
-            Ok(Imported::AlreadyHere) => report.already_here += 1,
+            Ok(Imported::Added(_)) => self.report.added += 1,
+            Ok(Imported::AlreadyHere) => self.report.already_here += 1,
             Err(StoreError::Import { detail, .. }) => {
-                leave(&mut report, ending, format!("{name}: {detail}"));
+                self.leave(ending, format!("{name}: {detail}"));
             }
             Err(other) => return Err(other),
         }
+        Ok(Flow::Go)
     }
-
-    // Where the next pull starts: before anything left for later, a margin before the newest
-    // statement seen, and never after what the LRS says is consistent.
-    if report.stopped.is_none() {
-        let mut next = newest_stored.map(|n| n - MARGIN_MS);
-        if let Some(left) = oldest_left {
-            next = Some(next.map_or(left - 1_000, |n| n.min(left - 1_000)));
-        }
-        if let (Some(n), Some(c)) = (next, consistent_through) {
-            next = Some(n.min(c));
-        }
-        if let Some(next) = next {
-            store.set_meta(SINCE_KEY, &clock::iso8601(next))?;
-        }
-    }
-    Ok(report)
 }
 
 /// A session from its ending statement and its `answered` statements.
