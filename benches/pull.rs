@@ -29,7 +29,8 @@ fn settings() -> XapiSettings {
 
 /// One finished session's statements as JSON texts, recorded through the real store.
 fn template(dir: &Path) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/harbor-discovery.scenario.ron");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/harbor-discovery.scenario.ron");
     let scenario = dealsim::check_path(&path).scenario.unwrap();
     let store = Store::open(&dir.join("laptop.db")).unwrap();
     let mut session = Session::new(&scenario, 7);
@@ -48,11 +49,11 @@ fn template(dir: &Path) -> Vec<String> {
 
 /// The statements of session `k`: the template with its registration, ids and rep renamed.
 fn session_statements(template: &[String], registration: &str, k: usize) -> Vec<String> {
-    let old = serde_json::from_str::<serde_json::Value>(&template[0]).unwrap()["context"]
-        ["registration"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let old =
+        serde_json::from_str::<serde_json::Value>(&template[0]).unwrap()["context"]["registration"]
+            .as_str()
+            .unwrap()
+            .to_string();
     template
         .iter()
         .enumerate()
@@ -107,7 +108,10 @@ fn serve(template: Vec<String>, sessions: usize) -> String {
             } else {
                 String::new()
             };
-            let body = format!("{{\"statements\":[{}],\"more\":\"{more}\"}}", items.join(","));
+            let body = format!(
+                "{{\"statements\":[{}],\"more\":\"{more}\"}}",
+                items.join(",")
+            );
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

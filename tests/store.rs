@@ -696,3 +696,24 @@ fn an_assignments_status_follows_the_reps_calls_and_the_due_date() {
             .is_empty()
     );
 }
+
+#[test]
+fn work_that_fails_inside_a_transaction_is_undone_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    store
+        .in_transaction(|s| {
+            s.set_team("Kept", "North")?;
+            let inner: dealsim::records::store::Result<()> = s.in_transaction(|s| {
+                s.set_team("Undone", "North")?;
+                Err(dealsim::records::store::StoreError::NoSuchSession {
+                    path: dir.path().join("s.db"),
+                    id: 1,
+                })
+            });
+            assert!(inner.is_err());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.team_members("north").unwrap(), ["Kept"]);
+}

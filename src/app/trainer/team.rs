@@ -28,7 +28,13 @@ pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
             .map(|(team, _)| (team.clone(), format!("team {team}")))
             .collect();
         ui.horizontal(|ui| {
-            if combo(ui, "team-tab-team", "All teams", &mut view.filter.team, &teams) {
+            if combo(
+                ui,
+                "team-tab-team",
+                "All teams",
+                &mut view.filter.team,
+                &teams,
+            ) {
                 view.stale = true;
             }
         });

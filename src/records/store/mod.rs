@@ -330,6 +330,26 @@ impl Store {
 
     /// Runs a closure in one transaction (bulk imports and the benchmark's fixture).
     pub fn in_transaction<T>(&self, work: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        // Inside another transaction, a savepoint: the work is undone alone when it fails, and
+        // kept with the outer transaction when it succeeds (the pull writes a page of sessions
+        // in one transaction, each session in a savepoint of its own).
+        if !self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("SAVEPOINT work")
+                .map_err(|e| failed(&self.path, "start a transaction", e))?;
+            return match work(self) {
+                Ok(value) => {
+                    self.conn
+                        .execute_batch("RELEASE work")
+                        .map_err(|e| failed(&self.path, "save the transaction", e))?;
+                    Ok(value)
+                }
+                Err(error) => {
+                    let _ = self.conn.execute_batch("ROLLBACK TO work; RELEASE work");
+                    Err(error)
+                }
+            };
+        }
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| failed(&self.path, "start a transaction", e))?;

@@ -153,8 +153,11 @@ pub fn pull(
                 _ => {}
             }
         }
-        // Every session whose turns have all arrived is rebuilt now.
+        // Every session whose turns have all arrived is rebuilt now, the page's in one
+        // transaction (each session in a savepoint of its own, so one that cannot be rebuilt
+        // leaves nothing behind); these need nothing more from the LRS.
         let mut still = Vec::with_capacity(pending.len());
+        let mut complete = Vec::new();
         for (registration, ending) in pending.drain(..) {
             let expected = ending["context"]["extensions"][extension("turns")]
                 .as_u64()
@@ -162,14 +165,18 @@ pub fn pull(
             let have = answered.get(&registration).map_or(0, Vec::len);
             if expected == Some(have) {
                 let turns = answered.remove(&registration).unwrap_or_default();
-                if puller.settle(&registration, &ending, turns)? == Flow::Stop {
-                    return Ok(puller.report);
-                }
+                complete.push((registration, ending, turns));
             } else {
                 still.push((registration, ending));
             }
         }
         pending = still;
+        store.in_transaction(|_| {
+            for (registration, ending, turns) in complete {
+                puller.settle(&registration, &ending, turns)?;
+            }
+            Ok(())
+        })?;
         match page.more {
             Some(more) => url = resolve(&lrs.endpoint, &more),
             None => break,
