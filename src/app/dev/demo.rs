@@ -104,11 +104,12 @@ enum Step {
 }
 
 /// The trainer's views the demo captures, in order.
-const TRAINER_SHOTS: [&str; 5] = [
+const TRAINER_SHOTS: [&str; 6] = [
     "5-trainer-sessions.png",
     "6-trainer-rep.png",
     "7-trainer-team.png",
     "8-trainer-scenario.png",
+    "10-trainer-assignments.png",
     "9-trainer-replay.png",
 ];
 
@@ -133,6 +134,7 @@ fn set_trainer_view(
             view.tab = Tab::Scenarios;
             view.scenario = Some(script.scenario_id.clone());
         }
+        4 => view.tab = Tab::Assignments,
         _ => {
             view.tab = Tab::Sessions;
             // The demo may wait for the worker: it drives the window, it is not a rep using it.

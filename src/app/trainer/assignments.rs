@@ -201,13 +201,19 @@ pub(super) fn assignments_tab(
             }
             let mut cancel: Option<Assignment> = None;
             let now = clock::now_ms();
+            // Calls by title where this machine has them, else by id.
+            let title = |id: &str| {
+                library
+                    .playable(id)
+                    .map_or_else(|| id.to_string(), |(_, s)| s.title.clone())
+            };
             for (assignment, standings) in assignments.iter() {
                 theme::card().show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     ui.horizontal_wrapped(|ui| {
-                        ui.label(
-                            egui::RichText::new(assignment.scenarios.join(", ")).strong(),
-                        );
+                        let titles: Vec<String> =
+                            assignment.scenarios.iter().map(|id| title(id)).collect();
+                        ui.label(egui::RichText::new(titles.join("; ")).strong());
                         theme::muted(
                             ui,
                             format!(
@@ -229,7 +235,7 @@ pub(super) fn assignments_tab(
                         }
                     });
                     for standing in standings {
-                        standing_row(ui, standing);
+                        standing_row(ui, standing, &title);
                     }
                 });
             }
@@ -249,7 +255,7 @@ pub(super) fn assignments_tab(
         });
 }
 
-fn standing_row(ui: &mut egui::Ui, standing: &Standing) {
+fn standing_row(ui: &mut egui::Ui, standing: &Standing, title: &dyn Fn(&str) -> String) {
     ui.horizontal_wrapped(|ui| {
         ui.allocate_ui_with_layout(
             egui::vec2(180.0, 18.0),
@@ -269,7 +275,7 @@ fn standing_row(ui: &mut egui::Ui, standing: &Standing) {
                 ui,
                 format!(
                     "{}: {}{}",
-                    scenario.scenario_id,
+                    crate::engine::text::shorten(&title(&scenario.scenario_id), 28),
                     scenario.status.label(),
                     scenario
                         .best
