@@ -20,7 +20,7 @@ pub struct RepProgress {
     pub focus: Vec<Dimension>,
     /// One line per focus skill: the latest score against the calls before.
     pub focus_lines: Vec<String>,
-    /// Every rep the database knows, for the start screen.
+    /// The reps who played on this machine, for the start screen.
     pub known_reps: Vec<String>,
     /// What the trainer assigned this rep (perhaps from another machine, through the LRS), the
     /// soonest due first, each with where the rep stands.
@@ -84,7 +84,7 @@ pub(super) fn refresh_progress(
                 record: store.rep_record(&rep)?,
                 focus: store.focus(&rep)?.map(|(f, _)| f).unwrap_or_default(),
                 trend: store.trend(&rep, None)?,
-                known_reps: store.reps()?,
+                known_reps: store.reps_who_played_here()?,
                 assignments: store.assignments_for(&rep, crate::records::clock::now_ms())?,
                 rep,
             })

@@ -403,6 +403,20 @@ impl Store {
         run().map_err(|e| failed(&self.path, "list the reps", e))
     }
 
+    /// The reps who played on this machine (not those known only from pulled sessions, focus
+    /// skills or assignments read from the LRS): who the start screen offers to continue as.
+    pub fn reps_who_played_here(&self) -> Result<Vec<String>> {
+        let run = || -> rusqlite::Result<Vec<String>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT name FROM reps WHERE id IN
+                    (SELECT DISTINCT rep_id FROM sessions WHERE origin != 'lrs')
+                 ORDER BY name",
+            )?;
+            statement.query_map([], |r| r.get(0))?.collect()
+        };
+        run().map_err(|e| failed(&self.path, "list the reps", e))
+    }
+
     /// The scenario ids that have sessions, with their latest title.
     pub fn scenarios(&self) -> Result<Vec<(String, String)>> {
         let run = || -> rusqlite::Result<Vec<(String, String)>> {
