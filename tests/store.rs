@@ -717,3 +717,45 @@ fn work_that_fails_inside_a_transaction_is_undone_alone() {
         .unwrap();
     assert_eq!(store.team_members("north").unwrap(), ["Kept"]);
 }
+
+#[test]
+fn the_heatmaps_running_totals_agree_with_every_session_after_plays_and_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let fernway = scenario("fernway-bakery");
+    let now = dealsim::records::clock::now_ms();
+    for (i, rep) in ["Ann", "Bo", "Cy", "Ann", "bo ", "Di"].iter().enumerate() {
+        play(
+            &store,
+            rep,
+            &harbor,
+            i as u64,
+            &[i, 1, 0, 2, 1],
+            now - DAY_MS,
+        );
+        play_best(&store, rep, &fernway, i as u64, now - DAY_MS / 2);
+    }
+    // An abandoned call counts nowhere; a merge moves a rep's totals.
+    let mut session = Session::new(&harbor, 9);
+    let mut recording = store.begin("Cy", "test", &session).unwrap();
+    session.abandon();
+    store.end(&mut recording, &session).unwrap();
+    store.merge_reps("Di", "Cy").unwrap();
+    let totals = store.heatmap(None).unwrap();
+    let scanned = store.heatmap(Some(i64::MIN)).unwrap();
+    assert_eq!(totals.len(), 3);
+    assert_eq!(totals.len(), scanned.len());
+    for (a, b) in totals.iter().zip(&scanned) {
+        assert_eq!((&a.rep, a.sessions), (&b.rep, b.sessions));
+        for (x, y) in [
+            (a.qualification, b.qualification),
+            (a.discovery, b.discovery),
+            (a.rapport, b.rapport),
+            (a.velocity, b.velocity),
+            (a.overall, b.overall),
+        ] {
+            assert!((x - y).abs() < 1e-9, "{a:?} {b:?}");
+        }
+    }
+}

@@ -153,6 +153,45 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // LRS (the key of the login is also an alias of the rep, so sessions pulled under it land
     // with them whatever name another machine showed).
     "ALTER TABLE reps ADD COLUMN login TEXT;",
+    // 12: each rep's running totals of finished sessions, kept by triggers however a session
+    // ends (played, pulled, written directly) or moves (a merge), so the team heatmap reads
+    // one row per rep instead of every session (197 ms at a million sessions).
+    "CREATE TABLE rep_totals (
+        rep_id INTEGER PRIMARY KEY,
+        n INTEGER NOT NULL, q INTEGER NOT NULL, d INTEGER NOT NULL, ra INTEGER NOT NULL,
+        v INTEGER NOT NULL, o INTEGER NOT NULL
+    );
+    INSERT INTO rep_totals
+        SELECT rep_id, count(*), sum(qualification), sum(discovery), sum(rapport),
+            sum(velocity), sum(overall)
+        FROM sessions WHERE status = 'finished' GROUP BY rep_id;
+    CREATE TRIGGER rep_totals_on_insert AFTER INSERT ON sessions
+        WHEN NEW.status = 'finished'
+    BEGIN
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o;
+    END;
+    CREATE TRIGGER rep_totals_on_finish AFTER UPDATE OF status ON sessions
+        WHEN NEW.status = 'finished' AND OLD.status != 'finished'
+    BEGIN
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o;
+    END;
+    CREATE TRIGGER rep_totals_on_move AFTER UPDATE OF rep_id ON sessions
+        WHEN NEW.status = 'finished' AND OLD.rep_id != NEW.rep_id
+    BEGIN
+        UPDATE rep_totals SET n = n - 1, q = q - OLD.qualification, d = d - OLD.discovery,
+            ra = ra - OLD.rapport, v = v - OLD.velocity, o = o - OLD.overall
+        WHERE rep_id = OLD.rep_id;
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o;
+    END;",
 ];
 
 /// The first schema version with the `meta` table.

@@ -75,6 +75,31 @@ pub struct ChoiceCount {
 impl Store {
     /// The team heatmap: each rep's mean per dimension over finished sessions since `since`.
     pub fn heatmap(&self, since: Option<Millis>) -> Result<Vec<HeatmapRow>> {
+        // Every session: the running totals answer it without reading the sessions.
+        if since.is_none() {
+            let run = || -> rusqlite::Result<Vec<HeatmapRow>> {
+                let mut statement = self.conn.prepare_cached(
+                    "SELECT r.name, t.n, t.q * 1.0 / t.n, t.d * 1.0 / t.n, t.ra * 1.0 / t.n,
+                        t.v * 1.0 / t.n, t.o * 1.0 / t.n
+                     FROM rep_totals t JOIN reps r ON r.id = t.rep_id
+                     WHERE t.n > 0 ORDER BY r.name",
+                )?;
+                statement
+                    .query_map([], |r| {
+                        Ok(HeatmapRow {
+                            rep: r.get(0)?,
+                            sessions: r.get::<_, i64>(1)? as u32,
+                            qualification: r.get(2)?,
+                            discovery: r.get(3)?,
+                            rapport: r.get(4)?,
+                            velocity: r.get(5)?,
+                            overall: r.get(6)?,
+                        })
+                    })?
+                    .collect()
+            };
+            return run().map_err(|e| failed(&self.path, "build the team heatmap", e));
+        }
         let run = || -> rusqlite::Result<Vec<HeatmapRow>> {
             let mut statement = self.conn.prepare_cached(
                 "SELECT r.name, h.n, h.q, h.d, h.ra, h.v, h.o FROM (
