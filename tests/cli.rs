@@ -1207,3 +1207,30 @@ fn the_teams_library_is_copied_checked_and_a_broken_file_keeps_its_last_good_cop
     assert!(!dir.join("escape.scenario.ron").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The map of a shipped call, drawn without Graphviz, is kept as a golden file: a change to the
+/// layout, the labels or best play shows in review as a diff of the SVG
+/// (`DEALSIM_BLESS=1 cargo test --test cli golden_map` records it again).
+#[test]
+fn the_golden_map_of_a_shipped_call_is_drawn_the_same() {
+    let out = dealsim(
+        &["graph", &scenario("fernway-bakery"), "--format", "svg"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden-maps/fernway-bakery.svg");
+    let drawn = text(&out.stdout);
+    if std::env::var_os("DEALSIM_BLESS").is_some() {
+        std::fs::write(&path, &drawn).unwrap();
+        return;
+    }
+    let recorded = std::fs::read_to_string(&path).expect("tests/golden-maps/fernway-bakery.svg");
+    assert!(
+        drawn == recorded,
+        "the map of fernway-bakery is drawn differently from tests/golden-maps/fernway-bakery.svg; look at both, then DEALSIM_BLESS=1 to record it"
+    );
+    // What the map must show, whatever the layout.
+    for label in ["START", "END: Advance", "gut-feel", "pitch-early"] {
+        assert!(drawn.contains(label), "the map lacks {label:?}");
+    }
+}

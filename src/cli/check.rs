@@ -291,7 +291,24 @@ fn draw_svg(dot: &str) -> Result<String, Failure> {
     let mut graph = builder.get();
     let mut svg = layout::backends::svg::SVGWriter::new();
     graph.do_it(false, false, false, &mut svg);
-    Ok(svg.finalize())
+    Ok(stable_styles(svg.finalize()))
+}
+
+/// layout-rs writes its font classes in a hash map's order, which differs between runs; sorted,
+/// the same call always gives the same file (a golden test holds it).
+fn stable_styles(svg: String) -> String {
+    let (Some(start), Some(end)) = (svg.find("<style>\n"), svg.find("</style>")) else {
+        return svg;
+    };
+    let start = start + "<style>\n".len();
+    if end < start {
+        return svg;
+    }
+    let mut rules: Vec<&str> = svg[start..end].lines().collect();
+    rules.sort_unstable();
+    let mut sorted = rules.join("\n");
+    sorted.push('\n');
+    format!("{}{sorted}{}", &svg[..start], &svg[end..])
 }
 
 fn html_escape(text: &str) -> String {
