@@ -37,7 +37,7 @@ fn recipients(store: &Store, reps: &[String], team: Option<&str>) -> Result<Vec<
                 .collect();
             let hint = near(team, teams.iter().map(String::as_str));
             return Err(Failure(format!(
-                "nobody is in a team named \"{team}\"{hint}; put reps in it first with `dealsim reps team REP \"{team}\"`"
+                "nobody is in a team named \"{team}\"{hint} (`dealsim reps team REP TEAM` puts a rep in a team)"
             )));
         }
         return Ok(members);
