@@ -187,17 +187,11 @@ pub(crate) fn list(db: &DbArgs, rep: Option<&str>, as_json: bool) -> Result<Exit
     let mut out = String::new();
     for (assignment, reps) in &shown {
         out.push_str(&format!(
-            "{}  {}  due {}{}{}  set by {} on {}\n",
+            "{}  {}  due {}{}  set by {} on {}\n",
             &assignment.id[..8],
             assignment.scenarios.join(", "),
             clock::date(assignment.due_at),
-            assignment
-                .required_score
-                .map_or(String::new(), |s| format!(", score {s} or more")),
-            assignment
-                .team
-                .as_ref()
-                .map_or(String::new(), |t| format!(", team {t}")),
+            assignment.terms(),
             assignment.set_by,
             clock::date(assignment.set_at)
         ));
@@ -237,13 +231,12 @@ pub(crate) fn list(db: &DbArgs, rep: Option<&str>, as_json: bool) -> Result<Exit
 /// `dealsim assignments cancel ID`: the cancellation reaches the reps at the next sync.
 pub(crate) fn cancel(db: &DbArgs, id: &str) -> Result<ExitCode, Failure> {
     let (store, _) = db.open()?;
-    let Some(mut assignment) = store.assignment(id).map_err(failure)? else {
+    let Some(assignment) = store.assignment(id).map_err(failure)? else {
         return Err(Failure(format!(
             "no single assignment starts with \"{id}\"; `dealsim assignments` lists them with their ids"
         )));
     };
-    assignment.cancelled = true;
-    assignment.set_at = clock::now_ms().max(assignment.set_at + 1);
+    let assignment = assignment.cancelled_at(clock::now_ms());
     store.save_assignment(&assignment).map_err(failure)?;
     say(&format!(
         "Cancelled assignment {} ({}); the reps' apps drop it at their next sync.\n",

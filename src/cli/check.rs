@@ -207,23 +207,7 @@ fn sketch(
         GraphFormat::Svg => say(&draw_svg(&dot)?),
         GraphFormat::Html => {
             let svg = draw_svg(&dot)?;
-            let mut problems = String::new();
-            for d in &errors {
-                let at = d
-                    .location
-                    .as_deref()
-                    .map(|l| format!(" (line {})", l.line))
-                    .unwrap_or_default();
-                problems.push_str(&format!(
-                    "<li><b>{}</b>{at}: {}{}</li>",
-                    d.code.as_str(),
-                    html_escape(&d.message),
-                    d.hint
-                        .as_deref()
-                        .map(|h| format!(" <i>{}</i>", html_escape(h)))
-                        .unwrap_or_default()
-                ));
-            }
+            let problems = problem_items(errors.iter().copied());
             say(&format!(
                 "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}: does not check yet</title><style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #1b1f2a; }} .map {{ overflow: auto; border: 1px solid #ccd; padding: 8px; }}</style></head><body>\n<h1>{name} does not check yet</h1>\n<p>Drawn as far as the file allows: each node with its line, an arrow for every <code>to:</code> and <code>next:</code>. Red boxes are the nodes with errors (ERROR: the code) and the ids no node has (NO SUCH NODE). Fix these, then draw it again for best play and the endings.</p>\n<h2>What the checker says</h2><ul>{problems}</ul>\n<div class=\"map\">{svg}</div>\n</body></html>\n",
                 name = html_escape(&file.display().to_string())
@@ -311,6 +295,30 @@ fn stable_styles(svg: String) -> String {
     format!("{}{sorted}{}", &svg[..start], &svg[end..])
 }
 
+/// The checker's problems as HTML list items: code, line, message and hint.
+fn problem_items<'a>(
+    diagnostics: impl Iterator<Item = &'a dealsim::engine::format::diagnostic::Diagnostic>,
+) -> String {
+    let mut items = String::new();
+    for d in diagnostics {
+        let at = d
+            .location
+            .as_deref()
+            .map(|l| format!(" (line {})", l.line))
+            .unwrap_or_default();
+        items.push_str(&format!(
+            "<li><b>{}</b>{at}: {}{}</li>",
+            d.code.as_str(),
+            html_escape(&d.message),
+            d.hint
+                .as_deref()
+                .map(|h| format!(" <i>{}</i>", html_escape(h)))
+                .unwrap_or_default()
+        ));
+    }
+    items
+}
+
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -329,23 +337,7 @@ fn graph_page(
     } else {
         "not winnable: QualifiedOut is the right call"
     };
-    let mut problems = String::new();
-    for d in diagnostics {
-        let at = d
-            .location
-            .as_deref()
-            .map(|l| format!(" (line {})", l.line))
-            .unwrap_or_default();
-        problems.push_str(&format!(
-            "<li><b>{}</b>{at}: {}{}</li>",
-            d.code.as_str(),
-            html_escape(&d.message),
-            d.hint
-                .as_deref()
-                .map(|h| format!(" <i>{}</i>", html_escape(h)))
-                .unwrap_or_default()
-        ));
-    }
+    let problems = problem_items(diagnostics.iter());
     let problems = if problems.is_empty() {
         "<p>The checker has nothing to say about this call.</p>".to_string()
     } else {

@@ -217,15 +217,9 @@ pub(super) fn assignments_tab(
                         theme::muted(
                             ui,
                             format!(
-                                "due {}{}{} · set by {} on {}",
+                                "due {}{} · set by {} on {}",
                                 clock::due_date(assignment.due_at, now),
-                                assignment
-                                    .required_score
-                                    .map_or(String::new(), |s| format!(", score {s} or more")),
-                                assignment
-                                    .team
-                                    .as_ref()
-                                    .map_or(String::new(), |t| format!(", team {t}")),
+                                assignment.terms(),
                                 assignment.set_by,
                                 clock::date(assignment.set_at)
                             ),
@@ -239,9 +233,8 @@ pub(super) fn assignments_tab(
                     }
                 });
             }
-            if let Some(mut assignment) = cancel {
-                assignment.cancelled = true;
-                assignment.set_at = clock::now_ms().max(assignment.set_at + 1);
+            if let Some(assignment) = cancel {
+                let assignment = assignment.cancelled_at(clock::now_ms());
                 form.saving = Some(worker.submit(move |store| {
                     store
                         .save_assignment(&assignment)

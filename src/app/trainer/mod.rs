@@ -537,6 +537,19 @@ fn combo(
     changed
 }
 
+/// The team filter, shown once reps are in teams; true when the choice changed.
+fn team_combo(ui: &mut egui::Ui, id: &str, view: &mut TrainerView) -> bool {
+    if view.teams.is_empty() {
+        return false;
+    }
+    let teams: Vec<(String, String)> = view
+        .teams
+        .iter()
+        .map(|(team, _)| (team.clone(), format!("team {team}")))
+        .collect();
+    combo(ui, id, "All teams", &mut view.filter.team, &teams)
+}
+
 /// A filter over a fixed set of values (outcomes, statuses), or none of them.
 fn choice_combo<T: Copy + PartialEq>(
     ui: &mut egui::Ui,

@@ -8,20 +8,7 @@ pub(super) fn sessions_tab(ui: &mut egui::Ui, view: &mut TrainerView, worker: &D
     ui.horizontal_wrapped(|ui| {
         let reps: Vec<(String, String)> =
             view.reps.iter().map(|r| (r.clone(), r.clone())).collect();
-        if !view.teams.is_empty() {
-            let teams: Vec<(String, String)> = view
-                .teams
-                .iter()
-                .map(|(team, _)| (team.clone(), format!("team {team}")))
-                .collect();
-            changed |= combo(
-                ui,
-                "filter-team",
-                "All teams",
-                &mut view.filter.team,
-                &teams,
-            );
-        }
+        changed |= team_combo(ui, "filter-team", view);
         changed |= combo(ui, "filter-rep", "All reps", &mut view.filter.rep, &reps);
         let scenarios = view.scenarios.clone();
         changed |= combo(

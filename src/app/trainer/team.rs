@@ -21,24 +21,11 @@ fn heat(score: f64) -> egui::Color32 {
 }
 
 pub(super) fn team_tab(ui: &mut egui::Ui, view: &mut TrainerView) {
-    if !view.teams.is_empty() {
-        let teams: Vec<(String, String)> = view
-            .teams
-            .iter()
-            .map(|(team, _)| (team.clone(), format!("team {team}")))
-            .collect();
-        ui.horizontal(|ui| {
-            if combo(
-                ui,
-                "team-tab-team",
-                "All teams",
-                &mut view.filter.team,
-                &teams,
-            ) {
-                view.stale = true;
-            }
-        });
-    }
+    ui.horizontal(|ui| {
+        if team_combo(ui, "team-tab-team", view) {
+            view.stale = true;
+        }
+    });
     if view.heatmap.is_empty() {
         theme::muted(ui, "No finished sessions yet.");
         return;

@@ -28,6 +28,30 @@ pub struct Assignment {
     pub cancelled: bool,
 }
 
+impl Assignment {
+    /// What it asks beyond the calls and the date, as shown after the due date: ", score 70 or
+    /// more, team North".
+    pub fn terms(&self) -> String {
+        let mut terms = String::new();
+        if let Some(score) = self.required_score {
+            terms.push_str(&format!(", score {score} or more"));
+        }
+        if let Some(team) = &self.team {
+            terms.push_str(&format!(", team {team}"));
+        }
+        terms
+    }
+
+    /// The same assignment, cancelled as a newer version set at `now`.
+    pub fn cancelled_at(&self, now: Millis) -> Assignment {
+        Assignment {
+            cancelled: true,
+            set_at: now.max(self.set_at + 1),
+            ..self.clone()
+        }
+    }
+}
+
 /// Where a rep stands on an assignment, or on one of its scenarios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -109,6 +133,35 @@ fn read_assignment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Assignment> {
     })
 }
 
+/// Writes a version of an assignment under its statement id; `sent_at` empty means it waits to
+/// be sent.
+fn keep(
+    tx: &rusqlite::Connection,
+    assignment: &Assignment,
+    statement_id: &str,
+    sent_at: Option<Millis>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO assignments (id, scenarios, reps, team, due_at, required_score,
+            set_by, set_at, cancelled, statement_id, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            assignment.id,
+            json(&assignment.scenarios),
+            json(&assignment.reps),
+            assignment.team,
+            assignment.due_at,
+            assignment.required_score,
+            assignment.set_by,
+            assignment.set_at,
+            assignment.cancelled,
+            statement_id,
+            sent_at,
+        ],
+    )?;
+    Ok(())
+}
+
 const ASSIGNMENT_COLUMNS: &str =
     "id, scenarios, reps, team, due_at, required_score, set_by, set_at, cancelled";
 
@@ -117,24 +170,7 @@ impl Store {
     /// an id already kept replaces it (a cancellation, a new due date).
     pub fn save_assignment(&self, assignment: &Assignment) -> Result<()> {
         self.write("save the assignment", |tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO assignments (id, scenarios, reps, team, due_at,
-                    required_score, set_by, set_at, cancelled, statement_id, sent_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
-                params![
-                    assignment.id,
-                    json(&assignment.scenarios),
-                    json(&assignment.reps),
-                    assignment.team,
-                    assignment.due_at,
-                    assignment.required_score,
-                    assignment.set_by,
-                    assignment.set_at,
-                    assignment.cancelled,
-                    uuid::Uuid::new_v4().to_string(),
-                ],
-            )?;
-            Ok(())
+            keep(tx, assignment, &uuid::Uuid::new_v4().to_string(), None)
         })
     }
 
@@ -152,23 +188,8 @@ impl Store {
             if newer.is_some_and(|at| at >= assignment.set_at) {
                 return Ok(false);
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO assignments (id, scenarios, reps, team, due_at,
-                    required_score, set_by, set_at, cancelled, statement_id, sent_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?8)",
-                params![
-                    assignment.id,
-                    json(&assignment.scenarios),
-                    json(&assignment.reps),
-                    assignment.team,
-                    assignment.due_at,
-                    assignment.required_score,
-                    assignment.set_by,
-                    assignment.set_at,
-                    assignment.cancelled,
-                    statement_id,
-                ],
-            )?;
+            // As it arrived: sent already, so never sent again from here.
+            keep(tx, assignment, statement_id, Some(assignment.set_at))?;
             Ok(true)
         })
     }

@@ -41,6 +41,19 @@ pub struct Practice {
     pub last: Millis,
 }
 
+/// A heatmap row from (name, sessions, the four dimensions' means, overall).
+fn read_heatmap_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HeatmapRow> {
+    Ok(HeatmapRow {
+        rep: r.get(0)?,
+        sessions: r.get::<_, i64>(1)? as u32,
+        qualification: r.get(2)?,
+        discovery: r.get(3)?,
+        rapport: r.get(4)?,
+        velocity: r.get(5)?,
+        overall: r.get(6)?,
+    })
+}
+
 /// A rep's mean overall score and count on one revision, in the earlier and the recent window.
 type WindowedMeans = (String, i64, Option<f64>, i64, Option<f64>, i64);
 
@@ -84,19 +97,7 @@ impl Store {
                      FROM rep_totals t JOIN reps r ON r.id = t.rep_id
                      WHERE t.n > 0 ORDER BY r.name",
                 )?;
-                statement
-                    .query_map([], |r| {
-                        Ok(HeatmapRow {
-                            rep: r.get(0)?,
-                            sessions: r.get::<_, i64>(1)? as u32,
-                            qualification: r.get(2)?,
-                            discovery: r.get(3)?,
-                            rapport: r.get(4)?,
-                            velocity: r.get(5)?,
-                            overall: r.get(6)?,
-                        })
-                    })?
-                    .collect()
+                statement.query_map([], read_heatmap_row)?.collect()
             };
             return run().map_err(|e| failed(&self.path, "build the team heatmap", e));
         }
@@ -112,17 +113,7 @@ impl Store {
             )?;
 
             statement
-                .query_map([since.unwrap_or(Millis::MIN)], |r| {
-                    Ok(HeatmapRow {
-                        rep: r.get(0)?,
-                        sessions: r.get::<_, i64>(1)? as u32,
-                        qualification: r.get(2)?,
-                        discovery: r.get(3)?,
-                        rapport: r.get(4)?,
-                        velocity: r.get(5)?,
-                        overall: r.get(6)?,
-                    })
-                })?
+                .query_map([since.unwrap_or(Millis::MIN)], read_heatmap_row)?
                 .collect()
         };
         run().map_err(|e| failed(&self.path, "build the team heatmap", e))
