@@ -131,7 +131,59 @@ impl Plugin for ScenarioLibraryPlugin {
         app.init_asset::<ScenarioAsset>()
             .register_asset_loader(ScenarioLoader { folder })
             .init_resource::<ScenarioFiles>()
-            .add_systems(PreUpdate, (scan_folder, refresh_library).chain());
+            .add_systems(PreUpdate, (scan_folder, refresh_library).chain())
+            .add_systems(PostStartup, watch_folder);
+    }
+}
+
+/// The window sleeps until input, so a change in the scenarios folder would wait for the rep
+/// to move the mouse: a thread looks at the folder every `RESCAN_EVERY` and wakes the window
+/// when a scenario file was added, removed or written (and a few times over the next seconds,
+/// while the asset watcher and the checker catch up). Only in a window that can be woken.
+fn watch_folder(library: Res<Library>) {
+    if !crate::app::records::can_wake() {
+        return;
+    }
+    let folder = library.folder.clone();
+    let look = move || -> Vec<(PathBuf, Option<std::time::SystemTime>, u64)> {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            return Vec::new();
+        };
+        let mut seen: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".scenario.ron"))
+            .map(|e| {
+                let meta = e.metadata().ok();
+                (
+                    e.path(),
+                    meta.as_ref().and_then(|m| m.modified().ok()),
+                    meta.map_or(0, |m| m.len()),
+                )
+            })
+            .collect();
+        seen.sort();
+        seen
+    };
+    let spawned = std::thread::Builder::new()
+        .name("dealsim-folder".into())
+        .spawn(move || {
+            let mut last = look();
+            loop {
+                std::thread::sleep(RESCAN_EVERY);
+                let now = look();
+                if now != last {
+                    last = now;
+                    // The asset watcher debounces a write, then the file is checked on a task
+                    // thread: a few wakes over the next seconds let each step show.
+                    for pause in [0, 500, 500, 1000, 1500, 2500] {
+                        std::thread::sleep(Duration::from_millis(pause));
+                        crate::app::records::wake();
+                    }
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        warn!("cannot watch the scenarios folder ({error}); changes show at the next input");
     }
 }
 

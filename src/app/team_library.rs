@@ -45,6 +45,7 @@ impl TeamLibrary {
         self.started = Some(Instant::now());
         std::thread::spawn(move || {
             let _ = reply.send(update(&config.source, &config.copy_folder()));
+            crate::app::records::wake();
         });
     }
 

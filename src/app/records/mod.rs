@@ -9,6 +9,7 @@ pub mod worker;
 
 pub use progress::{RepProgress, focus_lines};
 pub use worker::{DbWorker, Pending};
+pub(crate) use worker::{can_wake, wake};
 
 use crate::engine::session::Session;
 use crate::records::config::Config;

@@ -16,7 +16,7 @@ use std::sync::{Mutex, OnceLock};
 /// Wakes the window's event loop so that an answer that just arrived is taken in at once.
 static WAKER: OnceLock<bevy::winit::EventLoopProxy<bevy::winit::WinitUserEvent>> = OnceLock::new();
 
-fn wake() {
+pub(crate) fn wake() {
     if let Some(proxy) = WAKER.get() {
         let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
     }
@@ -168,4 +168,9 @@ pub fn install_waker(proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>) {
     if let Some(proxy) = proxy {
         let _ = WAKER.set((**proxy).clone());
     }
+}
+
+/// Whether the window's event loop can be woken (a window with winit; not the headless tests).
+pub(crate) fn can_wake() -> bool {
+    WAKER.get().is_some()
 }
