@@ -759,3 +759,25 @@ fn the_heatmaps_running_totals_agree_with_every_session_after_plays_and_merges()
         }
     }
 }
+
+#[test]
+fn a_call_cut_short_by_a_lost_display_is_closed_as_abandoned_and_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let mut session = Session::new(&harbor, 3);
+    let mut recording = store.begin("Lou", "window", &session).unwrap();
+    session.choose_offered(0).unwrap();
+    store.record_turn(&mut recording, &session, 1_000).unwrap();
+    let queued = store.outbox_summary().unwrap().queued;
+    assert_eq!(store.close_as_abandoned(recording.session_id).unwrap(), 1);
+    let stored = store.session(recording.session_id).unwrap();
+    assert_eq!(stored.row.status, Status::Abandoned);
+    assert_eq!(stored.row.turns, 1);
+    assert!(
+        store.outbox_summary().unwrap().queued > queued,
+        "its statements wait for the LRS"
+    );
+    // Closing it again does nothing.
+    assert_eq!(store.close_as_abandoned(recording.session_id).unwrap(), 0);
+}

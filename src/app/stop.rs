@@ -1,6 +1,8 @@
 //! A window told to stop (SIGTERM from a logout or a shutdown, SIGINT, SIGHUP) stops as if its
 //! window were closed: the call in progress is stored as abandoned, not left hanging. The signal
-//! wakes the event loop, which otherwise sleeps until input.
+//! wakes the event loop, which otherwise sleeps until input. A window whose display goes away
+//! (the X server quits, a remote session drops) is ended by Xlib calling `exit()` with no Rust
+//! code after it: an `atexit` hook stores the call in progress as abandoned then.
 
 use bevy::prelude::*;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
@@ -13,8 +15,38 @@ struct StopRequested(Arc<AtomicBool>);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<StopRequested>()
-        .add_systems(Startup, listen_for_signals)
+        .add_systems(Startup, (listen_for_signals, store_call_at_exit))
         .add_systems(First, exit_when_asked);
+}
+
+/// The call being played, as the records know it: (database, session id). Set when a call
+/// starts, cleared when it ends; read by the `atexit` hook.
+static CALL_IN_PROGRESS: std::sync::Mutex<Option<(std::path::PathBuf, i64)>> =
+    std::sync::Mutex::new(None);
+
+/// Notes the call in progress (or none), for the exit hook.
+pub(crate) fn note_call_in_progress(call: Option<(std::path::PathBuf, i64)>) {
+    if let Ok(mut current) = CALL_IN_PROGRESS.lock() {
+        *current = call;
+    }
+}
+
+extern "C" fn abandon_call_at_exit() {
+    let call = CALL_IN_PROGRESS.lock().ok().and_then(|mut c| c.take());
+    if let Some((path, session_id)) = call
+        && let Ok(store) = crate::records::store::Store::open(&path)
+    {
+        let _ = store.close_as_abandoned(session_id);
+    }
+}
+
+fn store_call_at_exit() {
+    // SAFETY: registers a plain function with no arguments, as `atexit` asks.
+    if unsafe { libc::atexit(abandon_call_at_exit) } != 0 {
+        warn!(
+            "cannot register the exit hook; a call cut short by a lost display shows as interrupted"
+        );
+    }
 }
 
 fn listen_for_signals(stop: Res<StopRequested>, proxy: Option<Res<EventLoopProxyWrapper>>) {

@@ -106,6 +106,11 @@ impl SessionLog {
             *recording = Some(store.begin(rep, "window", session)?);
             Ok(())
         });
+        crate::app::stop::note_call_in_progress(
+            self.recording
+                .as_ref()
+                .map(|r| (self.path.clone(), r.session_id)),
+        );
     }
 
     /// The rep chose: the turn (and the ending, if it ended the call) is stored now.
@@ -136,6 +141,7 @@ impl SessionLog {
     }
 
     fn ended(&mut self) {
+        crate::app::stop::note_call_in_progress(None);
         self.last_ended = self.recording.take().map(|r| r.session_id);
         self.sync_in_background();
     }

@@ -58,13 +58,24 @@ impl Store {
     /// that nothing played is left behind. Returns how many calls it closed.
     pub fn close_interrupted(&self, now: Millis) -> Result<u32> {
         let cutoff = now - super::sessions::INTERRUPTED_AFTER_MS;
-        self.write("close interrupted calls", |tx| {
+        self.close_playing("close interrupted calls", "last_activity < ?", cutoff)
+    }
+
+    /// Ends one call still being played as abandoned, at its last turn, and queues its
+    /// statements: for a window whose display went away mid-call (the process is ending).
+    pub fn close_as_abandoned(&self, session_id: i64) -> Result<u32> {
+        self.close_playing("close the call as abandoned", "id = ?", session_id)
+    }
+
+    /// Ends the calls still playing that `condition` (with one parameter) selects.
+    fn close_playing(&self, what: &str, condition: &str, value: i64) -> Result<u32> {
+        self.write(what, |tx| {
             let stale: Vec<(i64, String, i64)> = tx
-                .prepare(
+                .prepare(&format!(
                     "SELECT id, registration, turns FROM sessions
-                     WHERE status = 'playing' AND last_activity < ?",
-                )?
-                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                     WHERE status = 'playing' AND {condition}"
+                ))?
+                .query_map([value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, registration, turns) in &stale {
                 tx.execute(
