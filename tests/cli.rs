@@ -36,6 +36,20 @@ fn scenario(name: &str) -> String {
     format!("scenarios/{name}.scenario.ron")
 }
 
+/// Fernway played as the best path plays it, and opened with a pitch, by choice id.
+const FERNWAY_TEXTBOOK: &str =
+    "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+const FERNWAY_PITCH_FIRST: &str =
+    "open/3\npitch-early/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+
+/// An empty folder of the test's own under the system's temporary folder.
+fn fresh_folder(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
 fn broken_copy(folder: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     let original =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario(name)))
@@ -603,9 +617,7 @@ fn a_bad_database_or_date_gets_one_clear_sentence() {
 
 #[test]
 fn new_writes_a_call_that_checks_clean_and_plays_and_never_overwrites() {
-    let folder = std::env::temp_dir().join(format!("dealsim-new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = fresh_folder("dealsim-new");
     let dir = folder.to_str().unwrap();
     let out = dealsim(&["new", "Acme Renewal", "--dir", dir], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -644,9 +656,7 @@ fn new_writes_a_call_that_checks_clean_and_plays_and_never_overwrites() {
 
 #[test]
 fn a_folder_check_names_look_alikes_blames_the_newer_copy_and_speaks_json() {
-    let folder = std::env::temp_dir().join(format!("dealsim-folder-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = fresh_folder("dealsim-folder");
     let original = std::fs::read_to_string(scenario("fernway-bakery")).unwrap();
     let older = folder.join("fernway.scenario.ron");
     let newer = folder.join("fernway-copy.scenario.ron");
@@ -755,9 +765,7 @@ fn a_playtest_starts_where_the_author_says_shows_hidden_choices_and_is_never_sto
 
 #[test]
 fn one_rep_whatever_the_case_and_a_focus_typo_makes_no_phantom_rep() {
-    let dir = std::env::temp_dir().join(format!("dealsim-reps-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_folder("dealsim-reps");
     let db = dir.join("s.db");
     let db = db.to_str().unwrap();
     let fernway = scenario("fernway-bakery");
@@ -875,9 +883,7 @@ fn scenario_tests_run_beside_their_call_fail_like_a_compiler_and_report_coverage
     assert!(text(&shipped.stdout).contains("coverage of"));
 
     // A failing test names the test, the file and what did not hold.
-    let folder = std::env::temp_dir().join(format!("dealsim-tests-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = fresh_folder("dealsim-tests");
     std::fs::copy(
         scenario("fernway-bakery"),
         folder.join("fernway-bakery.scenario.ron"),
@@ -932,15 +938,11 @@ fn scenario_tests_run_beside_their_call_fail_like_a_compiler_and_report_coverage
 
 #[test]
 fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
-    let dir = std::env::temp_dir().join(format!("dealsim-brief-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_folder("dealsim-brief");
     let db = dir.join("s.db");
     let db = db.to_str().unwrap();
     let fernway = scenario("fernway-bakery");
-    let textbook =
-        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
-    let pitch_first = "open/3\npitch-early/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let (textbook, pitch_first) = (FERNWAY_TEXTBOOK, FERNWAY_PITCH_FIRST);
     for (seed, choices) in [("1", pitch_first), ("2", pitch_first), ("3", textbook)] {
         let out = dealsim(
             &[
@@ -1010,15 +1012,11 @@ fn a_brief_for_a_one_to_one_adds_up_a_reps_calls() {
 
 #[test]
 fn insight_shows_where_the_team_loses_points_and_what_the_top_quartile_does() {
-    let dir = std::env::temp_dir().join(format!("dealsim-insight-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_folder("dealsim-insight");
     let db = dir.join("s.db");
     let db = db.to_str().unwrap();
     let fernway = scenario("fernway-bakery");
-    let textbook =
-        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
-    let pitch_first = "open/3\npitch-early/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let (textbook, pitch_first) = (FERNWAY_TEXTBOOK, FERNWAY_PITCH_FIRST);
     for (rep, seed, choices) in [
         ("Sam", "1", textbook),
         ("Ana", "2", pitch_first),
@@ -1063,9 +1061,7 @@ fn insight_shows_where_the_team_loses_points_and_what_the_top_quartile_does() {
 
 #[test]
 fn graph_marks_the_nodes_the_checker_warns_about() {
-    let dir = std::env::temp_dir().join(format!("dealsim-graph-marks-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_folder("dealsim-graph-marks");
     // A choice at "open" without its coaching note: W0001, marked on that node.
     let path = broken_copy(
         &dir,

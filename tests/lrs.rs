@@ -21,6 +21,20 @@ use std::time::{Duration, Instant};
 const USER: &str = "trainer";
 const PASSWORD: &str = "pa55-Hx7q-lrs";
 
+/// Ralph, or `None` with the test said to be skipped, and why; under `DEALSIM_REQUIRE_LRS=1`
+/// (CI) a missing Ralph fails the test instead.
+fn ralph_or_skip(test: &str) -> Option<PathBuf> {
+    let found = ralph();
+    if found.is_none() {
+        assert!(
+            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
+            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
+        );
+        eprintln!("Ralph is not installed: the {test} test is skipped (see .ci/run)");
+    }
+    found
+}
+
 fn ralph() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("DEALSIM_RALPH") {
         return Some(PathBuf::from(path));
@@ -249,6 +263,37 @@ fn play(db: &Path, rep: &str, name: &str, seed: u64, leave_after: Option<usize>)
     }
 }
 
+/// Fernway played as the best path plays it, typed into `dealsim play` by choice id.
+fn play_textbook_fernway(db: &Path, config: Option<&Path>, args: &[&str]) -> Output {
+    let textbook =
+        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dealsim"));
+    command
+        .arg("play")
+        .arg(format!(
+            "{}/scenarios/fernway-bakery.scenario.ron",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(args)
+        .arg("--db")
+        .arg(db);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(textbook.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn dealsim(args: &[&str], db: &Path, config: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dealsim"))
         .args(args)
@@ -271,12 +316,7 @@ fn text(output: &Output) -> String {
 
 #[test]
 fn sessions_reach_a_real_lrs_once_each_even_across_an_outage() {
-    let Some(ralph) = ralph() else {
-        assert!(
-            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
-            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
-        );
-        eprintln!("Ralph is not installed: the LRS test is skipped (see .ci/run)");
+    let Some(ralph) = ralph_or_skip("LRS") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -809,12 +849,7 @@ fn base64_of(text: &str) -> String {
 /// with an empty database pulls every session back, each replayable exactly, once.
 #[test]
 fn a_trainer_pulls_every_machines_sessions_from_the_lrs_once() {
-    let Some(ralph) = ralph() else {
-        assert!(
-            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
-            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
-        );
-        eprintln!("Ralph is not installed: the pull test is skipped (see .ci/run)");
+    let Some(ralph) = ralph_or_skip("pull") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -1048,12 +1083,7 @@ fn a_laptop_without_the_companys_settings_says_so_instead_of_sending() {
 
 #[test]
 fn assignments_and_focus_set_by_the_trainer_reach_the_reps_laptop_and_its_status_comes_back() {
-    let Some(ralph) = ralph() else {
-        assert!(
-            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
-            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
-        );
-        eprintln!("Ralph is not installed: the assignments test is skipped (see .ci/run)");
+    let Some(ralph) = ralph_or_skip("assignments") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -1126,29 +1156,7 @@ fn assignments_and_focus_set_by_the_trainer_reach_the_reps_laptop_and_its_status
         "{mine}"
     );
     // She passes it (90, over the 80 asked) and syncs; the trainer's pull shows it done.
-    let textbook =
-        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
-    let mut play_cli = Command::new(env!("CARGO_BIN_EXE_dealsim"))
-        .args([
-            "play",
-            &format!(
-                "{}/scenarios/fernway-bakery.scenario.ron",
-                env!("CARGO_MANIFEST_DIR")
-            ),
-        ])
-        .args(["--rep", "Eve Moreau", "--seed", "3", "--db"])
-        .arg(&laptop)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    play_cli
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(textbook.as_bytes())
-        .unwrap();
-    let played = play_cli.wait_with_output().unwrap();
+    let played = play_textbook_fernway(&laptop, None, &["--rep", "Eve Moreau", "--seed", "3"]);
     assert!(String::from_utf8_lossy(&played.stdout).contains("Overall: 90/100"));
     let mine = ok(dealsim(
         &["assignments", "--rep", "Eve Moreau"],
@@ -1182,18 +1190,11 @@ fn assignments_and_focus_set_by_the_trainer_reach_the_reps_laptop_and_its_status
 
 #[test]
 fn a_rep_set_up_with_a_login_is_one_rep_on_every_machine_whatever_name_each_shows() {
-    let Some(ralph) = ralph() else {
-        assert!(
-            std::env::var("DEALSIM_REQUIRE_LRS").as_deref() != Ok("1"),
-            "DEALSIM_REQUIRE_LRS=1 but Ralph was not found (.ci/ralph, DEALSIM_RALPH or PATH)"
-        );
-        eprintln!("Ralph is not installed: the identity test is skipped (see .ci/run)");
+    let Some(ralph) = ralph_or_skip("identity") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let lrs = Lrs::start(&ralph, dir.path(), free_port());
-    let textbook =
-        "open/1\ngut-feel/1\nwaste/2\nordering/1\nwaste-cost/1\npayoff/1\nauthority/1\nbudget/1\n";
     // Two machines of one rep, set up with her login, each showing her name its own way.
     for (n, shown) in ["Eve Moreau", "Eve M."].iter().enumerate() {
         let machine = dir.path().join(format!("m{n}"));
@@ -1207,28 +1208,9 @@ fn a_rep_set_up_with_a_login_is_one_rep_on_every_machine_whatever_name_each_show
         )
         .unwrap();
         let db = machine.join("laptop.db");
-        let mut play = Command::new(env!("CARGO_BIN_EXE_dealsim"))
-            .args([
-                "play",
-                &format!(
-                    "{}/scenarios/fernway-bakery.scenario.ron",
-                    env!("CARGO_MANIFEST_DIR")
-                ),
-            ])
-            .args(["--seed", &format!("{}", n + 1), "--db"])
-            .arg(&db)
-            .arg("--config")
-            .arg(&config)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        play.stdin
-            .take()
-            .unwrap()
-            .write_all(textbook.as_bytes())
-            .unwrap();
-        assert!(play.wait_with_output().unwrap().status.success());
+        let seed = format!("{}", n + 1);
+        let played = play_textbook_fernway(&db, Some(&config), &["--seed", &seed]);
+        assert!(played.status.success());
         // Her statements go under her login.
         let stored = Store::open(&db).unwrap();
         let session = stored.session(1).unwrap();

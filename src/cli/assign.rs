@@ -105,17 +105,15 @@ pub(crate) fn assign(
             .find(|name| name.to_lowercase() == team.trim().to_lowercase()),
         None => None,
     };
-    let assignment = Assignment {
-        id: uuid_text(),
-        scenarios: scenarios.to_vec(),
+    let assignment = Assignment::new(
+        scenarios.to_vec(),
         reps,
         team,
         due_at,
-        required_score: score,
-        set_by: dealsim::records::xapi::trainer_name(),
-        set_at: now,
-        cancelled: false,
-    };
+        score,
+        dealsim::records::xapi::trainer_name(),
+        now,
+    );
     store.save_assignment(&assignment).map_err(failure)?;
     say(&format!(
         "Assigned {} to {} (due {}{}), as assignment {}.\nIt reaches the reps' apps at the next `dealsim sync`.\n",
@@ -126,10 +124,6 @@ pub(crate) fn assign(
         &assignment.id[..8]
     ));
     Ok(ExitCode::SUCCESS)
-}
-
-fn uuid_text() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// The ids of the scenarios in a folder, to check an assignment's names against (empty when

@@ -115,6 +115,15 @@ impl Dimension {
         Dimension::Velocity,
     ];
 
+    /// The four dimensions, then the overall score (`None`): the rows of a report or a chart.
+    pub const ALL_AND_OVERALL: [Option<Dimension>; 5] = [
+        Some(Dimension::Qualification),
+        Some(Dimension::Discovery),
+        Some(Dimension::Rapport),
+        Some(Dimension::Velocity),
+        None,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Dimension::Qualification => "Qualification",

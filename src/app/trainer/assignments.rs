@@ -291,17 +291,15 @@ fn save(
         Recipient::Rep(rep) => (vec![rep], None),
         Recipient::Team(team) => (store.team_members(&team)?, Some(team)),
     };
-    let assignment = Assignment {
-        id: uuid::Uuid::new_v4().to_string(),
+    let assignment = Assignment::new(
         scenarios,
         reps,
         team,
         due_at,
         required_score,
-        set_by: crate::records::xapi::trainer_name(),
-        set_at: clock::now_ms(),
-        cancelled: false,
-    };
+        crate::records::xapi::trainer_name(),
+        clock::now_ms(),
+    );
     store.save_assignment(&assignment)?;
     Ok(format!(
         "Assigned {} to {}, due {}; it reaches their apps through the LRS.",

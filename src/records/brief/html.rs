@@ -63,14 +63,7 @@ fn chart(series: &[SeriesPoint]) -> String {
         series.first().map_or(String::new(), |p| clock::date(p.started_at)),
         series.last().map_or(String::new(), |p| clock::date(p.started_at)),
     ));
-    let dimensions = [
-        Some(Dimension::Qualification),
-        Some(Dimension::Discovery),
-        Some(Dimension::Rapport),
-        Some(Dimension::Velocity),
-        None,
-    ];
-    for (row, dimension) in dimensions.into_iter().enumerate() {
+    for (row, dimension) in Dimension::ALL_AND_OVERALL.into_iter().enumerate() {
         let points: Vec<String> = series
             .iter()
             .enumerate()

@@ -29,6 +29,29 @@ pub struct Assignment {
 }
 
 impl Assignment {
+    /// A new assignment, set now by `set_by`, under a fresh id.
+    pub fn new(
+        scenarios: Vec<String>,
+        reps: Vec<String>,
+        team: Option<String>,
+        due_at: Millis,
+        required_score: Option<u8>,
+        set_by: String,
+        now: Millis,
+    ) -> Assignment {
+        Assignment {
+            id: uuid::Uuid::new_v4().to_string(),
+            scenarios,
+            reps,
+            team,
+            due_at,
+            required_score,
+            set_by,
+            set_at: now,
+            cancelled: false,
+        }
+    }
+
     /// What it asks beyond the calls and the date, as shown after the due date: ", score 70 or
     /// more, team North".
     pub fn terms(&self) -> String {

@@ -147,13 +147,7 @@ impl Store {
             };
             measures.push(self.measures_of(*revision, &scores)?.unwrap_or_default());
         }
-        let dimensions = [
-            Some(Dimension::Qualification),
-            Some(Dimension::Discovery),
-            Some(Dimension::Rapport),
-            Some(Dimension::Velocity),
-            None,
-        ];
+        let dimensions = Dimension::ALL_AND_OVERALL;
         let mut out = Vec::new();
         let mut start = 0;
         for group in rows.chunk_by(|a, b| a.0 == b.0) {

@@ -145,18 +145,17 @@ impl Store {
                 "UPDATE sessions SET rep_id = ? WHERE rep_id = ?",
                 params![into_id, from_id],
             )?;
-            tx.execute(
-                "UPDATE focus SET rep_id = ?1 WHERE rep_id = ?2
-                    AND NOT EXISTS (SELECT 1 FROM focus WHERE rep_id = ?1)",
-                params![into_id, from_id],
-            )?;
-            tx.execute("DELETE FROM focus WHERE rep_id = ?", [from_id])?;
-            tx.execute(
-                "UPDATE teams SET rep_id = ?1 WHERE rep_id = ?2
-                    AND NOT EXISTS (SELECT 1 FROM teams WHERE rep_id = ?1)",
-                params![into_id, from_id],
-            )?;
-            tx.execute("DELETE FROM teams WHERE rep_id = ?", [from_id])?;
+            // One row per rep: `into` keeps its own when it has one.
+            for table in ["focus", "teams"] {
+                tx.execute(
+                    &format!(
+                        "UPDATE {table} SET rep_id = ?1 WHERE rep_id = ?2
+                            AND NOT EXISTS (SELECT 1 FROM {table} WHERE rep_id = ?1)"
+                    ),
+                    params![into_id, from_id],
+                )?;
+                tx.execute(&format!("DELETE FROM {table} WHERE rep_id = ?"), [from_id])?;
+            }
             tx.execute(
                 "UPDATE rep_aliases SET rep_id = ? WHERE rep_id = ?",
                 params![into_id, from_id],

@@ -6,7 +6,7 @@
 
 use super::lrs::{Answer, Lrs, post};
 use super::pull::{get, query_value, resolve};
-use super::statements::segment;
+use super::statements::{extension_key as extension, segment};
 use crate::engine::score::Dimension;
 use crate::records::clock::{self, Millis};
 use crate::records::config::XapiSettings;
@@ -49,10 +49,6 @@ pub fn directions_registration(settings: &XapiSettings) -> String {
         format!("{base}/directions").as_bytes(),
     )
     .to_string()
-}
-
-fn extension(settings: &XapiSettings, name: &str) -> String {
-    format!("{}/extensions/{name}", settings.base.trim_end_matches('/'))
 }
 
 fn agent(settings: &XapiSettings, name: &str) -> Value {

@@ -60,8 +60,7 @@ pub fn pull(
     local_source: &dyn Fn(&str) -> Option<String>,
 ) -> Result<PullReport, StoreError> {
     let agent = Lrs::agent();
-    let extension =
-        |name: &str| format!("{}/extensions/{name}", settings.base.trim_end_matches('/'));
+    let extension = |name: &str| super::statements::extension_key(settings, name);
     let since = store.meta(SINCE_KEY)?;
     let mut url = format!("{}/statements?limit={PAGE}&ascending=true", lrs.endpoint);
     if let Some(since) = &since {

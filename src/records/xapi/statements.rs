@@ -18,6 +18,11 @@ const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
 const TYPE_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
 const TYPE_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
 
+/// The IRI of a context or result extension under the configured base.
+pub(super) fn extension_key(settings: &XapiSettings, name: &str) -> String {
+    format!("{}/extensions/{name}", settings.base.trim_end_matches('/'))
+}
+
 /// Percent-encodes an id for use in an IRI path segment.
 pub(super) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -39,7 +44,7 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
         return Vec::new();
     }
     let base = settings.base.trim_end_matches('/');
-    let key = |name: &str| format!("{base}/extensions/{name}");
+    let key = |name: &str| extension_key(settings, name);
     let lang = settings.language.as_str();
     let ids = statement_ids(
         &row.registration,
