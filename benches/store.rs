@@ -8,7 +8,7 @@
 
 use dealsim::engine::score::Dimension;
 use dealsim::records::clock::DAY_MS;
-use dealsim::records::store::{Filter, SortKey, Store};
+use dealsim::records::store::{DIGEST_VERSION, Digest, Filter, LeftBestPath, SortKey, Store};
 use rusqlite::params;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -116,6 +116,11 @@ fn fixture() -> &'static Fixture {
                         ?, ?, ?, NULL, 18, 55, '[\"pain\",\"budget\"]')",
                 )
                 .unwrap();
+            let mut digest = tx
+                .prepare(
+                    "INSERT INTO session_digests (session_id, digest) VALUES (?, ?)",
+                )
+                .unwrap();
             let mut turn = tx
                 .prepare(
                     "INSERT INTO turns (session_id, turn, node_id, choice, move, say, think_ms,
@@ -160,17 +165,23 @@ fn fixture() -> &'static Fixture {
                     ])
                     .unwrap();
                 let session_id = s as i64 + 1;
+                let mut played = Vec::with_capacity(TURNS);
                 for t in 0..TURNS {
                     let reply = serde_json::json!([
                         { "buyer": lines[rng.below(lines.len() as u64) as usize] },
                     ]);
+                    // A choice's words follow from its node and place, as in a real call.
+                    let (node, choice) = (rng.below(24), rng.below(4));
+                    let say = &lines[((node * 4 + choice) * 7919) as usize % lines.len()];
+                    let node = format!("node-{node}");
+                    played.push((node.clone(), say.clone(), choice));
                     turn.execute(params![
                         session_id,
                         t as i64,
-                        format!("node-{}", rng.below(24)),
-                        rng.below(4) as i64,
+                        node,
+                        choice as i64,
                         moves[rng.below(moves.len() as u64) as usize],
-                        lines[rng.below(lines.len() as u64) as usize],
+                        say,
                         rng.below(20_000) as i64,
                         rng.below(100) as i64,
                         20 - t as i64,
@@ -179,8 +190,41 @@ fn fixture() -> &'static Fixture {
                     ])
                     .unwrap();
                 }
+                if finished {
+                    digest
+                        .execute(params![session_id, digest_of(&played, &mut rng)])
+                        .unwrap();
+                }
             }
         }
+        // What digesting every finished call would have kept: the digests above (a choice's
+        // points lost are its place times 1.5, so the tallies can be added up here) and the
+        // tallies beside them, as `Store::save_digest` keeps them.
+        tx.execute_batch(&format!(
+            "UPDATE sessions SET digested = {DIGEST_VERSION} WHERE status = 'finished';
+             INSERT INTO regret_tallies
+                SELECT s.scenario_id, t.node_id, t.say, s.overall, count(*), sum(t.choice * 1.5),
+                    NULL
+                FROM sessions s JOIN turns t ON t.session_id = s.id
+                WHERE s.status = 'finished' GROUP BY 1, 2, 3, 4;
+             INSERT INTO digest_scores
+                SELECT scenario_id, overall, count(*), 0, count(CASE WHEN right_call THEN 1 END)
+                FROM sessions WHERE status = 'finished' GROUP BY 1, 2;
+             INSERT INTO lost_at_tallies
+                SELECT s.scenario_id, t.node_id, count(*) FROM sessions s
+                    JOIN turns t ON t.session_id = s.id AND t.turn = s.turns - 1
+                WHERE s.status = 'finished' AND NOT s.right_call GROUP BY 1, 2;
+             INSERT INTO fact_tallies
+                SELECT s.scenario_id, j.value, count(*) FROM sessions s,
+                    json_each(s.facts_uncovered) j
+                WHERE s.status = 'finished' GROUP BY 1, 2;
+             INSERT OR REPLACE INTO meta VALUES ('digest_version', '{DIGEST_VERSION}');
+             INSERT INTO revision_facts
+                SELECT id, 'pain', 'Pain', 'The buyer''s pain' FROM scenario_revisions;
+             INSERT INTO revision_facts
+                SELECT id, 'budget', 'Budget', 'The budget' FROM scenario_revisions;"
+        ))
+        .unwrap();
         tx.commit().unwrap();
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;").unwrap();
         drop(conn);
@@ -198,6 +242,42 @@ fn fixture() -> &'static Fixture {
         );
         Fixture { path, _dir: dir }
     })
+}
+
+/// A finished call's digest as `records::digest` keeps it, for generated turns.
+fn digest_of(played: &[(String, String, u64)], rng: &mut Xorshift) -> String {
+    let lost: Vec<Option<f64>> = played.iter().map(|t| Some(t.2 as f64 * 1.5)).collect();
+    let left = played.iter().find(|t| t.2 >= 2).map(|t| LeftBestPath {
+        node_id: t.0.clone(),
+        said: t.1.clone(),
+        lost: t.2 as f64 * 1.5,
+        better: Some(played[0].1.clone()),
+        note: Some("Ask before you pitch.".into()),
+    });
+    let titles = [
+        "Right call: advance",
+        "Full SPIN",
+        "Pain before pitch",
+        "Listener",
+    ];
+    let digest = Digest {
+        replayed: true,
+        lost,
+        better: vec![(0, played[0].1.clone())],
+        ceiling: Some([90, 85, 70, 80]),
+        recognitions: titles
+            .iter()
+            .filter(|_| rng.below(2) == 1)
+            .map(|t| t.to_string())
+            .collect(),
+        missed: if rng.below(2) == 1 {
+            vec!["pain".into()]
+        } else {
+            Vec::new()
+        },
+        left,
+    };
+    serde_json::to_string(&digest).unwrap()
 }
 
 fn store() -> Store {
@@ -306,4 +386,53 @@ fn open(bencher: divan::Bencher) {
     let path = &fixture().path;
     drop(Store::open(path).unwrap());
     bencher.bench_local(|| Store::open(path).unwrap().schema_version().unwrap());
+}
+
+/// What the team's top quartile does on one scenario, over every session (the Scenarios tab and
+/// `dealsim insight`): read from the scenario's tallies.
+#[divan::bench(sample_count = 20)]
+fn insight_all_time(bencher: divan::Bencher) {
+    let store = store();
+    bencher.bench_local(|| {
+        dealsim::records::insight::insight(&store, "harbor-discovery", None, None)
+            .unwrap()
+            .nodes
+            .len()
+    });
+}
+
+/// The same over the last 30 days: read from that period's digests.
+#[divan::bench(sample_count = 10)]
+fn insight_30_days(bencher: divan::Bencher) {
+    let store = store();
+    let since = dealsim::records::clock::now_ms() - 30 * DAY_MS;
+    bencher.bench_local(|| {
+        dealsim::records::insight::insight(&store, "harbor-discovery", Some(since), None)
+            .unwrap()
+            .nodes
+            .len()
+    });
+}
+
+/// A rep's brief for the last 30 days (the Reps tab and `dealsim brief`).
+#[divan::bench(sample_count = 20)]
+fn brief_30_days(bencher: divan::Bencher) {
+    let store = store();
+    let since = dealsim::records::clock::now_ms() - 30 * DAY_MS;
+    bencher.bench_local(|| {
+        dealsim::records::brief::brief(&store, "Rep 042", Some(since), None)
+            .unwrap()
+            .finished
+    });
+}
+
+/// A rep's brief over every call they played.
+#[divan::bench(sample_count = 10)]
+fn brief_all_time(bencher: divan::Bencher) {
+    let store = store();
+    bencher.bench_local(|| {
+        dealsim::records::brief::brief(&store, "Rep 042", None, None)
+            .unwrap()
+            .finished
+    });
 }

@@ -242,6 +242,20 @@ fn the_trainers_queries_filter_sort_and_summarise() {
     assert_eq!(analysis.missed_facts.len(), facts.len());
     let wrong = 4 - analysis.right_calls;
     assert_eq!(analysis.lost_at.iter().map(|l| l.1).sum::<u32>(), wrong);
+    // The analysis reads tallies kept as calls are digested and counts the rest itself: the
+    // same answer before any call is digested, with the recent ones digested, and with all.
+    dealsim::records::digest::catch_up(&store, &recent, &mut |_, _| {}).unwrap();
+    assert_eq!(store.undigested(&Filter::default()).unwrap().len(), 2);
+    assert_eq!(
+        store.scenario_analysis("harbor-discovery", &facts).unwrap(),
+        analysis
+    );
+    dealsim::records::digest::catch_up(&store, &Filter::default(), &mut |_, _| {}).unwrap();
+    assert!(store.undigested(&Filter::default()).unwrap().is_empty());
+    assert_eq!(
+        store.scenario_analysis("harbor-discovery", &facts).unwrap(),
+        analysis
+    );
 }
 
 #[test]
@@ -780,4 +794,189 @@ fn a_call_cut_short_by_a_lost_display_is_closed_as_abandoned_and_queued() {
     );
     // Closing it again does nothing.
     assert_eq!(store.close_as_abandoned(recording.session_id).unwrap(), 0);
+}
+
+#[test]
+fn insight_finds_what_a_generated_teams_top_quartile_does_and_digests_each_session_once() {
+    use dealsim::engine::debrief::Debrief;
+    use dealsim::records::insight::insight;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = Store::open(&path).unwrap();
+    let fernway = scenario("fernway-bakery");
+    let now = dealsim::records::clock::now_ms();
+    // The generator: two reps play the best path; six open with the pitch (the second choice
+    // in the file at "open") and then take the first offered choice.
+    let pitch: String = Session::new(&fernway, 1)
+        .offered()
+        .find(|o| o.say.starts_with("We help bakeries"))
+        .expect("fernway opens with a pitch on offer")
+        .say
+        .to_string();
+    let mut at = now - 20 * DAY_MS;
+    for (rep, seeds) in [("Top A", [1, 2]), ("Top B", [3, 4])] {
+        for seed in seeds {
+            play_best(&store, rep, &fernway, seed, at);
+            at += DAY_MS;
+        }
+    }
+    for rep in ["R1", "R2", "R3", "R4", "R5", "R6"] {
+        for seed in [5, 6] {
+            let mut session = Session::new(&fernway, seed);
+            let mut recording = store.begin_at(rep, "test", &session, at).unwrap();
+            let index = session.offered().find(|o| o.say == pitch).unwrap().index;
+            session.choose(index).unwrap();
+            store
+                .record_turn_at(&mut recording, &session, 900, at)
+                .unwrap();
+            while !session.is_over() {
+                session.choose_offered(0).unwrap();
+                store
+                    .record_turn_at(&mut recording, &session, 900, at)
+                    .unwrap();
+            }
+            at += DAY_MS;
+        }
+    }
+    let all = Filter::default();
+    assert_eq!(store.undigested(&all).unwrap().len(), 16);
+    let seen = insight(&store, "fernway-bakery", None, None).unwrap();
+    assert_eq!(
+        store.undigested(&all).unwrap(),
+        Vec::<i64>::new(),
+        "digested once"
+    );
+    assert_eq!((seen.sessions, seen.top_sessions), (16, 4), "{seen:#?}");
+    // At the opening, the top quartile takes the best path's choice, the rest the pitch.
+    let open = seen.nodes.iter().find(|n| n.node_id == "open").unwrap();
+    let best_open = Debrief::of(&Session::new(&fernway, 1))
+        .best_path
+        .unwrap()
+        .steps[0]
+        .say
+        .clone();
+    let share = |say: &str| open.choices.iter().find(|c| c.say == say).unwrap();
+    assert_eq!((share(&best_open).top, share(&best_open).rest), (4, 0));
+    assert_eq!((share(&pitch).top, share(&pitch).rest), (0, 12));
+    assert!(share(&pitch).regret_each > 1.0, "{open:#?}");
+    assert_eq!(open.better.as_deref(), Some(best_open.as_str()));
+    // The regret is what replaying and debriefing every session adds up.
+    let mut by_node: std::collections::HashMap<String, f64> = Default::default();
+    for row in store.sessions(&all, SortKey::Started, false, None).unwrap() {
+        let debrief = Debrief::of(&store.session(row.id).unwrap().replay().unwrap());
+        for turn in &debrief.turns {
+            *by_node.entry(turn.node_id.clone()).or_default() += turn.points_lost.unwrap_or(0.0);
+        }
+    }
+    for node in &seen.nodes {
+        assert!(
+            (node.regret - by_node[&node.node_id]).abs() < 0.1,
+            "{} {} {}",
+            node.node_id,
+            node.regret,
+            by_node[&node.node_id]
+        );
+    }
+    // Over a period the digests are read instead of the tallies: the same answer.
+    let period = insight(&store, "fernway-bakery", Some(0), Some(now + DAY_MS)).unwrap();
+    assert_eq!(period.render_text(), seen.render_text());
+    // A session played since is digested and added to the tallies at the next insight.
+    play_best(&store, "Top A", &fernway, 7, now);
+    let next = insight(&store, "fernway-bakery", None, None).unwrap();
+    assert_eq!(next.sessions, 17);
+    let open = next.nodes.iter().find(|n| n.node_id == "open").unwrap();
+    assert_eq!(open.visits_top + open.visits_rest, 17);
+    // Digests of older scoring rules are forgotten and worked out again: the same answer.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '1' WHERE key = 'digest_version'",
+            [],
+        )
+        .unwrap();
+    let again = insight(&store, "fernway-bakery", None, None).unwrap();
+    assert_eq!(again.render_text(), next.render_text());
+    // A read-only copy digests in memory what it cannot store: the same answer.
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM session_digests; DELETE FROM regret_tallies; DELETE FROM digest_scores;
+             UPDATE sessions SET digested = NULL; PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+    let mut permissions = std::fs::metadata(dir.path()).unwrap().permissions();
+    use std::os::unix::fs::PermissionsExt;
+    permissions.set_mode(0o555);
+    std::fs::set_permissions(dir.path(), permissions.clone()).unwrap();
+    let read_only = Store::open_for_reading(&path).unwrap();
+    let copy = insight(&read_only, "fernway-bakery", None, None);
+    permissions.set_mode(0o755);
+    std::fs::set_permissions(dir.path(), permissions).unwrap();
+    assert_eq!(copy.unwrap().render_text(), next.render_text());
+}
+
+#[test]
+fn a_kept_report_is_used_only_while_none_of_the_reps_calls_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let fernway = scenario("fernway-bakery");
+    let now = dealsim::records::clock::now_ms();
+    // Worked out from every session, as a filtered report is.
+    let scanned = |filter: &Filter| {
+        let mut filter = filter.clone();
+        filter.since = Some(i64::MIN);
+        store.report(&filter).unwrap()
+    };
+    for (i, rep) in ["Ann", "Bo", "Cy", "Ann", "Di"].iter().enumerate() {
+        play(
+            &store,
+            rep,
+            &harbor,
+            i as u64,
+            &[i, 1, 0, 2, 1],
+            now - 3 * DAY_MS,
+        );
+        play_best(&store, rep, &fernway, i as u64, now - 2 * DAY_MS);
+    }
+    let everyone = Filter::default();
+    let first = store.report(&everyone).unwrap();
+    assert_eq!(first, scanned(&everyone));
+    assert_eq!(first.len(), 4 * 5, "four reps, four dimensions and overall");
+    // Kept: the same again without reading the sessions.
+    assert_eq!(store.report(&everyone).unwrap(), first);
+    // A call played since, and one synced late that belongs before the others in time: the
+    // rep's kept report is stale and worked out again (the trend depends on the order).
+    play(&store, "Ann", &harbor, 7, &[2, 2, 2, 2, 2], now);
+    play(&store, "Bo", &fernway, 8, &[1, 0, 1, 0], now - 30 * DAY_MS);
+    let after = store.report(&everyone).unwrap();
+    assert_ne!(after, first);
+    assert_eq!(after, scanned(&everyone));
+    // An abandoned call changes nothing; a merge changes both reps.
+    let mut session = Session::new(&harbor, 9);
+    let mut recording = store.begin("Cy", "test", &session).unwrap();
+    session.abandon();
+    store.end(&mut recording, &session).unwrap();
+    assert_eq!(store.report(&everyone).unwrap(), after);
+    store.merge_reps("Di", "Cy").unwrap();
+    let merged = store.report(&everyone).unwrap();
+    assert_eq!(merged.len(), 3 * 5);
+    assert_eq!(merged, scanned(&everyone));
+    // One rep and one team read the same kept reports.
+    store.set_team("Bo", "North").unwrap();
+    for filter in [
+        Filter {
+            rep: Some("ann".into()),
+            ..Filter::default()
+        },
+        Filter {
+            team: Some("north".into()),
+            ..Filter::default()
+        },
+    ] {
+        let kept = store.report(&filter).unwrap();
+        assert_eq!(kept.len(), 5);
+        assert_eq!(kept, scanned(&filter));
+    }
 }

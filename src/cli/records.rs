@@ -713,6 +713,26 @@ pub(crate) fn require_rep(store: &Store, rep: &str, advice: &str) -> Result<(), 
     )))
 }
 
+/// Works out the debriefs of the calls a brief or insight reads that have none kept yet
+/// (`records::digest`), saying so on stderr when there are many: the first question after a
+/// large pull replays each new call once; the next ones read what was kept.
+fn digest_first(store: &Store, filter: &Filter) -> Result<(), Failure> {
+    let mut told = false;
+    let mut progress = |done: usize, of: usize| {
+        if of >= 1000 && (done == of || done % 5000 < 200) {
+            eprint!("\rWorking out {of} calls' debriefs, once (kept for next time): {done}/{of}");
+            told = true;
+        }
+    };
+    let unsaved = dealsim::records::digest::catch_up(store, filter, &mut progress)
+        .map_err(|e| Failure(e.to_string()))?;
+    if told {
+        eprintln!();
+    }
+    drop(unsaved);
+    Ok(())
+}
+
 /// `dealsim brief REP`: the rep's brief for a 1:1.
 pub(crate) fn brief(
     db: &DbArgs,
@@ -723,6 +743,13 @@ pub(crate) fn brief(
 ) -> Result<ExitCode, Failure> {
     let (store, _) = db.open_for_reading()?;
     require_rep(&store, rep, "`dealsim reps` lists them")?;
+    let filter = Filter {
+        rep: Some(rep.to_string()),
+        since,
+        until,
+        ..Filter::default()
+    };
+    digest_first(&store, &filter)?;
     let brief = dealsim::records::brief::brief(&store, rep, since, until)
         .map_err(|e| Failure(e.to_string()))?;
     match format {
@@ -750,6 +777,13 @@ pub(crate) fn insight(
             "no sessions of a scenario \"{scenario}\" here{hint} (give its id, as `dealsim sessions` shows)"
         )));
     }
+    let filter = Filter {
+        scenario: Some(scenario.to_string()),
+        since,
+        until,
+        ..Filter::default()
+    };
+    digest_first(&store, &filter)?;
     let insight = dealsim::records::insight::insight(&store, scenario, since, until)
         .map_err(|e| Failure(e.to_string()))?;
     if json {

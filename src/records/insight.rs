@@ -1,13 +1,14 @@
 //! What top performers do on a call: at each node, the choices of the team's top quartile of
 //! sessions (by overall score) beside the rest's, and the points each choice gave up against the
 //! best continuation, summed over the team ("regret"), so a trainer sees where the team loses
-//! the most and what the best reps do there. Every session is replayed and debriefed.
+//! the most and what the best reps do there. Every session's debrief says it once
+//! (`records::digest`); the scenario's tallies add it up.
 
-use crate::engine::debrief::Debrief;
 use crate::records::clock::Millis;
+use crate::records::digest;
 use crate::records::store::{Filter, SortKey, Status, Store, StoreError};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// How often a choice was taken at a node, by the top quartile and by the rest.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +44,9 @@ pub struct Insight {
     pub not_replayed: u32,
 }
 
-/// The insight of a scenario over [since, until).
+/// The insight of a scenario over [since, until). Sessions not yet digested are digested first
+/// (`records::digest`); over all time it reads the scenario's tallies, over a period the
+/// period's digests.
 pub fn insight(
     store: &Store,
     scenario_id: &str,
@@ -57,93 +60,174 @@ pub fn insight(
         status: Some(Status::Finished),
         ..Filter::default()
     };
-    let rows = store.sessions(&filter, SortKey::Overall, true, None)?;
-    let mut overall: Vec<u8> = rows
-        .iter()
-        .filter_map(|r| r.scores.map(|s| s.overall))
-        .collect();
-    overall.sort_unstable_by(|a, b| b.cmp(a));
-    // The top quartile: at least one session, ties included.
-    let top_from = overall
-        .get(overall.len().div_ceil(4).saturating_sub(1))
-        .copied()
-        .unwrap_or(101);
-    let mut nodes: BTreeMap<String, NodeInsight> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut insight = Insight {
-        scenario_id: scenario_id.to_string(),
-        sessions: rows.len() as u32,
-        top_sessions: 0,
-        top_from: top_from.min(100),
-        nodes: Vec::new(),
-        not_replayed: 0,
-    };
-    for row in &rows {
-        let top = row.scores.is_some_and(|s| s.overall >= top_from);
-        insight.top_sessions += u32::from(top);
-        let stored = store.session(row.id)?;
-        let Ok(session) = stored.replay() else {
-            insight.not_replayed += 1;
-            continue;
-        };
-        let debrief = Debrief::of(&session);
-        for turn in &debrief.turns {
-            let node = nodes.entry(turn.node_id.clone()).or_insert_with(|| {
-                order.push(turn.node_id.clone());
-                NodeInsight {
-                    node_id: turn.node_id.clone(),
-                    regret: 0.0,
-                    visits_top: 0,
-                    visits_rest: 0,
-                    choices: Vec::new(),
-                    better: None,
-                }
-            });
-            let lost = turn.points_lost.unwrap_or(0.0);
-            node.regret += lost;
-            if top {
-                node.visits_top += 1;
-            } else {
-                node.visits_rest += 1;
-            }
-            if node.better.is_none() && lost > 0.0 {
-                node.better = turn.best_choice.clone();
-            }
-            let share = match node.choices.iter_mut().find(|c| c.say == turn.say) {
-                Some(share) => share,
-                None => {
-                    node.choices.push(ChoiceShare {
-                        say: turn.say.clone(),
-                        top: 0,
-                        rest: 0,
-                        regret_each: 0.0,
-                    });
-                    node.choices.last_mut().expect("just pushed")
-                }
-            };
-            let taken = f64::from(share.top + share.rest);
-            share.regret_each = (share.regret_each * taken + lost) / (taken + 1.0);
-            if top {
-                share.top += 1;
-            } else {
-                share.rest += 1;
+    let unsaved = digest::catch_up(store, &filter, &mut |_, _| {})?;
+    let mut tally = Tally::default();
+    if since.is_none() && until.is_none() && unsaved.is_empty() {
+        for (overall, sessions, not_replayed) in store.digest_scores(scenario_id)? {
+            tally.scores.push((overall, sessions));
+            tally.not_replayed += not_replayed;
+        }
+        let top_from = tally.top_from();
+        for row in store.regret_tallies(scenario_id)? {
+            let top = row.overall >= top_from;
+            tally.add(&row.node_id, &row.say, top, row.taken, row.lost, row.better);
+        }
+    } else {
+        let mut digests = store.digests(&filter)?;
+        digests.extend(unsaved);
+        let rows = store.sessions(&filter, SortKey::Started, false, None)?;
+        let mut overall_of = HashMap::new();
+        for row in &rows {
+            let overall = row.scores.map_or(0, |s| s.overall);
+            overall_of.insert(row.id, overall);
+            tally.scores.push((overall, 1));
+            if digests.get(&row.id).is_none_or(|d| !d.replayed) {
+                tally.not_replayed += 1;
             }
         }
+        let top_from = tally.top_from();
+        for (session, turn, node_id, say) in store.turn_choices(&filter)? {
+            let Some(digest) = digests.get(&session).filter(|d| d.replayed) else {
+                continue;
+            };
+            let top = overall_of.get(&session).is_some_and(|o| *o >= top_from);
+            let lost = digest.lost.get(turn as usize).copied().flatten();
+            let better = digest
+                .better
+                .iter()
+                .find(|(at, _)| *at == turn)
+                .map(|(_, text)| text.clone());
+            tally.add(&node_id, &say, top, 1, lost.unwrap_or(0.0), better);
+        }
     }
-    let mut list: Vec<NodeInsight> = order
-        .into_iter()
-        .filter_map(|id| nodes.remove(&id))
-        .collect();
-    for node in &mut list {
-        node.choices.sort_by(|a, b| {
-            (b.top + b.rest)
-                .cmp(&(a.top + a.rest))
-                .then(a.say.cmp(&b.say))
+    Ok(tally.into_insight(scenario_id))
+}
+
+/// The insight being added up: sessions per overall score, then each choice at each node.
+#[derive(Default)]
+struct Tally {
+    /// (overall score, sessions) over every finished session.
+    scores: Vec<(u8, u32)>,
+    not_replayed: u32,
+    nodes: HashMap<String, NodeInsight>,
+    /// The points each choice gave up in all, by node and words.
+    lost: HashMap<(String, String), f64>,
+    /// What the best path says instead of a choice, by node and words.
+    better: HashMap<(String, String), String>,
+}
+
+impl Tally {
+    /// The overall score at or above which a session is in the top quartile: at least one
+    /// session, ties included.
+    fn top_from(&self) -> u8 {
+        let mut scores = self.scores.clone();
+        scores.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
+        let total: u32 = scores.iter().map(|s| s.1).sum();
+        let quartile = total.div_ceil(4).max(1);
+        let mut seen = 0;
+        for (overall, sessions) in scores {
+            seen += sessions;
+            if seen >= quartile {
+                return overall;
+            }
+        }
+        101
+    }
+
+    fn add(
+        &mut self,
+        node_id: &str,
+        say: &str,
+        top: bool,
+        taken: u32,
+        lost: f64,
+        better: Option<String>,
+    ) {
+        let node = self
+            .nodes
+            .entry(node_id.to_string())
+            .or_insert_with(|| NodeInsight {
+                node_id: node_id.to_string(),
+                regret: 0.0,
+                visits_top: 0,
+                visits_rest: 0,
+                choices: Vec::new(),
+                better: None,
+            });
+        node.regret += lost;
+        let share = match node.choices.iter_mut().find(|c| c.say == say) {
+            Some(share) => share,
+            None => {
+                node.choices.push(ChoiceShare {
+                    say: say.to_string(),
+                    top: 0,
+                    rest: 0,
+                    regret_each: 0.0,
+                });
+                node.choices.last_mut().expect("just pushed")
+            }
+        };
+        if top {
+            node.visits_top += taken;
+            share.top += taken;
+        } else {
+            node.visits_rest += taken;
+            share.rest += taken;
+        }
+        let key = (node_id.to_string(), say.to_string());
+        if let Some(better) = better
+            && lost > 0.0
+        {
+            self.better.entry(key.clone()).or_insert(better);
+        }
+        *self.lost.entry(key).or_default() += lost;
+    }
+
+    fn into_insight(mut self, scenario_id: &str) -> Insight {
+        let top_from = self.top_from();
+        let sessions: u32 = self.scores.iter().map(|s| s.1).sum();
+        let top_sessions = self
+            .scores
+            .iter()
+            .filter(|s| s.0 >= top_from)
+            .map(|s| s.1)
+            .sum();
+        let mut nodes: Vec<NodeInsight> = self.nodes.into_values().collect();
+        for node in &mut nodes {
+            node.choices.sort_by(|a, b| {
+                (b.top + b.rest)
+                    .cmp(&(a.top + a.rest))
+                    .then(a.say.cmp(&b.say))
+            });
+            // What the best path says here: instead of the choice that gave up the most.
+            let mut most_lost = 0.0;
+            for choice in &mut node.choices {
+                let taken = f64::from(choice.top + choice.rest);
+                let key = (node.node_id.clone(), choice.say.clone());
+                let lost = self.lost.get(&key).copied().unwrap_or(0.0);
+                choice.regret_each = if taken > 0.0 { lost / taken } else { 0.0 };
+                if let Some(better) = self.better.remove(&key)
+                    && (node.better.is_none() || lost > most_lost)
+                {
+                    node.better = Some(better);
+                    most_lost = lost;
+                }
+            }
+        }
+        nodes.sort_by(|a, b| {
+            b.regret
+                .total_cmp(&a.regret)
+                .then(a.node_id.cmp(&b.node_id))
         });
+        Insight {
+            scenario_id: scenario_id.to_string(),
+            sessions,
+            top_sessions,
+            top_from: top_from.min(100),
+            nodes,
+            not_replayed: self.not_replayed,
+        }
     }
-    list.sort_by(|a, b| b.regret.total_cmp(&a.regret));
-    insight.nodes = list;
-    Ok(insight)
 }
 
 impl Insight {

@@ -7,11 +7,12 @@
 //! 3. `xapi`: stored sessions as xAPI statements, and syncing them with the LRS.
 //! 4. `profile`: who was last at the keyboard on this machine.
 //! 5. `brief` and `insight`: a rep's brief for a 1:1, and what the team's top performers do on a
-//!    call, from replayed and debriefed sessions.
+//!    call, from each session's digest (`digest`: replayed and debriefed once, then kept).
 
 pub mod brief;
 pub mod clock;
 pub mod config;
+pub mod digest;
 pub mod insight;
 pub mod library;
 pub mod profile;

@@ -206,7 +206,19 @@ impl SessionLog {
         let xapi = self.config.xapi.clone();
         self.pull = Some(self.lrs_worker.submit(move |store| {
             // Statements sent by this dealsim carry their scenario's text.
-            crate::records::xapi::pull(store, &xapi, &lrs, &|_| None).map_err(|e| e.to_string())
+            let report = crate::records::xapi::pull(store, &xapi, &lrs, &|_| None)
+                .map_err(|e| e.to_string());
+            // The pulled calls' debriefs are worked out now, in the background, so that the
+            // Scenarios tab's insight and the Reps tab's briefs read them at once.
+            if report.as_ref().is_ok_and(|r| r.added > 0) {
+                let everything = crate::records::store::Filter::default();
+                if let Err(error) =
+                    crate::records::digest::catch_up(store, &everything, &mut |_, _| {})
+                {
+                    warn!("could not digest the pulled calls: {error}");
+                }
+            }
+            report
         }));
     }
 }

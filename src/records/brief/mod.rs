@@ -1,20 +1,21 @@
 //! A rep's brief for a 1:1 over a period: practice, skills against what the calls allow, focus
 //! skills before and after, recognitions, where the rep most often leaves the best path (with the
-//! better move and its note), and the facts they most often miss. Every session is replayed from
-//! its stored revision and debriefed, so the brief says what the debriefs said.
+//! better move and its note), and the facts they most often miss. Every session's debrief is
+//! worked out once from its stored revision and kept (`records::digest`), so the brief says what
+//! the debriefs said without replaying the rep's calls each time.
 
-use crate::engine::debrief::Debrief;
 use crate::engine::norms::Measures;
 use crate::engine::score::Dimension;
-use crate::engine::search::MEANINGFUL_LOSS;
 use crate::records::clock::{self, Millis};
+use crate::records::digest;
 use crate::records::store::{
-    Assignment, Filter, RepProgress, SortKey, Status, Store, StoreError, mean, slope,
+    Assignment, Filter, RepProgress, RevisionFact, SessionRow, SortKey, Status, Store, StoreError,
+    mean, slope,
 };
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 mod html;
-use std::collections::BTreeMap;
 
 /// One dimension of the brief: the rep's mean, its trend, and the ceiling (what best play
 /// scores with the same luck on the same calls), so a skill at its ceiling is not a focus.
@@ -156,6 +157,12 @@ pub fn brief(
     let mut moves: BTreeMap<(String, String, String), CostlyMove> = BTreeMap::new();
     let mut missed: BTreeMap<(String, String), MissedFact> = BTreeMap::new();
     let mut finished_per_scenario: BTreeMap<String, u32> = BTreeMap::new();
+    let mut facts: HashMap<String, HashMap<String, RevisionFact>> = HashMap::new();
+    // Each finished call's debrief, worked out once (`records::digest`) and kept.
+    let mut finished = filter.clone();
+    finished.status = Some(Status::Finished);
+    let mut digests = digest::catch_up(store, &finished, &mut |_, _| {})?;
+    digests.extend(store.digests(&finished)?);
     for row in &rows {
         scenarios.insert(row.scenario_id.clone());
         brief.practice_ms += row.ended_at.unwrap_or(row.started_at) - row.started_at;
@@ -209,55 +216,51 @@ pub fn brief(
         *finished_per_scenario
             .entry(row.scenario_id.clone())
             .or_default() += 1;
-        let stored = store.session(row.id)?;
-        let Ok(session) = stored.replay() else {
+        let Some(digest) = digests.get(&row.id).filter(|d| d.replayed) else {
             brief.not_replayed += 1;
             continue;
         };
-        let debrief = Debrief::of(&session);
-        if let Some(best) = &debrief.best_path {
-            for d in Dimension::ALL {
-                ceilings
-                    .entry(d)
-                    .or_default()
-                    .push(f64::from(d.of(&best.scores)));
+        if let Some(ceiling) = digest.ceiling {
+            for (d, best) in Dimension::ALL.into_iter().zip(ceiling) {
+                ceilings.entry(d).or_default().push(f64::from(best));
             }
         }
-        for recognition in &debrief.recognitions {
-            *recognitions.entry(recognition.title.clone()).or_default() += 1;
+        for title in &digest.recognitions {
+            *recognitions.entry(title.clone()).or_default() += 1;
         }
         // The first move that gave up a meaningful part of the score: where coaching starts.
-        if let Some(turn) = debrief
-            .turns
-            .iter()
-            .find(|t| t.points_lost.is_some_and(|p| p >= MEANINGFUL_LOSS))
-        {
-            let lost = turn.points_lost.unwrap_or(0.0);
+        if let Some(left) = &digest.left {
             let key = (
                 row.scenario_id.clone(),
-                turn.node_id.clone(),
-                turn.say.clone(),
+                left.node_id.clone(),
+                left.said.clone(),
             );
             let entry = moves.entry(key).or_insert_with(|| CostlyMove {
                 scenario_id: row.scenario_id.clone(),
-                node_id: turn.node_id.clone(),
-                said: turn.say.clone(),
+                node_id: left.node_id.clone(),
+                said: left.said.clone(),
                 times: 0,
                 points_lost_each: 0.0,
-                better: turn.best_choice.clone(),
-                note: turn.note.clone(),
+                better: left.better.clone(),
+                note: left.note.clone(),
             });
-            entry.points_lost_each = (entry.points_lost_each * f64::from(entry.times) + lost)
+            entry.points_lost_each = (entry.points_lost_each * f64::from(entry.times) + left.lost)
                 / f64::from(entry.times + 1);
             entry.times += 1;
         }
-        for fact in &debrief.missed {
+        if !digest.missed.is_empty() && !facts.contains_key(&row.revision) {
+            facts.insert(row.revision.clone(), facts_of(store, row)?);
+        }
+        for id in &digest.missed {
+            let Some(fact) = facts.get(&row.revision).and_then(|f| f.get(id)) else {
+                continue;
+            };
             let entry = missed
-                .entry((row.scenario_id.clone(), fact.id.clone()))
+                .entry((row.scenario_id.clone(), id.clone()))
                 .or_insert_with(|| MissedFact {
                     scenario_id: row.scenario_id.clone(),
                     text: fact.text.clone(),
-                    kind: fact.kind.label().to_string(),
+                    kind: fact.kind.clone(),
                     missed: 0,
                     of: 0,
                 });
@@ -310,6 +313,29 @@ pub fn brief(
     brief.missed_facts = missed;
     brief.focus = focus_change(store, rep, until)?;
     Ok(brief)
+}
+
+/// The kind and text of the facts of a session's revision: kept when its sessions were
+/// digested, or read from the revision itself (a read-only copy of the database).
+fn facts_of(store: &Store, row: &SessionRow) -> Result<HashMap<String, RevisionFact>, StoreError> {
+    let kept = store.revision_facts(&row.revision)?;
+    if !kept.is_empty() {
+        return Ok(kept);
+    }
+    let Ok(scenario) = store.session(row.id)?.revision_scenario() else {
+        return Ok(HashMap::new());
+    };
+    Ok(scenario
+        .facts()
+        .iter()
+        .map(|f| {
+            let fact = RevisionFact {
+                kind: f.kind.label().to_string(),
+                text: f.text.clone(),
+            };
+            (f.id.clone(), fact)
+        })
+        .collect())
 }
 
 /// The focus skills and how the rep moved on them since they were set.

@@ -6,6 +6,7 @@
 //! with a sentence that says so, and is never written to.
 
 mod assignments;
+mod digests;
 mod error;
 mod focus;
 mod import;
@@ -22,6 +23,7 @@ mod sessions;
 mod team;
 
 pub use assignments::{Assignment, AssignmentStatus, RepProgress, ScenarioProgress, Unsent};
+pub use digests::{DIGEST_VERSION, Digest, LeftBestPath, RegretTally, RevisionFact};
 pub use error::{Result, StoreError};
 pub use import::{Imported, PulledSession, PulledTurn};
 pub use outbox::{OutboxEntry, OutboxSummary, Rejected, statement_ids};

@@ -18,7 +18,7 @@ pub(super) type NormsCache = RefCell<HashMap<i64, Option<Norms>>>;
 
 /// The version stored beside norms: both the norms' and the scoring rules' versions, since
 /// either changes what they are.
-fn stored_version() -> i64 {
+pub(super) fn stored_version() -> i64 {
     i64::from(NORMS_VERSION) * 1000 + i64::from(SCORING_VERSION)
 }
 

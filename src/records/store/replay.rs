@@ -3,6 +3,7 @@
 use super::sessions::{Status, StoredSession};
 use crate::engine::check::compile_source;
 use crate::engine::format::load::SourceFile;
+use crate::engine::model::Scenario;
 use crate::engine::score::{SCORING_VERSION, Scores};
 use crate::engine::session::{PlayError, Session};
 
@@ -38,21 +39,30 @@ impl StoredSession {
     /// Plays the session again from its stored revision's text, seed and choices (and leaves it
     /// again if it was abandoned).
     pub fn replay(&self) -> Result<Session, ReplayError> {
+        self.replay_on(&self.revision_scenario()?)
+    }
+
+    /// The scenario of the revision this session was played on, compiled from its stored text.
+    pub fn revision_scenario(&self) -> Result<Scenario, ReplayError> {
         let row = &self.row;
         let source = SourceFile::from_text(
             format!("{} (revision {})", row.scenario_id, row.revision),
             self.scenario_source.clone(),
         );
-        let scenario =
-            compile_source(&source)
-                .scenario
-                .ok_or_else(|| ReplayError::NoLongerChecks {
-                    scenario: row.scenario_id.clone(),
-                    revision: row.revision.clone(),
-                })?;
-        let mut session = Session::replay(&scenario, row.seed, &self.choices())
+        compile_source(&source)
+            .scenario
+            .ok_or_else(|| ReplayError::NoLongerChecks {
+                scenario: row.scenario_id.clone(),
+                revision: row.revision.clone(),
+            })
+    }
+
+    /// Plays the session again on its revision's scenario, compiled once by the caller (who
+    /// replays many sessions of one revision: `records::digest`).
+    pub fn replay_on(&self, scenario: &Scenario) -> Result<Session, ReplayError> {
+        let mut session = Session::replay(scenario, self.row.seed, &self.choices())
             .map_err(|(turn, error)| ReplayError::Diverges { turn, error })?;
-        if row.status == Status::Abandoned {
+        if self.row.status == Status::Abandoned {
             session.abandon();
         }
         Ok(session)

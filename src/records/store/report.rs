@@ -7,10 +7,10 @@ use crate::engine::norms::Measures;
 use crate::engine::score::{Dimension, Scores};
 use crate::records::clock::{self, Millis};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One dimension of one rep, over the sessions a filter selects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionSummary {
     pub rep: String,
     /// `None` is the overall score.
@@ -109,12 +109,96 @@ impl Store {
     }
 
     /// Per rep and dimension (and overall): count, mean, best, latest and trend over the
-    /// finished sessions the filter selects.
+    /// finished sessions the filter selects. Over all time (for everyone, a rep or a team) each
+    /// rep's report is kept and used again while none of their finished sessions has changed
+    /// (`rep_totals.changes`), so the report reads one row per rep; a rep whose sessions
+    /// changed is worked out again from their sessions.
     pub fn report(&self, filter: &Filter) -> Result<Vec<DimensionSummary>> {
+        let over_all_time = filter.since.is_none()
+            && filter.until.is_none()
+            && filter.scenario.is_none()
+            && filter.outcome.is_none()
+            && matches!(filter.status, None | Some(Status::Finished));
+        if !over_all_time {
+            return self.summarise(filter, None);
+        }
+        let mut clauses = vec!["t.n > 0".to_string()];
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(rep) = &filter.rep {
+            clauses.push(format!("t.rep_id = {}", super::reps::REP_OF_KEY));
+            let key = super::reps::rep_key(rep);
+            values.push(key.clone().into());
+            values.push(key.into());
+        }
+        if let Some(team) = &filter.team {
+            clauses.push(
+                "t.rep_id IN (SELECT m.rep_id FROM teams m WHERE lower(m.team) = lower(?))".into(),
+            );
+            values.push(team.split_whitespace().collect::<Vec<_>>().join(" ").into());
+        }
+        let sql = format!(
+            "SELECT t.rep_id, r.name, t.changes, c.version, c.changes, c.report
+             FROM rep_totals t JOIN reps r ON r.id = t.rep_id
+                LEFT JOIN rep_reports c ON c.rep_id = t.rep_id
+             WHERE {} ORDER BY r.name",
+            clauses.join(" AND ")
+        );
+        type Kept = (i64, String, i64, Option<i64>, Option<i64>, Option<String>);
+        let run = || -> rusqlite::Result<Vec<Kept>> {
+            let mut statement = self.conn.prepare_cached(&sql)?;
+            statement
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect()
+        };
+        let reps = run().map_err(|e| failed(&self.path, "read the kept reports", e))?;
+        let version = super::norms::stored_version();
+        let mut out = Vec::new();
+        for (rep_id, name, changes, kept_version, kept_changes, kept) in reps {
+            let still_true = kept_version == Some(version) && kept_changes == Some(changes);
+            let kept: Option<Vec<DimensionSummary>> = kept
+                .filter(|_| still_true)
+                .and_then(|text| serde_json::from_str(&text).ok());
+            let mut rows = match kept {
+                Some(rows) => rows,
+                None => {
+                    let rows = self.summarise(&Filter::default(), Some(rep_id))?;
+                    // A cache: a database that cannot be written works it out again next time.
+                    let _ = self.conn.execute(
+                        "INSERT OR REPLACE INTO rep_reports (rep_id, version, changes, report)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![rep_id, version, changes, super::json(&rows)],
+                    );
+                    rows
+                }
+            };
+            for row in &mut rows {
+                row.rep = name.clone();
+            }
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The report worked out from the finished sessions the filter selects (of one rep, by row
+    /// id, with `rep_id`).
+    fn summarise(&self, filter: &Filter, rep_id: Option<i64>) -> Result<Vec<DimensionSummary>> {
         let mut filter = filter.clone();
         filter.status = Some(Status::Finished);
         let now = clock::now_ms();
-        let (clause, values) = where_clause(&filter, now);
+        let (mut clause, mut values) = where_clause(&filter, now);
+        if let Some(rep_id) = rep_id {
+            clause.push_str(" AND s.rep_id = ?");
+            values.push(rep_id.into());
+        }
         let sql = format!(
             "SELECT r.name, s.qualification, s.discovery, s.rapport, s.velocity, s.overall,
                 s.revision_id

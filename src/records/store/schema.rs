@@ -192,6 +192,125 @@ pub(super) const MIGRATIONS: &[&str] = &[
         ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
             ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o;
     END;",
+    // 13: what each finished session's debrief leaves for the team's views (`records::digest`),
+    // worked out once instead of replaying every session for each insight and brief:
+    // `session_digests` per session (`sessions.digested` names the digest's version, and a
+    // partial index finds the sessions still to digest); per scenario, node, choice and overall
+    // score, how often the choice was taken and the points it gave up (`regret_tallies`), and
+    // how many sessions scored each overall score (`digest_scores`), so that a scenario's
+    // insight reads a few thousand rows at any number of sessions; the text and kind of each
+    // revision's facts, for the facts a brief says were missed. The scenario analysis's counts
+    // the same way: where wrong calls ended and which facts were found, per digested session;
+    // each choice taken (played or not), by a trigger on every turn stored.
+    "ALTER TABLE sessions ADD COLUMN digested INTEGER;
+    CREATE INDEX sessions_to_digest ON sessions (scenario_id, rep_id)
+        WHERE status = 'finished' AND digested IS NULL;
+    CREATE TABLE session_digests (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        digest TEXT NOT NULL
+    );
+    CREATE TABLE regret_tallies (
+        scenario_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        say TEXT NOT NULL,
+        overall INTEGER NOT NULL,
+        taken INTEGER NOT NULL,
+        lost REAL NOT NULL,
+        better TEXT,
+        PRIMARY KEY (scenario_id, node_id, say, overall)
+    ) WITHOUT ROWID;
+    CREATE TABLE digest_scores (
+        scenario_id TEXT NOT NULL,
+        overall INTEGER NOT NULL,
+        sessions INTEGER NOT NULL,
+        not_replayed INTEGER NOT NULL,
+        right_calls INTEGER NOT NULL,
+        PRIMARY KEY (scenario_id, overall)
+    ) WITHOUT ROWID;
+    CREATE TABLE lost_at_tallies (
+        scenario_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        sessions INTEGER NOT NULL,
+        PRIMARY KEY (scenario_id, node_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE fact_tallies (
+        scenario_id TEXT NOT NULL,
+        fact_id TEXT NOT NULL,
+        found INTEGER NOT NULL,
+        PRIMARY KEY (scenario_id, fact_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE choice_tallies (
+        scenario_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        choice INTEGER NOT NULL,
+        move TEXT NOT NULL,
+        taken INTEGER NOT NULL,
+        latest_session INTEGER NOT NULL,
+        PRIMARY KEY (scenario_id, node_id, choice, move)
+    ) WITHOUT ROWID;
+    INSERT INTO choice_tallies
+        SELECT s.scenario_id, t.node_id, t.choice, t.move, count(*), max(t.session_id)
+        FROM sessions s JOIN turns t ON t.session_id = s.id
+        GROUP BY s.scenario_id, t.node_id, t.choice, t.move;
+    CREATE TRIGGER choice_tallies_on_turn AFTER INSERT ON turns
+    BEGIN
+        INSERT INTO choice_tallies
+            SELECT s.scenario_id, NEW.node_id, NEW.choice, NEW.move, 1, NEW.session_id
+            FROM sessions s WHERE s.id = NEW.session_id
+        ON CONFLICT (scenario_id, node_id, choice, move) DO UPDATE SET taken = taken + 1,
+            latest_session = max(latest_session, excluded.latest_session);
+    END;
+    CREATE TABLE revision_facts (
+        revision_id INTEGER NOT NULL REFERENCES scenario_revisions(id),
+        fact_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (revision_id, fact_id)
+    ) WITHOUT ROWID;
+    -- Each rep's report (`dealsim report`, per dimension) is kept, with the count of changes
+    -- to the rep's finished sessions it was worked out at: the running totals' triggers now
+    -- count every change, so a kept report is used only while nothing it summed has changed.
+    ALTER TABLE rep_totals ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER rep_totals_on_insert;
+    DROP TRIGGER rep_totals_on_finish;
+    DROP TRIGGER rep_totals_on_move;
+    CREATE TRIGGER rep_totals_on_insert AFTER INSERT ON sessions
+        WHEN NEW.status = 'finished'
+    BEGIN
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall, 1)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o,
+            changes = changes + 1;
+    END;
+    CREATE TRIGGER rep_totals_on_finish AFTER UPDATE OF status ON sessions
+        WHEN NEW.status = 'finished' AND OLD.status != 'finished'
+    BEGIN
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall, 1)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o,
+            changes = changes + 1;
+    END;
+    CREATE TRIGGER rep_totals_on_move AFTER UPDATE OF rep_id ON sessions
+        WHEN NEW.status = 'finished' AND OLD.rep_id != NEW.rep_id
+    BEGIN
+        UPDATE rep_totals SET n = n - 1, q = q - OLD.qualification, d = d - OLD.discovery,
+            ra = ra - OLD.rapport, v = v - OLD.velocity, o = o - OLD.overall,
+            changes = changes + 1
+        WHERE rep_id = OLD.rep_id;
+        INSERT INTO rep_totals VALUES (NEW.rep_id, 1, NEW.qualification, NEW.discovery,
+            NEW.rapport, NEW.velocity, NEW.overall, 1)
+        ON CONFLICT (rep_id) DO UPDATE SET n = n + 1, q = q + excluded.q, d = d + excluded.d,
+            ra = ra + excluded.ra, v = v + excluded.v, o = o + excluded.o,
+            changes = changes + 1;
+    END;
+    CREATE TABLE rep_reports (
+        rep_id INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL,
+        changes INTEGER NOT NULL,
+        report TEXT NOT NULL
+    );",
 ];
 
 /// The first schema version with the `meta` table.

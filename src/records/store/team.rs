@@ -222,30 +222,47 @@ impl Store {
     }
 
     /// Where reps go wrong on one scenario: choices per node, where wrong calls ended, and the
-    /// facts most often missed (against the fact ids of `facts`, the current revision's).
+    /// facts most often missed (against the fact ids of `facts`, the current revision's). Read
+    /// from tallies (`schema`, migration 13): each choice's kept by a trigger on every turn, the
+    /// finished calls' kept when each is digested, plus the calls not digested yet counted here,
+    /// so the answer is exact whatever has been digested and takes a few thousand rows at any size.
     pub fn scenario_analysis(
         &self,
         scenario_id: &str,
         facts: &[String],
     ) -> Result<ScenarioAnalysis> {
+        /// The finished sessions of the scenario not digested yet (the partial index's rows).
+        const UNDIGESTED: &str =
+            "s.scenario_id = ?1 AND s.status = 'finished' AND s.digested IS NULL";
         let run = || -> rusqlite::Result<ScenarioAnalysis> {
             let mut analysis = ScenarioAnalysis::default();
-            let (sessions, finished, right): (i64, i64, i64) = self.conn.query_row(
-                "SELECT count(*), count(CASE WHEN status = 'finished' THEN 1 END),
-                    count(CASE WHEN right_call THEN 1 END)
-                 FROM sessions WHERE scenario_id = ?",
+            let sessions: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sessions WHERE scenario_id = ?",
                 [scenario_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.get(0),
             )?;
+            let (digested, digested_right): (i64, i64) = self.conn.query_row(
+                "SELECT coalesce(sum(sessions), 0), coalesce(sum(right_calls), 0)
+                 FROM digest_scores WHERE scenario_id = ?",
+                [scenario_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let (pending, pending_right): (i64, i64) = self.conn.query_row(
+                &format!(
+                    "SELECT count(*), count(CASE WHEN s.right_call THEN 1 END) FROM sessions s
+                     WHERE {UNDIGESTED}"
+                ),
+                [scenario_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let finished = digested + pending;
             analysis.sessions = sessions as u32;
             analysis.finished = finished as u32;
-            analysis.right_calls = right as u32;
-            // Counted on a narrow index (no text read); the words of each choice are then read
-            // once per choice, from its latest session.
+            analysis.right_calls = (digested_right + pending_right) as u32;
+            // Each choice's count; its words read once, from its latest session.
             let mut statement = self.conn.prepare_cached(
-                "SELECT t.node_id, t.choice, t.move, count(*), max(t.session_id)
-                 FROM sessions s JOIN turns t INDEXED BY turns_choices ON t.session_id = s.id
-                 WHERE s.scenario_id = ? GROUP BY t.node_id, t.choice, t.move",
+                "SELECT node_id, choice, move, taken, latest_session FROM choice_tallies
+                 WHERE scenario_id = ?",
             )?;
             let groups: Vec<(String, i64, String, i64, i64)> = statement
                 .query_map([scenario_id], |r| {
@@ -278,21 +295,28 @@ impl Store {
             analysis
                 .nodes
                 .sort_by(|a, b| b.visits.cmp(&a.visits).then(a.node_id.cmp(&b.node_id)));
-            let mut statement = self.conn.prepare_cached(
-                "SELECT t.node_id, count(*) FROM sessions s
-                 JOIN turns t ON t.session_id = s.id AND t.turn = s.turns - 1
-                 WHERE s.scenario_id = ? AND s.status = 'finished' AND NOT s.right_call
-                 GROUP BY t.node_id ORDER BY count(*) DESC, t.node_id",
-            )?;
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT node_id, sum(n) FROM (
+                    SELECT node_id, sessions AS n FROM lost_at_tallies WHERE scenario_id = ?1
+                    UNION ALL
+                    SELECT t.node_id, 1 FROM sessions s
+                        JOIN turns t ON t.session_id = s.id AND t.turn = s.turns - 1
+                    WHERE {UNDIGESTED} AND NOT s.right_call)
+                 GROUP BY node_id ORDER BY sum(n) DESC, node_id"
+            ))?;
             analysis.lost_at = statement
                 .query_map([scenario_id], |r| {
                     Ok((r.get(0)?, r.get::<_, i64>(1)? as u32))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
-            let mut statement = self.conn.prepare_cached(
-                "SELECT j.value, count(*) FROM sessions s, json_each(s.facts_uncovered) j
-                 WHERE s.scenario_id = ? AND s.status = 'finished' GROUP BY j.value",
-            )?;
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT fact_id, sum(n) FROM (
+                    SELECT fact_id, found AS n FROM fact_tallies WHERE scenario_id = ?1
+                    UNION ALL
+                    SELECT j.value, 1 FROM sessions s, json_each(s.facts_uncovered) j
+                    WHERE {UNDIGESTED})
+                 GROUP BY fact_id"
+            ))?;
             let uncovered: std::collections::HashMap<String, i64> = statement
                 .query_map([scenario_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
