@@ -1,7 +1,8 @@
 //! dealsim's own cost of a trainer's pull at a company's scale, apart from the LRS's speed: a
 //! local server answers the statements API page by page (500 statements, `more` links) with
 //! generated sessions (one recorded session of 20 turns, renamed per session: its own
-//! registration, statement ids and rep), and `xapi::pull` rebuilds each in an empty database.
+//! registration, statement ids and rep, written ahead by a thread of its own so that making
+//! them is not timed), and `xapi::pull` rebuilds each in an empty database.
 //! Prints sessions per second and the process's peak memory, so runs at two sizes show whether
 //! memory grows with the pull.
 //!
@@ -47,34 +48,78 @@ fn template(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The statements of session `k`: the template with its registration, ids and rep renamed.
-fn session_statements(template: &[String], registration: &str, k: usize) -> Vec<String> {
-    let old =
-        serde_json::from_str::<serde_json::Value>(&template[0]).unwrap()["context"]["registration"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    template
-        .iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let id = format!("{:08x}-0000-4000-8000-{:012x}", k, i);
-            let value: serde_json::Value = serde_json::from_str(text).unwrap();
-            let old_id = value["id"].as_str().unwrap().to_string();
-            text.replace(&old, registration)
-                .replace(&old_id, &id)
-                .replace("\"Rep 0\"", &format!("\"Rep {}\"", k % 500))
-        })
-        .collect()
+/// The recorded session's statements with what each generated session renames in them.
+struct Template {
+    texts: Vec<String>,
+    registration: String,
+    ids: Vec<String>,
 }
 
-/// Serves `sessions` sessions' statements, generated page by page as they are asked for.
+impl Template {
+    fn new(texts: Vec<String>) -> Template {
+        let values: Vec<serde_json::Value> = texts
+            .iter()
+            .map(|t| serde_json::from_str(t).unwrap())
+            .collect();
+        Template {
+            registration: values[0]["context"]["registration"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            ids: values
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_string())
+                .collect(),
+            texts,
+        }
+    }
+
+    /// The statements of session `k`: its own registration, statement ids and rep.
+    fn session(&self, k: usize) -> impl Iterator<Item = String> + '_ {
+        let registration = format!("{:08x}-1111-4111-8111-{:012x}", k, k);
+        let rep = format!("\"Rep {}\"", k % 500);
+        self.texts.iter().enumerate().map(move |(i, text)| {
+            text.replace(&self.registration, &registration)
+                .replace(
+                    &self.ids[i],
+                    &format!("{:08x}-0000-4000-8000-{:012x}", k, i),
+                )
+                .replace("\"Rep 0\"", &rep)
+        })
+    }
+}
+
+/// Serves `sessions` sessions' statements page by page. A thread of its own writes the pages
+/// ahead (a few at a time, so memory stays bounded), so that what is timed is dealsim reading
+/// them, not the bench making them: as from an LRS answering from recorded responses.
 fn serve(template: Vec<String>, sessions: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let per_session = template.len();
+    let template = Template::new(template);
+    let per_session = template.texts.len();
+    let total = sessions * per_session;
+    let pages = total.div_ceil(PAGE);
+    let (ready, next_page) = std::sync::mpsc::sync_channel::<String>(4);
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
+        let mut statements = (0..sessions).flat_map(|k| template.session(k).collect::<Vec<_>>());
+        for page in 0..pages {
+            let items: Vec<String> = statements.by_ref().take(PAGE).collect();
+            let more = if page + 1 < pages {
+                format!("/xAPI/statements?page={}", page + 1)
+            } else {
+                String::new()
+            };
+            let body = format!(
+                "{{\"statements\":[{}],\"more\":\"{more}\"}}",
+                items.join(",")
+            );
+            if ready.send(body).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        for (expected, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { continue };
             let mut buffer = [0u8; 8192];
             let n = stream.read(&mut buffer).unwrap_or(0);
@@ -86,32 +131,8 @@ fn serve(template: Vec<String>, sessions: usize) -> String {
                 .and_then(|p| p.split('&').next())
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(0);
-            let total = sessions * per_session;
-            let (from, to) = ((page * PAGE).min(total), ((page + 1) * PAGE).min(total));
-            let mut items = Vec::with_capacity(PAGE);
-            let mut k = from / per_session;
-            while k * per_session < to {
-                let registration = format!("{:08x}-1111-4111-8111-{:012x}", k, k);
-                for (i, statement) in session_statements(&template, &registration, k)
-                    .into_iter()
-                    .enumerate()
-                {
-                    let at = k * per_session + i;
-                    if at >= from && at < to {
-                        items.push(statement);
-                    }
-                }
-                k += 1;
-            }
-            let more = if to < total {
-                format!("/xAPI/statements?page={}", page + 1)
-            } else {
-                String::new()
-            };
-            let body = format!(
-                "{{\"statements\":[{}],\"more\":\"{more}\"}}",
-                items.join(",")
-            );
+            assert_eq!(page, expected, "the pull reads the pages in order");
+            let body = next_page.recv().unwrap_or_default();
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

@@ -980,3 +980,71 @@ fn a_kept_report_is_used_only_while_none_of_the_reps_calls_changed() {
         assert_eq!(kept, scanned(&filter));
     }
 }
+
+#[test]
+fn a_pulled_session_is_rebuilt_with_the_rows_recording_it_as_played_wrote() {
+    use dealsim::records::store::{Imported, PulledSession, PulledTurn};
+    let dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open(&dir.path().join("laptop.db")).unwrap();
+    let trainer = Store::open(&dir.path().join("trainer.db")).unwrap();
+    let harbor = scenario("harbor-discovery");
+    let fernway = scenario("fernway-bakery");
+    let t0 = 1_800_000_000_000;
+    // Finished calls on two scenarios (chance turns included) and one left half way.
+    let mut ids = vec![
+        play(&laptop, "Eve", &harbor, 3, &[1, 0, 2, 1, 0, 1], t0),
+        play(&laptop, "Eve", &fernway, 4, &[0, 1, 0, 1], t0 + 60_000),
+        play_best(&laptop, "Eve", &harbor, 5, t0 + 120_000),
+    ];
+    let mut session = Session::new(&fernway, 6);
+    let mut recording = laptop.begin_at("Eve", "test", &session, t0 + 200_000).unwrap();
+    session.choose_offered(1).unwrap();
+    laptop
+        .record_turn_at(&mut recording, &session, 700, t0 + 201_000)
+        .unwrap();
+    session.abandon();
+    laptop.end_at(&mut recording, &session, t0 + 230_000).unwrap();
+    ids.push(recording.session_id);
+    for id in ids {
+        let played = laptop.session(id).unwrap();
+        let scenario = if played.row.scenario_id == "harbor-discovery" {
+            &harbor
+        } else {
+            &fernway
+        };
+        let pulled = PulledSession {
+            registration: played.row.registration.clone(),
+            rep: played.row.rep.clone(),
+            seed: played.row.seed,
+            started_at: played.row.started_at,
+            ended_at: played.row.ended_at.unwrap(),
+            abandoned: played.row.status == Status::Abandoned,
+            turns: played
+                .turns
+                .iter()
+                .map(|t| PulledTurn {
+                    choice: t.choice,
+                    think_ms: t.think_ms,
+                    at: t.at,
+                })
+                .collect(),
+        };
+        let Imported::Added(new_id) = trainer.import(scenario, &pulled).unwrap() else {
+            panic!("added");
+        };
+        assert_eq!(trainer.import(scenario, &pulled).unwrap(), Imported::AlreadyHere);
+        let mut rebuilt = trainer.session(new_id).unwrap();
+        assert_eq!(rebuilt.row.origin, "lrs");
+        rebuilt.row.origin = played.row.origin.clone();
+        rebuilt.row.id = played.row.id;
+        assert_eq!(rebuilt, played, "session {id}");
+    }
+    assert_eq!(trainer.outbox_summary().unwrap().queued, 0, "never sent back");
+    // The running totals and tallies see the pulled calls as the laptop's own.
+    assert_eq!(trainer.heatmap(None).unwrap(), laptop.heatmap(None).unwrap());
+    let facts: Vec<String> = harbor.facts().iter().map(|f| f.id.clone()).collect();
+    assert_eq!(
+        trainer.scenario_analysis("harbor-discovery", &facts).unwrap(),
+        laptop.scenario_analysis("harbor-discovery", &facts).unwrap()
+    );
+}

@@ -3,8 +3,10 @@
 //! registration, so a second pull adds nothing and an interrupted one leaves no half session.
 
 use super::error::failed;
-use super::{Result, Store, StoreError};
+use super::recording::{EndColumns, insert_turn, opening_said, turns_said};
+use super::{Result, Store, StoreError, json};
 use crate::engine::model::Scenario;
+use crate::engine::score::SCORING_VERSION;
 use crate::engine::session::Session;
 use crate::records::clock::Millis;
 use rusqlite::params;
@@ -43,31 +45,26 @@ impl Store {
     /// Whether a session with this registration is stored.
     pub fn has_registration(&self, registration: &str) -> Result<bool> {
         self.conn
-            .query_row(
-                "SELECT count(*) FROM sessions WHERE registration = ?",
-                [registration],
-                |r| r.get::<_, i64>(0),
-            )
+            .prepare_cached("SELECT count(*) FROM sessions WHERE registration = ?")
+            .and_then(|mut s| s.query_row([registration], |r| r.get::<_, i64>(0)))
             .map(|n| n > 0)
             .map_err(|e| failed(&self.path, "look a session up", e))
     }
 
     /// Rebuilds a pulled session by playing it again on `scenario` (the revision it was played
     /// on) and writes it in one transaction, out of the LRS queue so it is never sent back. A
-    /// choice the revision does not offer is an error and nothing is written.
+    /// choice the revision does not offer is an error and nothing is written. The rows are
+    /// those recording the call as it was played writes (`recording.rs`), written at once:
+    /// the session whole, then its turns.
     pub fn import(&self, scenario: &Scenario, pulled: &PulledSession) -> Result<Imported> {
         self.in_transaction(|store| {
             if store.has_registration(&pulled.registration)? {
                 return Ok(Imported::AlreadyHere);
             }
             let mut session = Session::new(scenario, pulled.seed);
-            let mut recording = store.begin_registered(
-                &pulled.registration,
-                &pulled.rep,
-                "lrs",
-                &session,
-                pulled.started_at,
-            )?;
+            // When recorded as played, a call that ends on a choice ends at that turn's time
+            // (and one over before any choice, when it started).
+            let mut ended_at = session.is_over().then_some(pulled.started_at);
             for (turn, step) in pulled.turns.iter().enumerate() {
                 session
                     .choose(step.choice)
@@ -75,27 +72,71 @@ impl Store {
                         registration: pulled.registration.clone(),
                         detail: format!("turn {}: {error}", turn + 1),
                     })?;
-                store.record_turn_at(&mut recording, &session, step.think_ms, step.at)?;
+                if session.is_over() && ended_at.is_none() {
+                    ended_at = Some(step.at);
+                }
             }
             if pulled.abandoned && !session.is_over() {
                 session.abandon();
             }
-            if !session.is_over() {
+            let Some(end) = EndColumns::of(&session) else {
                 return Err(StoreError::Import {
                     registration: pulled.registration.clone(),
                     detail: "its choices do not reach an ending on this revision".into(),
                 });
-            }
-            store.end_at(&mut recording, &session, pulled.ended_at)?;
-            // Its statements are in the LRS already, sent by the machine it was played on: this
-            // machine's queue (and its "sent" count) is for its own sessions only.
-            store.write("leave the pulled session out of the LRS queue", |tx| {
-                tx.execute(
-                    "DELETE FROM xapi_outbox WHERE session_id = ?",
-                    params![recording.session_id],
-                )
+            };
+            let ended_at = ended_at.unwrap_or(pulled.ended_at);
+            let turns = turns_said(&session, 0);
+            let id = store.write("rebuild a pulled session", |tx| {
+                let rep_id = Self::rep_id(tx, &pulled.rep)?;
+                let revision_id = Self::revision_id(tx, &session, pulled.started_at)?;
+                tx.prepare_cached(
+                    "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed,
+                        origin, started_at, last_activity, status, opening, scoring_version,
+                        turns, ended_at, outcome, end_reason, end_node, right_call,
+                        qualification, discovery, rapport, velocity, overall, passed,
+                        minutes_used, final_trust, facts_uncovered)
+                     VALUES (?, ?, ?, ?, ?, 'lrs', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        ?, ?, ?, ?, ?)",
+                )?
+                .execute(params![
+                    pulled.registration,
+                    rep_id,
+                    revision_id,
+                    scenario.id,
+                    pulled.seed as i64,
+                    pulled.started_at,
+                    ended_at,
+                    end.status,
+                    json(&opening_said(&session)),
+                    SCORING_VERSION,
+                    turns.len() as i64,
+                    ended_at,
+                    end.outcome,
+                    end.end_reason,
+                    end.end_node,
+                    end.right_call,
+                    end.scores.map(|s| s.qualification),
+                    end.scores.map(|s| s.discovery),
+                    end.scores.map(|s| s.rapport),
+                    end.scores.map(|s| s.velocity),
+                    end.scores.map(|s| s.overall),
+                    end.scores.and_then(|s| s.passed),
+                    end.minutes_used,
+                    end.final_trust,
+                    end.facts_uncovered,
+                ])?;
+                let id = tx.last_insert_rowid();
+                for (turn_no, (entry, reply)) in turns.iter().enumerate() {
+                    let (think_ms, at) = pulled
+                        .turns
+                        .get(turn_no)
+                        .map_or((0, ended_at), |step| (step.think_ms, step.at));
+                    insert_turn(tx, &session, id, turn_no, (entry, reply), think_ms, at)?;
+                }
+                Ok(id)
             })?;
-            Ok(Imported::Added(recording.session_id))
+            Ok(Imported::Added(id))
         })
     }
 
@@ -110,11 +151,11 @@ impl Store {
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.write("save a setting", |tx| {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = ?2",
-                params![key, value],
-            )
+            )?
+            .execute(params![key, value])
             .map(|_| ())
         })
     }

@@ -6,7 +6,7 @@ use super::{Result, Store, StoreError, enum_text, json};
 use crate::engine::score::SCORING_VERSION;
 use crate::engine::session::{EndReason, Entry, Session};
 use crate::records::clock::{self, Millis};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// What the recorder needs to know about a session being played.
 #[derive(Debug, Clone)]
@@ -29,18 +29,22 @@ fn said_of(entry: Entry<'_>) -> Option<Said> {
 }
 
 impl Store {
-    fn revision_id(tx: &Connection, session: &Session, now: Millis) -> rusqlite::Result<i64> {
+    pub(super) fn revision_id(
+        tx: &Connection,
+        session: &Session,
+        now: Millis,
+    ) -> rusqlite::Result<i64> {
         let s = session.scenario();
-        tx.execute(
-            "INSERT OR IGNORE INTO scenario_revisions (scenario_id, revision, title, source, first_seen)
+        let mut find = tx.prepare_cached("SELECT id FROM scenario_revisions WHERE revision = ?")?;
+        if let Some(id) = find.query_row([&s.revision], |r| r.get(0)).optional()? {
+            return Ok(id);
+        }
+        tx.prepare_cached(
+            "INSERT INTO scenario_revisions (scenario_id, revision, title, source, first_seen)
              VALUES (?, ?, ?, ?, ?)",
-            params![s.id, s.revision, s.title, &*s.source_text, now],
-        )?;
-        tx.query_row(
-            "SELECT id FROM scenario_revisions WHERE revision = ?",
-            [&s.revision],
-            |r| r.get(0),
-        )
+        )?
+        .execute(params![s.id, s.revision, s.title, &*s.source_text, now])?;
+        Ok(tx.last_insert_rowid())
     }
 
     /// Records a call that has just started (the opening lines said), before the rep chooses.
@@ -76,10 +80,9 @@ impl Store {
         let session_id = self.write("record the new session", |tx| {
             let rep_id = Self::rep_id(tx, rep)?;
             let revision_id = Self::revision_id(tx, session, now)?;
-            tx.execute(
-                "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
+            tx.prepare_cached("INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed, origin,
                     started_at, last_activity, status, opening, scoring_version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'playing', ?, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'playing', ?, ?)")?.execute(
                 params![
                     registration,
                     rep_id,
@@ -129,70 +132,31 @@ impl Store {
         if recording.ended {
             return Ok(());
         }
-        let entries: Vec<Entry> = session
-            .transcript()
-            .skip(recording.entries_written)
-            .collect();
-        let mut turns: Vec<(Entry, Vec<Said>)> = Vec::new();
-        for entry in entries.iter().copied() {
-            match entry {
-                Entry::Rep { .. } => turns.push((entry, Vec::new())),
-                other => {
-                    if let (Some(said), Some((_, reply))) = (said_of(other), turns.last_mut()) {
-                        reply.push(said);
-                    }
-                }
-            }
-        }
+        let entries = session.transcript().skip(recording.entries_written).count();
+        let turns = turns_said(session, recording.entries_written);
         let ending = session.ending();
         self.write("record the turn", |tx| {
             let mut turn_no = recording.turns_written;
             for (entry, reply) in &turns {
-                if let Entry::Rep {
-                    node_id,
-                    index,
-                    shown,
-                    say,
-                    move_kind,
-                    trust_after,
-                    minutes_left_after,
-                    ..
-                } = entry
-                {
-                    let choice_id = session.scenario().choice_id(node_id, *index);
-                    tx.execute(
-                        "INSERT INTO turns (session_id, turn, node_id, choice, move, say, think_ms,
-                            trust_after, minutes_left_after, at, reply, shown, choice_id)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        params![
-                            recording.session_id,
-                            turn_no as i64,
-                            node_id,
-                            *index as i64,
-                            enum_text(*move_kind),
-                            say,
-                            think_ms as i64,
-                            i64::from(*trust_after),
-                            i64::from(*minutes_left_after),
-                            now,
-                            json(reply),
-                            *shown as i64 + 1,
-                            choice_id
-                        ],
-                    )?;
-                    turn_no += 1;
-                }
+                insert_turn(
+                    tx,
+                    session,
+                    recording.session_id,
+                    turn_no,
+                    (entry, reply),
+                    think_ms,
+                    now,
+                )?;
+                turn_no += 1;
             }
-            tx.execute(
-                "UPDATE sessions SET turns = ?, last_activity = ? WHERE id = ?",
-                params![turn_no as i64, now, recording.session_id],
-            )?;
+            tx.prepare_cached("UPDATE sessions SET turns = ?, last_activity = ? WHERE id = ?")?
+                .execute(params![turn_no as i64, now, recording.session_id])?;
             if ending.is_some() {
                 Self::write_end(tx, recording, session, now)?;
             }
             Ok(())
         })?;
-        recording.entries_written += entries.len();
+        recording.entries_written += entries;
         recording.turns_written += turns.len();
         if ending.is_some() {
             recording.ended = true;
@@ -222,39 +186,36 @@ impl Store {
         session: &Session,
         now: Millis,
     ) -> rusqlite::Result<()> {
-        let Some(ending) = session.ending() else {
+        let Some(end) = EndColumns::of(session) else {
             return Ok(());
         };
-        let abandoned = ending.reason == EndReason::Abandoned;
-        let scores = if abandoned { None } else { session.scores() };
-        let facts: Vec<&str> = session.known_facts().map(|f| f.id.as_str()).collect();
-        let winnable = session.scenario().winnable;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE sessions SET ended_at = ?, last_activity = ?, status = ?, outcome = ?,
                 end_reason = ?, end_node = ?, right_call = ?, qualification = ?, discovery = ?,
                 rapport = ?, velocity = ?, overall = ?, passed = ?, minutes_used = ?,
                 final_trust = ?, facts_uncovered = ?
              WHERE id = ?",
-            params![
-                now,
-                now,
-                if abandoned { "abandoned" } else { "finished" },
-                (!abandoned).then(|| enum_text(ending.outcome)),
-                enum_text(ending.reason),
-                session.node_id(),
-                (!abandoned).then(|| ending.outcome.is_right_call(winnable)),
-                scores.map(|s| s.qualification),
-                scores.map(|s| s.discovery),
-                scores.map(|s| s.rapport),
-                scores.map(|s| s.velocity),
-                scores.map(|s| s.overall),
-                scores.and_then(|s| s.passed),
-                i64::from(session.minutes_used()),
-                i64::from(session.trust()),
-                json(&facts),
-                recording.session_id,
-            ],
-        )?;
+        )?
+        .execute(params![
+            now,
+            now,
+            end.status,
+            end.outcome,
+            end.end_reason,
+            end.end_node,
+            end.right_call,
+            end.scores.map(|s| s.qualification),
+            end.scores.map(|s| s.discovery),
+            end.scores.map(|s| s.rapport),
+            end.scores.map(|s| s.velocity),
+            end.scores.map(|s| s.overall),
+            end.scores.and_then(|s| s.passed),
+            end.minutes_used,
+            end.final_trust,
+            end.facts_uncovered,
+            recording.session_id,
+        ])?;
+        let abandoned = end.status == "abandoned";
         // Statement ids are fixed now: derived from the registration, so they are the same
         // whoever builds them (the outbox, `export xapi`).
         let statements = super::outbox::statement_ids(
@@ -264,11 +225,117 @@ impl Store {
             session.scenario().pass_mark.is_some() && !abandoned,
         );
         for (seq, id) in statements.iter().enumerate() {
-            tx.execute(
-                "INSERT OR IGNORE INTO xapi_outbox (statement_id, session_id, seq) VALUES (?, ?, ?)",
+            tx.prepare_cached("INSERT OR IGNORE INTO xapi_outbox (statement_id, session_id, seq) VALUES (?, ?, ?)")?.execute(
                 params![id, recording.session_id, seq as i64],
             )?;
         }
         Ok(())
     }
+}
+
+/// The columns a session's ending sets (`write_end`, and a pulled session's one insert).
+pub(super) struct EndColumns {
+    pub status: &'static str,
+    pub outcome: Option<String>,
+    pub end_reason: String,
+    pub end_node: String,
+    pub right_call: Option<bool>,
+    pub scores: Option<crate::engine::score::Scores>,
+    pub minutes_used: i64,
+    pub final_trust: i64,
+    pub facts_uncovered: String,
+}
+
+impl EndColumns {
+    /// `None` while the session goes on.
+    pub fn of(session: &Session) -> Option<EndColumns> {
+        let ending = session.ending()?;
+        let abandoned = ending.reason == EndReason::Abandoned;
+        let facts: Vec<&str> = session.known_facts().map(|f| f.id.as_str()).collect();
+        let winnable = session.scenario().winnable;
+        Some(EndColumns {
+            status: if abandoned { "abandoned" } else { "finished" },
+            outcome: (!abandoned).then(|| enum_text(ending.outcome)),
+            end_reason: enum_text(ending.reason),
+            end_node: session.node_id().to_string(),
+            right_call: (!abandoned).then(|| ending.outcome.is_right_call(winnable)),
+            scores: if abandoned { None } else { session.scores() },
+            minutes_used: i64::from(session.minutes_used()),
+            final_trust: i64::from(session.trust()),
+            facts_uncovered: json(&facts),
+        })
+    }
+}
+
+/// The opening: what was said before the rep's first choice.
+pub(super) fn opening_said(session: &Session) -> Vec<Said> {
+    session
+        .transcript()
+        .take_while(|e| !matches!(e, Entry::Rep { .. }))
+        .filter_map(said_of)
+        .collect()
+}
+
+/// The rep's choices in the transcript from entry `from` on, each with what followed it up to
+/// the next choice.
+pub(super) fn turns_said(session: &Session, from: usize) -> Vec<(Entry<'_>, Vec<Said>)> {
+    let mut turns: Vec<(Entry, Vec<Said>)> = Vec::new();
+    for entry in session.transcript().skip(from) {
+        match entry {
+            Entry::Rep { .. } => turns.push((entry, Vec::new())),
+            other => {
+                if let (Some(said), Some((_, reply))) = (said_of(other), turns.last_mut()) {
+                    reply.push(said);
+                }
+            }
+        }
+    }
+    turns
+}
+
+/// Writes one turn: the rep's choice (`entry`) and what followed it.
+pub(super) fn insert_turn(
+    tx: &Connection,
+    session: &Session,
+    session_id: i64,
+    turn_no: usize,
+    (entry, reply): (&Entry<'_>, &Vec<Said>),
+    think_ms: u64,
+    at: Millis,
+) -> rusqlite::Result<()> {
+    let Entry::Rep {
+        node_id,
+        index,
+        shown,
+        say,
+        move_kind,
+        trust_after,
+        minutes_left_after,
+        ..
+    } = entry
+    else {
+        return Ok(());
+    };
+    let choice_id = session.scenario().choice_id(node_id, *index);
+    tx.prepare_cached(
+        "INSERT INTO turns (session_id, turn, node_id, choice, move, say, think_ms,
+            trust_after, minutes_left_after, at, reply, shown, choice_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        session_id,
+        turn_no as i64,
+        node_id,
+        *index as i64,
+        enum_text(*move_kind),
+        say,
+        think_ms as i64,
+        i64::from(*trust_after),
+        i64::from(*minutes_left_after),
+        at,
+        json(reply),
+        *shown as i64 + 1,
+        choice_id
+    ])?;
+    Ok(())
 }

@@ -24,9 +24,8 @@ pub(super) const REP_OF_KEY: &str = "COALESCE((SELECT rep_id FROM rep_aliases WH
 
 fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     let found: Option<i64> = conn
-        .query_row(&format!("SELECT {REP_OF_KEY_1}"), [rep_key(name)], |r| {
-            r.get(0)
-        })
+        .prepare_cached(&format!("SELECT {REP_OF_KEY_1}"))?
+        .query_row([rep_key(name)], |r| r.get(0))
         .optional()?
         .flatten();
     if found.is_some() {

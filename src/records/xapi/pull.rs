@@ -507,13 +507,16 @@ pub(super) fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, Str
             ));
         }
     }
-    let page: Value = serde_json::from_str(&body)
+    let page: SlimPage = serde_json::from_str(&body)
         .map_err(|e| format!("the LRS's answer is not a page of statements ({e})"))?;
-    let statements = page["statements"]
-        .as_array()
-        .cloned()
-        .ok_or("the LRS's answer has no `statements` list")?;
-    let more = page["more"]
+    let statements = page
+        .statements
+        .ok_or("the LRS's answer has no `statements` list")?
+        .into_iter()
+        .map(SlimStatement::into_value)
+        .collect();
+    let more = page
+        .more
         .as_str()
         .filter(|m| !m.trim().is_empty())
         .map(str::to_string);
@@ -522,6 +525,75 @@ pub(super) fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, Str
         more,
         consistent_through,
     })
+}
+
+/// A page of statements as read: each statement cut to the parts a pull reads while parsing,
+/// so the activity definitions, scores and context activities of every statement are skipped
+/// instead of built and dropped (most of a page's bytes).
+#[derive(serde::Deserialize)]
+struct SlimPage {
+    statements: Option<Vec<SlimStatement>>,
+    #[serde(default)]
+    more: Value,
+}
+
+#[derive(serde::Deserialize)]
+struct SlimStatement {
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    verb: Value,
+    #[serde(default)]
+    actor: Value,
+    #[serde(default)]
+    context: SlimPart,
+    #[serde(default)]
+    result: SlimPart,
+    #[serde(default)]
+    stored: Value,
+    #[serde(default)]
+    timestamp: Value,
+}
+
+/// A statement's context or result: its registration (context) and extensions.
+#[derive(serde::Deserialize, Default)]
+struct SlimPart {
+    #[serde(default)]
+    registration: Value,
+    #[serde(default)]
+    extensions: Value,
+}
+
+impl SlimStatement {
+    /// The statement as JSON with only the parts read.
+    fn into_value(self) -> Value {
+        let mut context = serde_json::Map::new();
+        if !self.context.registration.is_null() {
+            context.insert("registration".into(), self.context.registration);
+        }
+        if !self.context.extensions.is_null() {
+            context.insert("extensions".into(), self.context.extensions);
+        }
+        let mut result = serde_json::Map::new();
+        if !self.result.extensions.is_null() {
+            result.insert("extensions".into(), self.result.extensions);
+        }
+        let mut statement = serde_json::Map::new();
+        for (key, value) in [
+            ("id", self.id),
+            ("verb", self.verb),
+            ("actor", self.actor),
+            ("context", Value::Object(context)),
+            ("result", Value::Object(result)),
+            ("stored", self.stored),
+            ("timestamp", self.timestamp),
+        ] {
+            if !value.is_null() {
+                statement.insert(key.into(), value);
+            }
+        }
+        Value::Object(statement)
+    }
 }
 
 /// Every statement of one session (its registration), all pages.
