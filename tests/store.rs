@@ -997,13 +997,17 @@ fn a_pulled_session_is_rebuilt_with_the_rows_recording_it_as_played_wrote() {
         play_best(&laptop, "Eve", &harbor, 5, t0 + 120_000),
     ];
     let mut session = Session::new(&fernway, 6);
-    let mut recording = laptop.begin_at("Eve", "test", &session, t0 + 200_000).unwrap();
+    let mut recording = laptop
+        .begin_at("Eve", "test", &session, t0 + 200_000)
+        .unwrap();
     session.choose_offered(1).unwrap();
     laptop
         .record_turn_at(&mut recording, &session, 700, t0 + 201_000)
         .unwrap();
     session.abandon();
-    laptop.end_at(&mut recording, &session, t0 + 230_000).unwrap();
+    laptop
+        .end_at(&mut recording, &session, t0 + 230_000)
+        .unwrap();
     ids.push(recording.session_id);
     for id in ids {
         let played = laptop.session(id).unwrap();
@@ -1032,19 +1036,33 @@ fn a_pulled_session_is_rebuilt_with_the_rows_recording_it_as_played_wrote() {
         let Imported::Added(new_id) = trainer.import(scenario, &pulled).unwrap() else {
             panic!("added");
         };
-        assert_eq!(trainer.import(scenario, &pulled).unwrap(), Imported::AlreadyHere);
+        assert_eq!(
+            trainer.import(scenario, &pulled).unwrap(),
+            Imported::AlreadyHere
+        );
         let mut rebuilt = trainer.session(new_id).unwrap();
         assert_eq!(rebuilt.row.origin, "lrs");
         rebuilt.row.origin = played.row.origin.clone();
         rebuilt.row.id = played.row.id;
         assert_eq!(rebuilt, played, "session {id}");
     }
-    assert_eq!(trainer.outbox_summary().unwrap().queued, 0, "never sent back");
+    assert_eq!(
+        trainer.outbox_summary().unwrap().queued,
+        0,
+        "never sent back"
+    );
     // The running totals and tallies see the pulled calls as the laptop's own.
-    assert_eq!(trainer.heatmap(None).unwrap(), laptop.heatmap(None).unwrap());
+    assert_eq!(
+        trainer.heatmap(None).unwrap(),
+        laptop.heatmap(None).unwrap()
+    );
     let facts: Vec<String> = harbor.facts().iter().map(|f| f.id.clone()).collect();
     assert_eq!(
-        trainer.scenario_analysis("harbor-discovery", &facts).unwrap(),
-        laptop.scenario_analysis("harbor-discovery", &facts).unwrap()
+        trainer
+            .scenario_analysis("harbor-discovery", &facts)
+            .unwrap(),
+        laptop
+            .scenario_analysis("harbor-discovery", &facts)
+            .unwrap()
     );
 }

@@ -3,8 +3,8 @@
 
 use crate::engine::format::{Difficulty, Outcome};
 use bevy_egui::egui::{
-    self, Color32, CornerRadius, FontFamily, FontId, Frame, Margin, RichText, Sense, Stroke,
-    TextStyle, Ui, UiBuilder, Vec2,
+    self, Color32, CornerRadius, FontFamily, FontId, Frame, Margin, Response, RichText, Sense,
+    Stroke, TextStyle, Ui, UiBuilder, Vec2, WidgetInfo, WidgetType,
 };
 
 pub const BACKGROUND: Color32 = Color32::from_rgb(0x12, 0x18, 0x29);
@@ -189,10 +189,27 @@ pub fn primary_button(ui: &mut Ui, text: &str) -> egui::Response {
     )
 }
 
-/// A horizontal bar from 0 to 100, with an optional marker (a pass mark, say).
-pub fn meter(ui: &mut Ui, value: f32, width: f32, colour: Color32, marker: Option<f32>) {
+/// A horizontal bar from 0 to 100, with an optional marker (a pass mark, say). A screen reader
+/// reads it as a progress indicator named `name` with its value out of 100.
+pub fn meter(
+    ui: &mut Ui,
+    name: &str,
+    value: f32,
+    width: f32,
+    colour: Color32,
+    marker: Option<f32>,
+) -> Response {
     let height = 12.0;
-    let (rect, _) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
+    response.widget_info(|| {
+        let mut info = WidgetInfo::labeled(
+            WidgetType::ProgressIndicator,
+            true,
+            format!("{name}: {:.0} of 100", value.clamp(0.0, 100.0)),
+        );
+        info.value = Some(f64::from(value.clamp(0.0, 100.0)));
+        info
+    });
     let painter = ui.painter();
     painter.rect_filled(rect, CornerRadius::same(6), SURFACE_RAISED);
     let filled = rect.with_max_x(rect.min.x + rect.width() * (value / 100.0).clamp(0.0, 1.0));
@@ -207,6 +224,7 @@ pub fn meter(ui: &mut Ui, value: f32, width: f32, colour: Color32, marker: Optio
             Stroke::new(2.0, TEXT),
         );
     }
+    response
 }
 
 /// The colour of a call's result follows the verdict, not the outcome's name: an advance that
@@ -223,7 +241,8 @@ pub fn verdict_colour(outcome: Outcome, right_call: bool) -> Color32 {
 /// font may lack, and reads by its shape as well as its colour.
 pub fn mark(ui: &mut Ui, found: bool) {
     let size = ui.text_style_height(&TextStyle::Body);
-    let (rect, _) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    spoken(&response, if found { "found" } else { "missed" });
     let painter = ui.painter();
     let c = rect.center();
     let r = size * 0.32;
@@ -241,6 +260,34 @@ pub fn mark(ui: &mut Ui, found: bool) {
         painter.line_segment([c + Vec2::new(-r, -r), c + Vec2::new(r, r)], stroke);
         painter.line_segment([c + Vec2::new(-r, r), c + Vec2::new(r, -r)], stroke);
     }
+}
+
+/// A checklist slot: ticked once known, an empty ring until then (drawn, not a glyph), read as
+/// "known" or "not yet known".
+pub fn slot(ui: &mut Ui, known: bool) {
+    if known {
+        mark(ui, true);
+        return;
+    }
+    let size = ui.text_style_height(&TextStyle::Body);
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    spoken(&response, "not yet known");
+    ui.painter()
+        .circle_stroke(rect.center(), size * 0.3, Stroke::new(1.5, TEXT_MUTED));
+}
+
+/// A bullet for a pain found: a filled dot (drawn, not a glyph), read as "pain".
+pub fn pain_dot(ui: &mut Ui) {
+    let size = ui.text_style_height(&TextStyle::Body);
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    spoken(&response, "pain");
+    ui.painter().circle_filled(rect.center(), size * 0.22, BAD);
+}
+
+/// Names a drawn shape for a screen reader (egui's accessibility tree, AccessKit): an image with
+/// its text alternative.
+pub fn spoken(response: &Response, name: &str) {
+    response.widget_info(|| WidgetInfo::labeled(WidgetType::Image, true, name));
 }
 
 pub fn difficulty_colour(difficulty: Difficulty) -> Color32 {
@@ -299,7 +346,8 @@ pub fn name_colour(name: &str) -> Color32 {
 
 /// Initials on a coloured disc.
 pub fn initials_disc(ui: &mut Ui, name: &str, diameter: f32) {
-    let (rect, _) = ui.allocate_exact_size(Vec2::splat(diameter), Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(diameter), Sense::hover());
+    spoken(&response, &format!("Portrait of {name}"));
     let painter = ui.painter();
     painter.circle_filled(rect.center(), diameter / 2.0, name_colour(name));
     painter.text(
@@ -363,5 +411,54 @@ mod tests {
         assert_eq!(step_text_size(1.0, -1), 0.9);
         assert_eq!(step_text_size(1.75, 1), 1.75);
         assert_eq!(step_text_size(0.8, -1), 0.8);
+    }
+}
+
+#[cfg(test)]
+mod accessibility_tests {
+    use super::*;
+    use bevy_egui::egui::accesskit::Role;
+
+    /// What a screen reader is given for a frame drawn by `draw`: every named node's role and
+    /// name (AccessKit, as egui builds it).
+    fn spoken_names(draw: impl FnMut(&mut Ui)) -> Vec<(Role, String)> {
+        let ctx = egui::Context::default();
+        ctx.enable_accesskit();
+        let mut draw = draw;
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| draw(ui));
+        // The font atlas would go to the renderer; there is none here.
+        output.textures_delta.clear();
+        let update = output
+            .platform_output
+            .accesskit_update
+            .expect("egui builds the tree once asked to");
+        update
+            .nodes
+            .iter()
+            .filter_map(|(_, node)| Some((node.role(), node.label()?.to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn drawn_meters_and_marks_are_named_for_a_screen_reader() {
+        let names = spoken_names(|ui| {
+            meter(ui, "Trust", 62.4, 200.0, GOOD, None);
+            mark(ui, true);
+            mark(ui, false);
+            slot(ui, false);
+            pain_dot(ui);
+        });
+        for (role, name) in [
+            (Role::ProgressIndicator, "Trust: 62 of 100"),
+            (Role::Image, "found"),
+            (Role::Image, "missed"),
+            (Role::Image, "not yet known"),
+            (Role::Image, "pain"),
+        ] {
+            assert!(
+                names.iter().any(|(r, n)| *r == role && n == name),
+                "{role:?} \"{name}\" not in {names:?}"
+            );
+        }
     }
 }

@@ -36,6 +36,7 @@ impl Plugin for DemoPlugin {
     fn build(&self, app: &mut App) {
         // The demo drives the window frame by frame, so it draws every frame.
         app.insert_resource(bevy::winit::WinitSettings::continuous())
+            .add_plugins(super::accessibility::AccessibilityDump)
             .init_resource::<FrameProbe>()
             .add_systems(First, start_frame)
             .add_systems(Last, end_frame)
@@ -372,15 +373,23 @@ fn drive(
 fn capture(commands: &mut Commands, demo: &Demo, name: &str) {
     let path = demo.script.screenshot_dir.join(name);
     commands.spawn(Screenshot::primary_window()).observe(
-        move |captured: On<ScreenshotCaptured>, mut demo: ResMut<Demo>| match save_if_not_blank(
-            &captured.image,
-            &path,
-        ) {
-            Ok(()) => {
-                eprintln!("dealsim --demo: saved {}", path.display());
-                demo.saved.push(path.clone());
+        move |captured: On<ScreenshotCaptured>,
+              mut demo: ResMut<Demo>,
+              tree: Res<super::accessibility::LatestTree>| {
+            // What a screen reader is given on this screen, beside its picture.
+            let tree_path = path.with_extension("accessibility.txt");
+            let written = match &tree.0 {
+                Some(tree) => std::fs::write(&tree_path, tree)
+                    .map_err(|e| format!("cannot write {}: {e}", tree_path.display())),
+                None => Err("egui built no accessibility tree".to_string()),
+            };
+            match written.and_then(|()| save_if_not_blank(&captured.image, &path)) {
+                Ok(()) => {
+                    eprintln!("dealsim --demo: saved {}", path.display());
+                    demo.saved.push(path.clone());
+                }
+                Err(problem) => demo.failure = Some(problem),
             }
-            Err(problem) => demo.failure = Some(problem),
         },
     );
 }

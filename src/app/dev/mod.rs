@@ -1,6 +1,7 @@
 //! Tools for the people building dealsim, not shipped to reps (feature `dev`): the scripted demo
 //! that drives the real window and saves a screenshot of every screen, and the frame probe that
-//! measures what a call-screen frame costs.
+//! measures what a call-screen frame costs; the accessibility tree written beside each screenshot.
 
+mod accessibility;
 pub mod demo;
 mod probe;

@@ -332,10 +332,11 @@ fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {
     ui.vertical_centered(|ui| {
         match portrait {
             Portrait::Image(texture) => {
-                ui.add(
+                let portrait = ui.add(
                     egui::Image::new((*texture, egui::vec2(96.0, 96.0)))
                         .corner_radius(egui::CornerRadius::same(48)),
                 );
+                theme::spoken(&portrait, &format!("Portrait of {}", buyer.name));
             }
             _ => theme::initials_disc(ui, &buyer.name, 96.0),
         }
@@ -372,7 +373,7 @@ fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {
     let shown =
         ui.ctx()
             .animate_value_with_time(egui::Id::new("trust-meter"), f32::from(trust), 0.6);
-    theme::meter(ui, shown, ui.available_width(), trust_colour, None);
+    theme::meter(ui, "Trust", shown, ui.available_width(), trust_colour, None);
     ui.add_space(8.0);
     let left = session.minutes_left();
     ui.horizontal(|ui| {
@@ -390,6 +391,7 @@ fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {
     };
     theme::meter(
         ui,
+        "Time left",
         100.0 * left as f32 / scenario.minutes.max(1) as f32,
         ui.available_width(),
         clock_colour,
@@ -418,12 +420,12 @@ fn notebook(ui: &mut egui::Ui, session: &Session) {
     for kind in checklist.into_iter().chain(extra) {
         let facts: Vec<_> = known.iter().filter(|f| f.kind == kind).collect();
         ui.horizontal_top(|ui| {
-            let (mark, colour) = if facts.is_empty() {
-                ("○", theme::TEXT_MUTED)
+            let colour = if facts.is_empty() {
+                theme::TEXT_MUTED
             } else {
-                ("✔", theme::GOOD)
+                theme::GOOD
             };
-            ui.label(egui::RichText::new(mark).color(colour));
+            theme::slot(ui, !facts.is_empty());
             ui.vertical(|ui| {
                 ui.label(egui::RichText::new(kind.label()).strong().color(colour));
                 for fact in facts {
@@ -440,7 +442,7 @@ fn notebook(ui: &mut egui::Ui, session: &Session) {
     }
     for pain in pains {
         ui.horizontal_top(|ui| {
-            ui.label(egui::RichText::new("●").color(theme::BAD));
+            theme::pain_dot(ui);
             ui.label(egui::RichText::new(&pain.text).small());
         });
     }

@@ -218,6 +218,7 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
         });
         theme::meter(
             ui,
+            "Overall score",
             f32::from(scores.overall),
             ui.available_width(),
             theme::score_colour(scores.overall, d.pass_mark),
@@ -250,6 +251,7 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
         });
         theme::meter(
             ui,
+            report.dimension.label(),
             f32::from(score),
             ui.available_width(),
             theme::score_colour(score, None),

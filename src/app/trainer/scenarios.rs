@@ -79,6 +79,7 @@ pub(super) fn scenarios_tab(
                 ui.horizontal_top(|ui| {
                     theme::meter(
                         ui,
+                        "Missed in % of calls",
                         100.0 * *missed as f32 / analysis.finished.max(1) as f32,
                         120.0,
                         theme::WARN,
@@ -106,6 +107,7 @@ pub(super) fn scenarios_tab(
                         ui.add_space(12.0);
                         theme::meter(
                             ui,
+                            "Taken in % of visits",
                             100.0 * choice.taken as f32 / node.visits.max(1) as f32,
                             120.0,
                             theme::ACCENT,
