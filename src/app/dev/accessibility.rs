@@ -1,11 +1,16 @@
 //! What a screen reader is given: the accessibility tree egui builds for each frame (AccessKit),
 //! kept by the demo and written beside each screenshot as text, one node a line (its role, name
-//! and value, indented under its parent), so that CI checks what a screen reader would read.
+//! and value, indented under its parent), so that CI checks what a screen reader would read. And
+//! the keyboard walk: Tab pressed through a screen, noting what takes the focus each time, so
+//! that CI checks every button can be reached without a mouse.
 
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyCode, KeyboardInput};
 use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
 use bevy_egui::egui::accesskit::{Node, NodeId, TreeUpdate};
 use bevy_egui::{EguiContexts, EguiOutput, EguiPostUpdateSet};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The newest frame's accessibility tree, as text.
 #[derive(Resource, Default)]
@@ -16,6 +21,8 @@ pub struct AccessibilityDump;
 impl Plugin for AccessibilityDump {
     fn build(&self, app: &mut App) {
         app.init_resource::<LatestTree>()
+            .init_resource::<TabWalk>()
+            .add_systems(First, press_tab)
             .add_systems(bevy_egui::EguiPrimaryContextPass, enable)
             .add_systems(
                 PostUpdate,
@@ -32,12 +39,137 @@ fn enable(mut contexts: EguiContexts) {
     }
 }
 
-fn keep_tree(outputs: Query<&EguiOutput>, mut latest: ResMut<LatestTree>) {
+fn keep_tree(
+    outputs: Query<&EguiOutput>,
+    mut latest: ResMut<LatestTree>,
+    mut walk: ResMut<TabWalk>,
+) {
     for output in &outputs {
         if let Some(update) = &output.platform_output.accesskit_update {
             latest.0 = Some(render(update));
+            if walk.running() {
+                walk.see(update);
+            }
         }
     }
+}
+
+/// Tab pressed through a screen: what took the focus at each press, and every button there is.
+#[derive(Resource, Default)]
+pub struct TabWalk {
+    running: bool,
+    frames: u32,
+    presses: u32,
+    /// The focused widget's name after each press, in order.
+    order: Vec<String>,
+    buttons: BTreeSet<String>,
+    /// The focus order as text once done, or the buttons Tab never reached.
+    pub result: Option<Result<String, String>>,
+}
+
+/// Presses beyond the number of buttons, so the walk comes round to the first again.
+const EXTRA_PRESSES: u32 = 4;
+
+impl TabWalk {
+    pub fn start(&mut self) {
+        *self = TabWalk {
+            running: true,
+            ..TabWalk::default()
+        };
+    }
+
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    fn see(&mut self, update: &TreeUpdate) {
+        for (_, node) in &update.nodes {
+            if node.role() == bevy_egui::egui::accesskit::Role::Button
+                && let Some(label) = node.label()
+            {
+                self.buttons.insert(label.to_string());
+            }
+        }
+        let focused = update
+            .nodes
+            .iter()
+            .find(|(id, _)| *id == update.focus)
+            .and_then(|(_, node)| node.label().or(node.value()))
+            .map(str::to_string);
+        if let Some(focused) = focused
+            && self.order.last() != Some(&focused)
+        {
+            self.order.push(focused);
+        }
+    }
+
+    fn finish(&mut self) {
+        self.running = false;
+        let reached: BTreeSet<&String> = self.order.iter().collect();
+        let missing: Vec<&String> = self
+            .buttons
+            .iter()
+            .filter(|b| !reached.contains(b))
+            .collect();
+        self.result = Some(if self.buttons.is_empty() {
+            Err("the screen has no buttons to reach".into())
+        } else if missing.is_empty() {
+            Ok(self
+                .order
+                .iter()
+                .enumerate()
+                .map(|(i, name)| format!("{:>2}. {}\n", i + 1, name.replace('\n', " / ")))
+                .collect())
+        } else {
+            Err(format!(
+                "Tab never reaches {} of its {} buttons: {}",
+                missing.len(),
+                self.buttons.len(),
+                missing
+                    .iter()
+                    .map(|m| format!("\"{m}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
+    }
+}
+
+/// While a walk runs: Tab down on one frame, up on the next, as a rep's key would.
+fn press_tab(
+    mut walk: ResMut<TabWalk>,
+    window: Query<Entity, With<PrimaryWindow>>,
+    mut keys: MessageWriter<KeyboardInput>,
+) {
+    if !walk.running {
+        return;
+    }
+    let Ok(window) = window.single() else { return };
+    walk.frames += 1;
+    // A few frames for the screen to be seen whole first.
+    if walk.frames < 4 {
+        return;
+    }
+    let down = walk.frames.is_multiple_of(2);
+    if down {
+        if walk.presses >= walk.buttons.len() as u32 + EXTRA_PRESSES {
+            walk.finish();
+            return;
+        }
+        walk.presses += 1;
+    }
+    keys.write(KeyboardInput {
+        key_code: KeyCode::Tab,
+        logical_key: Key::Tab,
+        state: if down {
+            ButtonState::Pressed
+        } else {
+            ButtonState::Released
+        },
+        text: None,
+        repeat: false,
+        window,
+    });
 }
 
 /// The tree as text: each node's role, name (label) and value, depth first from the root.

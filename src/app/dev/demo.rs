@@ -2,6 +2,7 @@
 //! library, plays a call with given choices, and saves a PNG of each screen, then exits. A screen
 //! that renders blank, a screenshot that fails, or a script that does not fit the call fails the run.
 
+use super::accessibility::TabWalk;
 use super::probe::{FrameProbe, end_frame, start_frame};
 use crate::app::Screen;
 use crate::app::playing::{ActiveCall, Choose, FinishedCall, OpenDebrief, StartCall};
@@ -48,6 +49,7 @@ impl Plugin for DemoPlugin {
                 saved: Vec::new(),
                 failure: None,
                 choices_made: 0,
+                walked: Vec::new(),
             })
             .add_systems(Update, drive)
             .add_systems(Startup, size_window)
@@ -171,6 +173,8 @@ struct Demo {
     saved: Vec<PathBuf>,
     failure: Option<String>,
     choices_made: usize,
+    /// Screens Tab has been pressed through.
+    walked: Vec<String>,
 }
 
 impl Demo {
@@ -197,7 +201,7 @@ fn drive(
     finished: Option<Res<FinishedCall>>,
     mut name: ResMut<NameField>,
     mut exit: MessageWriter<AppExit>,
-    probe: Res<FrameProbe>,
+    (probe, mut walk): (Res<FrameProbe>, ResMut<TabWalk>),
     mut trainer: ResMut<TrainerView>,
     worker: Res<DbWorker>,
     mut commands: Commands,
@@ -289,6 +293,11 @@ fn drive(
             }
             if demo.frames_in_step == SETTLE_FRAMES {
                 capture(&mut commands, &demo, "3-call.png");
+            } else if demo.frames_in_step > SETTLE_FRAMES
+                && shots == 3
+                && !walked(&mut demo, &mut walk, "3-call")
+            {
+                // Tab is pressed through the call screen first (`walked`).
             } else if demo.frames_in_step > SETTLE_FRAMES && shots == 3 {
                 if let Some(last) = demo.script.choices.last().cloned() {
                     match call
@@ -327,6 +336,8 @@ fn drive(
             }
             if shots == 3 && demo.frames_in_step == 30 + SETTLE_FRAMES {
                 capture(&mut commands, &demo, "4-debrief.png");
+            } else if shots == 4 && !walked(&mut demo, &mut walk, "4-debrief") {
+                // Tab is pressed through the debrief first.
             } else if shots == 4 {
                 next.set(Screen::Trainer);
                 demo.advance(Step::Trainer(0));
@@ -366,6 +377,39 @@ fn drive(
             }
         }
         Step::Done => {}
+    }
+}
+
+/// Whether Tab has been pressed through the screen `name`: starts the walk, waits for it, then
+/// writes the focus order beside the screenshot (`name.keyboard.txt`), or fails the run with the
+/// buttons Tab never reached.
+fn walked(demo: &mut Demo, walk: &mut TabWalk, name: &str) -> bool {
+    if demo.walked.iter().any(|w| w == name) {
+        return true;
+    }
+    if walk.running() {
+        return false;
+    }
+    match walk.result.take() {
+        None => {
+            walk.start();
+            false
+        }
+        Some(Ok(order)) => {
+            let path = demo
+                .script
+                .screenshot_dir
+                .join(format!("{name}.keyboard.txt"));
+            if let Err(e) = std::fs::write(&path, order) {
+                demo.failure = Some(format!("cannot write {}: {e}", path.display()));
+            }
+            demo.walked.push(name.to_string());
+            true
+        }
+        Some(Err(problem)) => {
+            demo.failure = Some(format!("on {name}: {problem}"));
+            false
+        }
     }
 }
 

@@ -2,6 +2,6 @@
 //! that drives the real window and saves a screenshot of every screen, and the frame probe that
 //! measures what a call-screen frame costs; the accessibility tree written beside each screenshot.
 
-mod accessibility;
+pub mod accessibility;
 pub mod demo;
 mod probe;
