@@ -207,6 +207,14 @@ fn fixture() -> &'static Fixture {
                     NULL
                 FROM sessions s JOIN turns t ON t.session_id = s.id
                 WHERE s.status = 'finished' GROUP BY 1, 2, 3, 4;
+             INSERT INTO regret_daily
+                SELECT s.scenario_id, s.started_at / 86400000, t.node_id, t.say, s.overall,
+                    count(*), sum(t.choice * 1.5), NULL
+                FROM sessions s JOIN turns t ON t.session_id = s.id
+                WHERE s.status = 'finished' GROUP BY 1, 2, 3, 4, 5;
+             INSERT INTO scores_daily
+                SELECT scenario_id, started_at / 86400000, overall, count(*), 0
+                FROM sessions WHERE status = 'finished' GROUP BY 1, 2, 3;
              INSERT INTO digest_scores
                 SELECT scenario_id, overall, count(*), 0, count(CASE WHEN right_call THEN 1 END)
                 FROM sessions WHERE status = 'finished' GROUP BY 1, 2;

@@ -24,14 +24,16 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::generate", 8),
     ("engine::scenario_tests", 9),
     ("engine::norms", 9),
+    ("engine::map", 9),
     ("records::clock", 20),
     ("records::config", 20),
     ("records::library", 20),
     ("records::store", 21),
     ("records::profile", 21),
     ("records::xapi", 22),
-    ("records::brief", 22),
-    ("records::insight", 22),
+    ("records::digest", 22),
+    ("records::brief", 23),
+    ("records::insight", 23),
     ("app", 40),
 ];
 

@@ -860,23 +860,49 @@ fn insight_finds_what_a_generated_teams_top_quartile_does_and_digests_each_sessi
     assert_eq!((share(&pitch).top, share(&pitch).rest), (0, 12));
     assert!(share(&pitch).regret_each > 1.0, "{open:#?}");
     assert_eq!(open.better.as_deref(), Some(best_open.as_str()));
-    // The regret is what replaying and debriefing every session adds up.
-    let mut by_node: std::collections::HashMap<String, f64> = Default::default();
-    for row in store.sessions(&all, SortKey::Started, false, None).unwrap() {
-        let debrief = Debrief::of(&store.session(row.id).unwrap().replay().unwrap());
-        for turn in &debrief.turns {
-            *by_node.entry(turn.node_id.clone()).or_default() += turn.points_lost.unwrap_or(0.0);
+    // The regret is what replaying and debriefing every session adds up, over all time and
+    // over a period that starts and ends part way through a day (whole days from the day
+    // tallies, the ends from the digests).
+    let sessions = store.sessions(&all, SortKey::Started, false, None).unwrap();
+    let (from, to) = (
+        sessions[3].started_at - 3_600_000,
+        sessions[11].started_at + 60_000,
+    );
+    for (since, until) in [(None, None), (Some(from), Some(to))] {
+        let mut by_node: std::collections::HashMap<String, f64> = Default::default();
+        let mut count = 0;
+        for row in &sessions {
+            if since.is_some_and(|s| row.started_at < s)
+                || until.is_some_and(|u| row.started_at >= u)
+            {
+                continue;
+            }
+            count += 1;
+            let debrief = Debrief::of(&store.session(row.id).unwrap().replay().unwrap());
+            for turn in &debrief.turns {
+                *by_node.entry(turn.node_id.clone()).or_default() +=
+                    turn.points_lost.unwrap_or(0.0);
+            }
+        }
+        let seen = insight(&store, "fernway-bakery", since, until).unwrap();
+        assert_eq!(seen.sessions, count, "{since:?} {until:?}");
+        assert_eq!(seen.nodes.len(), by_node.len());
+        for node in &seen.nodes {
+            assert!(
+                (node.regret - by_node[&node.node_id]).abs() < 0.1,
+                "{} {} {}",
+                node.node_id,
+                node.regret,
+                by_node[&node.node_id]
+            );
         }
     }
-    for node in &seen.nodes {
-        assert!(
-            (node.regret - by_node[&node.node_id]).abs() < 0.1,
-            "{} {} {}",
-            node.node_id,
-            node.regret,
-            by_node[&node.node_id]
-        );
-    }
+    assert_eq!(
+        insight(&store, "fernway-bakery", Some(from), Some(to))
+            .unwrap()
+            .sessions,
+        9
+    );
     // Over a period the digests are read instead of the tallies: the same answer.
     let period = insight(&store, "fernway-bakery", Some(0), Some(now + DAY_MS)).unwrap();
     assert_eq!(period.render_text(), seen.render_text());

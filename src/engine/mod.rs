@@ -12,7 +12,8 @@
 //! 8. `check`: the checker, which compiles a clean file and measures it with the search.
 //! 9. `debrief`, `simulate`, `dot`, `generate`: what is made from checked calls and sessions;
 //!    `sketch`: a file with errors drawn as far as it can be.
-//! 10. `norms`, `scenario_tests`: what is measured or tested by simulating and playing calls.
+//! 10. `norms`, `scenario_tests`: what is measured or tested by simulating and playing calls;
+//!     `map`: the call laid out for the Author screen, with best play from `dot`.
 //!
 //! `tests/architecture.rs` fails the build's tests when a module names a later layer.
 
@@ -22,6 +23,7 @@ pub mod debrief;
 pub mod dot;
 pub mod format;
 pub mod generate;
+pub mod map;
 pub mod model;
 pub mod norms;
 pub mod parallel;

@@ -4,9 +4,9 @@
 //! the most and what the best reps do there. Every session's debrief says it once
 //! (`records::digest`); the scenario's tallies add it up.
 
-use crate::records::clock::Millis;
-use crate::records::digest;
-use crate::records::store::{Filter, SortKey, Status, Store, StoreError};
+use crate::records::clock::{DAY_MS, Millis};
+use crate::records::digest::{self, Unsaved};
+use crate::records::store::{Filter, RegretTally, SortKey, Status, Store, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -45,62 +45,115 @@ pub struct Insight {
 }
 
 /// The insight of a scenario over [since, until). Sessions not yet digested are digested first
-/// (`records::digest`); over all time it reads the scenario's tallies, over a period the
-/// period's digests.
+/// (`records::digest`); then it reads tallies: over all time the scenario's, over a period its
+/// tallies per day for the whole days inside, and the digests of the calls in the part days at
+/// either end.
 pub fn insight(
     store: &Store,
     scenario_id: &str,
     since: Option<Millis>,
     until: Option<Millis>,
 ) -> Result<Insight, StoreError> {
-    let filter = Filter {
+    let period = |since: Option<Millis>, until: Option<Millis>| Filter {
         scenario: Some(scenario_id.to_string()),
         since,
         until,
         status: Some(Status::Finished),
         ..Filter::default()
     };
-    let unsaved = digest::catch_up(store, &filter, &mut |_, _| {})?;
-    let mut tally = Tally::default();
-    if since.is_none() && until.is_none() && unsaved.is_empty() {
-        for (overall, sessions, not_replayed) in store.digest_scores(scenario_id)? {
-            tally.scores.push((overall, sessions));
-            tally.not_replayed += not_replayed;
-        }
-        let top_from = tally.top_from();
-        for row in store.regret_tallies(scenario_id)? {
-            let top = row.overall >= top_from;
-            tally.add(&row.node_id, &row.say, top, row.taken, row.lost, row.better);
-        }
+    let unsaved = digest::catch_up(store, &period(since, until), &mut |_, _| {})?;
+    let mut read = Read::default();
+    if !unsaved.is_empty() {
+        // A copy that cannot keep digests: every call of the period, digested in memory.
+        read.digests(store, &period(since, until), unsaved)?;
+    } else if since.is_none() && until.is_none() {
+        read.scores.extend(store.digest_scores(scenario_id)?);
+        read.rows.extend(store.regret_tallies(scenario_id)?);
     } else {
-        let mut digests = store.digests(&filter)?;
-        digests.extend(unsaved);
-        let rows = store.sessions(&filter, SortKey::Started, false, None)?;
-        let mut overall_of = HashMap::new();
-        for row in &rows {
-            let overall = row.scores.map_or(0, |s| s.overall);
-            overall_of.insert(row.id, overall);
-            tally.scores.push((overall, 1));
-            if digests.get(&row.id).is_none_or(|d| !d.replayed) {
-                tally.not_replayed += 1;
+        // Whole UTC days: the first day starting at or after `since`, up to the day `until`
+        // falls in.
+        let first = since.map(|s| s.div_euclid(DAY_MS) + i64::from(s.rem_euclid(DAY_MS) != 0));
+        let end = until.map(|u| u.div_euclid(DAY_MS));
+        if first.zip(end).is_some_and(|(f, e)| f >= e) {
+            read.digests(store, &period(since, until), Unsaved::new())?;
+        } else {
+            read.scores
+                .extend(store.scores_by_days(scenario_id, first, end)?);
+            read.rows
+                .extend(store.regret_by_days(scenario_id, first, end)?);
+            if let (Some(since), Some(first)) = (since, first)
+                && since < first * DAY_MS
+            {
+                let head = period(Some(since), Some(first * DAY_MS));
+                read.digests(store, &head, Unsaved::new())?;
+            }
+            if let (Some(until), Some(end)) = (until, end)
+                && end * DAY_MS < until
+            {
+                let tail = period(Some(end * DAY_MS), Some(until));
+                read.digests(store, &tail, Unsaved::new())?;
             }
         }
-        let top_from = tally.top_from();
-        for (session, turn, node_id, say) in store.turn_choices(&filter)? {
+    }
+    let mut tally = Tally::default();
+    for (overall, sessions, not_replayed) in read.scores {
+        tally.scores.push((overall, sessions));
+        tally.not_replayed += not_replayed;
+    }
+    let top_from = tally.top_from();
+    for row in read.rows {
+        let top = row.overall >= top_from;
+        tally.add(&row.node_id, &row.say, top, row.taken, row.lost, row.better);
+    }
+    Ok(tally.into_insight(scenario_id))
+}
+
+/// What an insight reads before adding it up: sessions per overall score (with how many could
+/// not be replayed), and each choice's tally by overall score.
+#[derive(Default)]
+struct Read {
+    scores: Vec<(u8, u32, u32)>,
+    rows: Vec<RegretTally>,
+}
+
+impl Read {
+    /// The calls the filter selects, from their digests (and `unsaved`, digested in memory).
+    fn digests(
+        &mut self,
+        store: &Store,
+        filter: &Filter,
+        unsaved: Unsaved,
+    ) -> Result<(), StoreError> {
+        let mut digests = store.digests(filter)?;
+        digests.extend(unsaved);
+        let mut overall_of = HashMap::new();
+        for row in store.sessions(filter, SortKey::Started, false, None)? {
+            let overall = row.scores.map_or(0, |s| s.overall);
+            overall_of.insert(row.id, overall);
+            let replayed = digests.get(&row.id).is_some_and(|d| d.replayed);
+            self.scores.push((overall, 1, u32::from(!replayed)));
+        }
+        for (session, turn, node_id, say) in store.turn_choices(filter)? {
             let Some(digest) = digests.get(&session).filter(|d| d.replayed) else {
                 continue;
             };
-            let top = overall_of.get(&session).is_some_and(|o| *o >= top_from);
             let lost = digest.lost.get(turn as usize).copied().flatten();
             let better = digest
                 .better
                 .iter()
                 .find(|(at, _)| *at == turn)
                 .map(|(_, text)| text.clone());
-            tally.add(&node_id, &say, top, 1, lost.unwrap_or(0.0), better);
+            self.rows.push(RegretTally {
+                node_id,
+                say,
+                overall: overall_of.get(&session).copied().unwrap_or(0),
+                taken: 1,
+                lost: lost.unwrap_or(0.0),
+                better,
+            });
         }
+        Ok(())
     }
-    Ok(tally.into_insight(scenario_id))
 }
 
 /// The insight being added up: sessions per overall score, then each choice at each node.
@@ -175,10 +228,17 @@ impl Tally {
             share.rest += taken;
         }
         let key = (node_id.to_string(), say.to_string());
+        // Of the best path's words at a choice, the first in text order, as the tallies keep.
         if let Some(better) = better
             && lost > 0.0
         {
-            self.better.entry(key.clone()).or_insert(better);
+            let kept = self
+                .better
+                .entry(key.clone())
+                .or_insert_with(|| better.clone());
+            if better < *kept {
+                *kept = better;
+            }
         }
         *self.lost.entry(key).or_default() += lost;
     }

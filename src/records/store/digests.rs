@@ -6,7 +6,7 @@ use super::error::failed;
 use super::sessions::{Filter, where_clause};
 use super::{Result, Store};
 use crate::engine::score::SCORING_VERSION;
-use crate::records::clock;
+use crate::records::clock::{self, DAY_MS};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -81,6 +81,7 @@ impl Store {
             tx.execute_batch(
                 "DELETE FROM session_digests; DELETE FROM regret_tallies;
                  DELETE FROM digest_scores; DELETE FROM lost_at_tallies;
+                 DELETE FROM regret_daily; DELETE FROM scores_daily;
                  DELETE FROM fact_tallies;
                  UPDATE sessions SET digested = NULL WHERE digested IS NOT NULL;",
             )?;
@@ -116,14 +117,15 @@ impl Store {
     /// digested is left as it is.
     pub fn save_digest(&self, session_id: i64, digest: &Digest) -> Result<()> {
         self.write("keep a session's digest", |tx| {
-            type Row = (String, Option<i64>, Option<i64>, Option<bool>, Option<String>);
-            let (scenario_id, overall, digested, right_call, facts_uncovered): Row = tx
-                .query_row(
-                    "SELECT scenario_id, overall, digested, right_call, facts_uncovered
+            type Row = (String, Option<i64>, Option<i64>, Option<bool>, Option<String>, i64);
+            let (scenario_id, overall, digested, right_call, facts_uncovered, started_at): Row =
+                tx.query_row(
+                    "SELECT scenario_id, overall, digested, right_call, facts_uncovered, started_at
                      FROM sessions WHERE id = ?",
                     [session_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                 )?;
+            let day = started_at.div_euclid(DAY_MS);
             if digested.is_some() {
                 return Ok(());
             }
@@ -171,17 +173,37 @@ impl Store {
                     i64::from(right_call == Some(true))
                 ],
             )?;
+            tx.prepare_cached(
+                "INSERT INTO scores_daily (scenario_id, day, overall, sessions, not_replayed)
+                 VALUES (?1, ?2, ?3, 1, ?4)
+                 ON CONFLICT (scenario_id, day, overall) DO UPDATE SET
+                    sessions = sessions + 1, not_replayed = not_replayed + excluded.not_replayed",
+            )?
+            .execute(params![scenario_id, day, overall, i64::from(!digest.replayed)])?;
             if !digest.replayed {
                 return Ok(());
             }
-            // The node and words of each turn as stored, so the tallies group what was played.
+            // The node and words of each turn as stored, so the tallies group what was played;
+            // of the best path's words at a choice, the first in text order is kept (the same
+            // whichever order calls are digested in, and whichever tallies are read).
             let mut tally = tx.prepare_cached(
                 "INSERT INTO regret_tallies (scenario_id, node_id, say, overall, taken, lost, better)
                  SELECT ?1, t.node_id, t.say, ?2, 1, ?4, ?5 FROM turns t
                  WHERE t.session_id = ?3 AND t.turn = ?6
                  ON CONFLICT (scenario_id, node_id, say, overall) DO UPDATE SET
                     taken = taken + 1, lost = lost + excluded.lost,
-                    better = coalesce(better, excluded.better)",
+                    better = min(coalesce(better, excluded.better),
+                        coalesce(excluded.better, better))",
+            )?;
+            let mut daily = tx.prepare_cached(
+                "INSERT INTO regret_daily (scenario_id, day, node_id, say, overall, taken, lost,
+                    better)
+                 SELECT ?1, ?7, t.node_id, t.say, ?2, 1, ?4, ?5 FROM turns t
+                 WHERE t.session_id = ?3 AND t.turn = ?6
+                 ON CONFLICT (scenario_id, day, node_id, say, overall) DO UPDATE SET
+                    taken = taken + 1, lost = lost + excluded.lost,
+                    better = min(coalesce(better, excluded.better),
+                        coalesce(excluded.better, better))",
             )?;
             for (turn, lost) in digest.lost.iter().enumerate() {
                 let better = digest
@@ -196,6 +218,15 @@ impl Store {
                     lost.unwrap_or(0.0),
                     better,
                     turn as i64
+                ])?;
+                daily.execute(params![
+                    scenario_id,
+                    overall,
+                    session_id,
+                    lost.unwrap_or(0.0),
+                    better,
+                    turn as i64,
+                    day
                 ])?;
             }
             Ok(())
@@ -339,6 +370,63 @@ impl Store {
             )?;
             statement
                 .query_map([scenario_id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?.clamp(0, 100) as u8,
+                        r.get::<_, i64>(1)? as u32,
+                        r.get::<_, i64>(2)? as u32,
+                    ))
+                })?
+                .collect()
+        };
+        run().map_err(|e| failed(&self.path, "read the scenario's scores", e))
+    }
+
+    /// A scenario's regret tallies over the calls started on UTC days [from, to) (`None`: no
+    /// bound), summed over the days.
+    pub fn regret_by_days(
+        &self,
+        scenario_id: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<RegretTally>> {
+        let run = || -> rusqlite::Result<Vec<RegretTally>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT node_id, say, overall, sum(taken), sum(lost), min(better)
+                 FROM regret_daily
+                 WHERE scenario_id = ?1 AND day >= coalesce(?2, day) AND day < coalesce(?3, day + 1)
+                 GROUP BY node_id, say, overall",
+            )?;
+            statement
+                .query_map(params![scenario_id, from, to], |r| {
+                    Ok(RegretTally {
+                        node_id: r.get(0)?,
+                        say: r.get(1)?,
+                        overall: r.get::<_, i64>(2)?.clamp(0, 100) as u8,
+                        taken: r.get::<_, i64>(3)? as u32,
+                        lost: r.get(4)?,
+                        better: r.get(5)?,
+                    })
+                })?
+                .collect()
+        };
+        run().map_err(|e| failed(&self.path, "read the scenario's tallies", e))
+    }
+
+    /// `digest_scores` over the calls started on UTC days [from, to).
+    pub fn scores_by_days(
+        &self,
+        scenario_id: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<(u8, u32, u32)>> {
+        let run = || -> rusqlite::Result<Vec<(u8, u32, u32)>> {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT overall, sum(sessions), sum(not_replayed) FROM scores_daily
+                 WHERE scenario_id = ?1 AND day >= coalesce(?2, day) AND day < coalesce(?3, day + 1)
+                 GROUP BY overall",
+            )?;
+            statement
+                .query_map(params![scenario_id, from, to], |r| {
                     Ok((
                         r.get::<_, i64>(0)?.clamp(0, 100) as u8,
                         r.get::<_, i64>(1)? as u32,

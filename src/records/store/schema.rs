@@ -198,7 +198,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // partial index finds the sessions still to digest); per scenario, node, choice and overall
     // score, how often the choice was taken and the points it gave up (`regret_tallies`), and
     // how many sessions scored each overall score (`digest_scores`), so that a scenario's
-    // insight reads a few thousand rows at any number of sessions; the text and kind of each
+    // insight reads a few thousand rows at any number of sessions; the same per day the call
+    // started (UTC), for an insight over a period; the text and kind of each
     // revision's facts, for the facts a brief says were missed. The scenario analysis's counts
     // the same way: where wrong calls ended and which facts were found, per digested session;
     // each choice taken (played or not), by a trigger on every turn stored.
@@ -226,6 +227,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
         not_replayed INTEGER NOT NULL,
         right_calls INTEGER NOT NULL,
         PRIMARY KEY (scenario_id, overall)
+    ) WITHOUT ROWID;
+    CREATE TABLE regret_daily (
+        scenario_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        say TEXT NOT NULL,
+        overall INTEGER NOT NULL,
+        taken INTEGER NOT NULL,
+        lost REAL NOT NULL,
+        better TEXT,
+        PRIMARY KEY (scenario_id, day, node_id, say, overall)
+    ) WITHOUT ROWID;
+    CREATE TABLE scores_daily (
+        scenario_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        overall INTEGER NOT NULL,
+        sessions INTEGER NOT NULL,
+        not_replayed INTEGER NOT NULL,
+        PRIMARY KEY (scenario_id, day, overall)
     ) WITHOUT ROWID;
     CREATE TABLE lost_at_tallies (
         scenario_id TEXT NOT NULL,
