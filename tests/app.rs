@@ -505,3 +505,92 @@ fn the_trainer_screen_reads_sessions_trends_the_team_and_replays_from_the_databa
     let progress = app.world().resource::<RepProgress>();
     assert_eq!(progress.focus_lines.len(), 1, "{:?}", progress.focus_lines);
 }
+
+#[test]
+fn the_author_screen_maps_a_file_selects_a_problems_node_and_follows_edits() {
+    use dealsim::app::author::AuthorView;
+    let folder = folder_with(&["fernway-bakery"]);
+    let file = folder.path().join("fernway-bakery.scenario.ron");
+    let mut app = loaded(folder.path());
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Author);
+    update_until(&mut app, "the map", |w| {
+        w.resource::<AuthorView>().map.is_some()
+    });
+    let nodes = |app: &App| {
+        app.world()
+            .resource::<AuthorView>()
+            .map
+            .as_ref()
+            .map(|m| m.map.nodes.len())
+            .unwrap_or(0)
+    };
+    let shipped = nodes(&app);
+    assert!(shipped > 10);
+    assert!(
+        app.world()
+            .resource::<AuthorView>()
+            .map
+            .as_ref()
+            .unwrap()
+            .map
+            .edges
+            .iter()
+            .any(|e| e.best),
+        "best play is drawn"
+    );
+
+    // Saved in the editor with a node nothing leads to: the map follows, and the checker's
+    // warning selects the new node.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let with_orphan = text.replacen(
+        "    nodes: {\n",
+        "    nodes: {\n        \"orphan\": (\n            line: \"Nobody ever gets here.\",\n            end: Lost,\n        ),\n",
+        1,
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    std::fs::write(&file, &with_orphan).unwrap();
+    update_until(&mut app, "the map of the edited file", |w| {
+        w.resource::<AuthorView>()
+            .map
+            .as_ref()
+            .is_some_and(|m| m.map.find("orphan").is_some())
+    });
+    assert_eq!(nodes(&app), shipped + 1);
+    let warning_line = {
+        let library = app.world().resource::<Library>();
+        let entry = &library.entries[0];
+        entry
+            .report
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("orphan"))
+            .and_then(|d| d.location.as_deref().map(|l| l.line))
+            .expect("a warning about the unreachable node")
+    };
+    let mut view = app.world_mut().resource_mut::<AuthorView>();
+    assert_eq!(view.select_line(warning_line).as_deref(), Some("orphan"));
+    assert_eq!(view.selected.as_deref(), Some("orphan"));
+    let orphan = view.map.as_ref().unwrap().map.find("orphan").unwrap();
+    assert!(!view.map.as_ref().unwrap().map.nodes[orphan].reachable);
+
+    // A typo'd id: the file stops checking, the map keeps its last good version, and the error
+    // selects the node the typo is in.
+    let broken = with_orphan.replacen("to: \"gut-feel\"", "to: \"gut-fel\"", 1);
+    std::fs::write(&file, &broken).unwrap();
+    update_until(&mut app, "the error", |w| {
+        w.resource::<Library>().entries[0].scenario().is_none()
+    });
+    app.update();
+    let error_line = app.world().resource::<Library>().entries[0]
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .and_then(|d| d.location.as_deref().map(|l| l.line))
+        .unwrap();
+    let mut view = app.world_mut().resource_mut::<AuthorView>();
+    assert!(view.map.is_some(), "the last good map stays");
+    assert_eq!(view.select_line(error_line).as_deref(), Some("open"));
+}

@@ -5,6 +5,7 @@
 //! redrawing only on change), and `DealsimPlugin` is the game (the library, the call, the
 //! records, the screens), which the headless tests add over `MinimalPlugins` as it is.
 
+pub mod author;
 #[cfg(feature = "dev")]
 pub mod dev;
 pub mod playing;
@@ -41,6 +42,8 @@ pub enum Screen {
     Debrief,
     /// Every rep's sessions, trends, the team, the scenarios, replays and the LRS.
     Trainer,
+    /// A manager's view of a scenario file: its map, problems, a node's details, playtests.
+    Author,
 }
 
 /// Where the window finds its files.
@@ -135,6 +138,7 @@ impl Plugin for DealsimPlugin {
                 records::plugin,
                 screens::plugin,
                 trainer::plugin,
+                author::plugin,
                 team_library::plugin,
             ));
     }

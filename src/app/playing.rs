@@ -7,7 +7,7 @@ use super::reps::Reps;
 use super::scenarios::{Library, ScenarioAsset};
 use crate::engine::debrief::Debrief;
 use crate::engine::model::Scenario;
-use crate::engine::session::Session;
+use crate::engine::session::{PlaytestStart, Session};
 use crate::records::store::Progress;
 use bevy::prelude::*;
 
@@ -15,6 +15,15 @@ use bevy::prelude::*;
 #[derive(Message, Debug, Clone)]
 pub struct StartCall {
     pub scenario_id: String,
+    pub seed: u64,
+}
+
+/// Play a scenario from a node, as its author set it up on the Author screen: a playtest, never
+/// stored as a rep's session.
+#[derive(Message, Debug, Clone)]
+pub struct StartPlaytest {
+    pub scenario_id: String,
+    pub start: PlaytestStart,
     pub seed: u64,
 }
 
@@ -51,6 +60,8 @@ pub struct ActiveCall {
     /// Once the call has ended: its debrief and the rep's progress, worked out off the frame
     /// while the buyer's closing line is on screen.
     pub preparing: Option<Preparing>,
+    /// Where an author's playtest started (`None` for a rep's call, which is stored).
+    pub playtest: Option<PlaytestStart>,
 }
 
 /// A debrief being worked out (the best-path search) and the rep's progress being read.
@@ -75,6 +86,8 @@ pub struct FinishedCall {
     /// Different for every debrief shown, so each opens at the top with its own open and
     /// closed sections instead of inheriting the previous debrief's (see `next_debrief`).
     pub serial: u64,
+    /// Where the author's playtest started, when it was one.
+    pub playtest: Option<PlaytestStart>,
 }
 
 /// A new `FinishedCall::serial`.
@@ -92,6 +105,7 @@ pub struct CallPlugin;
 impl Plugin for CallPlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<StartCall>()
+            .add_message::<StartPlaytest>()
             .add_message::<Choose>()
             .add_message::<AbandonCall>()
             .add_message::<OpenDebrief>()
@@ -101,6 +115,7 @@ impl Plugin for CallPlugin {
                 Update,
                 (
                     start_calls,
+                    start_playtests,
                     restart_calls,
                     take_choices,
                     prepare_debriefs,
@@ -139,9 +154,49 @@ fn begin(
         typing_since: now,
         typing_skipped: false,
         preparing: None,
+        playtest: None,
     });
     commands.remove_resource::<FinishedCall>();
     next.set(Screen::Call);
+}
+
+/// Starts an author's playtest: the session starts at their node with their trust, minutes and
+/// facts, and nothing of it is stored.
+fn start_playtests(
+    mut requests: MessageReader<StartPlaytest>,
+    library: Res<Library>,
+    time: Res<Time>,
+    mut notice: ResMut<Notice>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) {
+    for request in requests.read() {
+        let Some((entry, scenario)) = library.playable(&request.scenario_id) else {
+            notice.0 = Some(format!(
+                "The scenario \"{}\" cannot be played right now.",
+                request.scenario_id
+            ));
+            continue;
+        };
+        match Session::playtest(scenario, request.seed, &request.start) {
+            Ok(session) => {
+                commands.insert_resource(ActiveCall {
+                    session,
+                    asset: entry.asset,
+                    changed_on_disk: false,
+                    paused: false,
+                    typing_since: time.elapsed_secs_f64(),
+                    typing_skipped: false,
+                    preparing: None,
+                    playtest: Some(request.start.clone()),
+                });
+                commands.remove_resource::<FinishedCall>();
+                notice.0 = None;
+                next.set(Screen::Call);
+            }
+            Err(why) => notice.0 = Some(format!("Cannot play from there: {why}")),
+        }
+    }
 }
 
 #[expect(
@@ -289,6 +344,7 @@ fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
         session,
         asset,
         preparing,
+        playtest,
         ..
     } = &mut *call;
     let Some(preparing) = preparing else {
@@ -314,6 +370,7 @@ fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
             progress: preparing.ready_progress.unwrap_or_default(),
             replay_of: None,
             serial: next_debrief(),
+            playtest: playtest.clone(),
         });
     }
 }
@@ -347,7 +404,11 @@ fn abandon_calls(
     {
         log.abandon(&call.session);
         commands.remove_resource::<ActiveCall>();
-        next.set(Screen::Library);
+        next.set(if call.playtest.is_some() {
+            Screen::Author
+        } else {
+            Screen::Library
+        });
     }
 }
 

@@ -153,7 +153,7 @@ pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failur
     }
     // The checker's warnings, marked on the nodes they are about and listed beside the map.
     let report = dealsim::check_path(file);
-    let marks = marks_by_node(&scenario.source_text, &report.diagnostics);
+    let marks = dealsim::engine::map::marks_by_node(&scenario.source_text, &report.diagnostics);
     let svg = draw_svg(&dealsim::engine::dot::to_dot_marked(
         &scenario,
         Flavour::Plain,
@@ -215,53 +215,6 @@ fn sketch(
         }
     }
     Ok(ExitCode::from(1))
-}
-
-/// The codes of the problems within each node's entry in the file, by node id.
-fn marks_by_node(
-    source: &str,
-    diagnostics: &[dealsim::engine::format::diagnostic::Diagnostic],
-) -> std::collections::HashMap<String, Vec<String>> {
-    use dealsim::engine::format::locate::{self, SourceText, Step, Value};
-    let mut marks: std::collections::HashMap<String, Vec<String>> = Default::default();
-    let Some(root) = locate::parse(source) else {
-        return marks;
-    };
-    let Some(nodes) = root.find(&[Step::Field("nodes")]) else {
-        return marks;
-    };
-    let Value::Map(entries, _) = &nodes.value else {
-        return marks;
-    };
-    let text = SourceText::new(source);
-    // Each node's lines, from its key to the end of its value.
-    let spans: Vec<(String, usize, usize)> = entries
-        .iter()
-        .filter_map(|(key, value)| match &key.value {
-            Value::Str(id) => Some((
-                id.clone(),
-                text.line_of(key.span.start),
-                text.line_of(value.span.end.saturating_sub(1)),
-            )),
-            _ => None,
-        })
-        .collect();
-    for d in diagnostics {
-        let Some(line) = d.location.as_deref().map(|l| l.line) else {
-            continue;
-        };
-        if let Some((id, _, _)) = spans
-            .iter()
-            .find(|(_, from, to)| (*from..=*to).contains(&line))
-        {
-            let codes = marks.entry(id.clone()).or_default();
-            let code = d.code.as_str().to_string();
-            if !codes.contains(&code) {
-                codes.push(code);
-            }
-        }
-    }
-    marks
 }
 
 /// Lays a DOT graph out and draws it as SVG with layout-rs (no Graphviz needed).

@@ -5,6 +5,7 @@
 
 use crate::engine::check::{CallGraph, Edge};
 use crate::engine::dot::condition_text;
+use crate::engine::format::diagnostic::Diagnostic;
 use crate::engine::format::{Move, Outcome};
 use crate::engine::model::{Scenario, ScenarioData, Way, range_usize};
 use petgraph::visit::EdgeRef;
@@ -257,8 +258,8 @@ impl CallMap {
         };
         place(&columns, &mut row);
         for _ in 0..4 {
-            for l in 1..columns.len() {
-                let mut keyed: Vec<(f64, usize)> = columns[l]
+            for (l, column) in columns.iter_mut().enumerate().skip(1) {
+                let mut keyed: Vec<(f64, usize)> = column
                     .iter()
                     .enumerate()
                     .map(|(i, node)| {
@@ -276,8 +277,8 @@ impl CallMap {
                     })
                     .collect();
                 keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                columns[l] = keyed.into_iter().map(|(_, node)| node).collect();
-                for (i, node) in columns[l].iter().enumerate() {
+                *column = keyed.into_iter().map(|(_, node)| node).collect();
+                for (i, node) in column.iter().enumerate() {
                     row.insert(*node, i as f64);
                 }
             }
@@ -289,6 +290,59 @@ impl CallMap {
             }
         }
     }
+}
+
+/// Each node's lines in the file, from its key to the end of its entry: (id, first, last).
+pub fn node_lines(source: &str) -> Vec<(String, usize, usize)> {
+    use crate::engine::format::locate::{self, SourceText, Step, Value};
+    let Some(root) = locate::parse(source) else {
+        return Vec::new();
+    };
+    let Some(nodes) = root.find(&[Step::Field("nodes")]) else {
+        return Vec::new();
+    };
+    let Value::Map(entries, _) = &nodes.value else {
+        return Vec::new();
+    };
+    let text = SourceText::new(source);
+    entries
+        .iter()
+        .filter_map(|(key, value)| match &key.value {
+            Value::Str(id) => Some((
+                id.clone(),
+                text.line_of(key.span.start),
+                text.line_of(value.span.end.saturating_sub(1)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The node whose entry holds `line`, if any.
+pub fn node_at_line(lines: &[(String, usize, usize)], line: usize) -> Option<&str> {
+    lines
+        .iter()
+        .find(|(_, from, to)| (*from..=*to).contains(&line))
+        .map(|(id, _, _)| id.as_str())
+}
+
+/// The codes of the problems within each node's entry in the file, by node id.
+pub fn marks_by_node(source: &str, diagnostics: &[Diagnostic]) -> HashMap<String, Vec<String>> {
+    let lines = node_lines(source);
+    let mut marks: HashMap<String, Vec<String>> = HashMap::new();
+    for d in diagnostics {
+        let Some(line) = d.location.as_deref().map(|l| l.line) else {
+            continue;
+        };
+        if let Some(id) = node_at_line(&lines, line) {
+            let codes = marks.entry(id.to_string()).or_default();
+            let code = d.code.as_str().to_string();
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    marks
 }
 
 #[cfg(test)]

@@ -72,6 +72,10 @@ pub struct Summary {
     pub trouble: Vec<Trouble>,
     /// How hard the call measures, from best and random play (`None` when too large to search).
     pub measured: Option<Measured>,
+    /// How many runs scored each score from 0 to 100: overall, then each dimension in
+    /// `Dimension::ALL` order (the Author screen's histograms; left out of the JSON).
+    #[serde(skip)]
+    pub histograms: Vec<Vec<u64>>,
 }
 
 /// How hard a call measures: what best play and random play get, and the difficulty that makes.
@@ -328,6 +332,7 @@ fn summarise(
         mean_choices: t.choices as f64 / runs as f64,
         trouble,
         measured: None,
+        histograms: t.histograms.iter().map(|h| h.to_vec()).collect(),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::accessibility::TabWalk;
 use super::probe::{FrameProbe, end_frame, start_frame};
 use crate::app::Screen;
+use crate::app::author::AuthorView;
 use crate::app::playing::{ActiveCall, Choose, FinishedCall, OpenDebrief, StartCall};
 use crate::app::records::DbWorker;
 use crate::app::reps::Reps;
@@ -103,6 +104,8 @@ enum Step {
     Debrief,
     /// The trainer's screen: one view per screenshot (see `TRAINER_SHOTS`).
     Trainer(usize),
+    /// The Author screen: the demo's call as a map, its first choice's node selected.
+    Author,
     Done,
 }
 
@@ -201,7 +204,7 @@ fn drive(
     finished: Option<Res<FinishedCall>>,
     mut name: ResMut<NameField>,
     mut exit: MessageWriter<AppExit>,
-    (probe, mut walk): (Res<FrameProbe>, ResMut<TabWalk>),
+    (probe, mut walk, mut author): (Res<FrameProbe>, ResMut<TabWalk>, ResMut<AuthorView>),
     mut trainer: ResMut<TrainerView>,
     worker: Res<DbWorker>,
     mut commands: Commands,
@@ -364,6 +367,32 @@ fn drive(
             } else if shots == 5 + index && index + 1 < TRAINER_SHOTS.len() {
                 demo.advance(Step::Trainer(index + 1));
             } else if shots == 5 + index {
+                next.set(Screen::Author);
+                demo.advance(Step::Author);
+            }
+        }
+        Step::Author => {
+            let scenario_id = demo.script.scenario_id.clone();
+            if demo.frames_in_step == 1 {
+                author.file = library.playable(&scenario_id).map(|(entry, _)| entry.asset);
+            }
+            let file = author.file;
+            let start = author
+                .map
+                .as_ref()
+                .filter(|m| Some(m.file) == file)
+                .and_then(|m| m.map.nodes.iter().find(|n| n.start).map(|n| n.id.clone()));
+            let Some(start) = start else {
+                // The map is worked out off the frame; the step's frame limit still applies.
+                demo.frames_in_step = demo.frames_in_step.min(SETTLE_FRAMES);
+                return;
+            };
+            if author.selected.is_none() {
+                author.select(&start);
+                demo.frames_in_step = 1;
+            } else if demo.frames_in_step == 2 * SETTLE_FRAMES && shots == 4 + TRAINER_SHOTS.len() {
+                capture(&mut commands, &demo, "11-author.png");
+            } else if shots == 5 + TRAINER_SHOTS.len() {
                 eprintln!(
                     "dealsim --demo: saved {} screenshots in {}",
                     shots,

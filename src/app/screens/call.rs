@@ -157,6 +157,15 @@ fn draw(
                     }
                 });
             });
+            if let Some(start) = &call.playtest {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Playtest from \"{}\": not stored as a session. Esc, then Abandon, goes back to the map.",
+                        start.node
+                    ))
+                    .color(theme::WARN),
+                );
+            }
             if call.changed_on_disk {
                 egui::Frame::new()
                     .fill(theme::WARN.gamma_multiply(0.2))

@@ -26,6 +26,7 @@ fn draw(
     rep_progress: Res<RepProgress>,
     mut restart: MessageWriter<RestartCall>,
     mut next: ResMut<NextState<Screen>>,
+    mut playtest: MessageWriter<crate::app::playing::StartPlaytest>,
 ) -> Result {
     let Some(finished) = finished else {
         return Ok(());
@@ -49,6 +50,23 @@ fn draw(
         .frame(theme::screen().inner_margin(egui::Margin::symmetric(28, 12)))
         .show(&mut ui, |ui| {
             ui.horizontal(|ui| {
+                // An author's playtest: again from the same node, or back to the map.
+                if let Some(start) = &finished.playtest {
+                    if theme::primary_button(ui, &format!("Play from {} again", start.node))
+                        .clicked()
+                    {
+                        playtest.write(crate::app::playing::StartPlaytest {
+                            scenario_id: finished.scenario.id.clone(),
+                            start: start.clone(),
+                            seed: finished.seed.wrapping_add(1),
+                        });
+                    }
+                    if ui.button("Back to the map").clicked() {
+                        next.set(Screen::Author);
+                    }
+                    theme::muted(ui, "A playtest: not stored as a session.");
+                    return;
+                }
                 if let Some(id) = finished.replay_of {
                     if theme::primary_button(ui, "Back to the trainer").clicked() {
                         next.set(Screen::Trainer);

@@ -148,6 +148,12 @@ fn draw(
                 {
                     next.set(Screen::Trainer);
                 }
+                if ui
+                    .button("Author: a scenario file as a map, its problems, playtests")
+                    .clicked()
+                {
+                    next.set(Screen::Author);
+                }
                 ui.add_space(16.0);
                 text_size_setting(ui, &mut reps);
             });

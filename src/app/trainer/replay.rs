@@ -60,6 +60,7 @@ pub(super) fn replay_view(
                 progress: Progress::default(),
                 replay_of: Some(row.id),
                 serial: crate::app::playing::next_debrief(),
+                playtest: None,
             });
             next.set(Screen::Debrief);
         }
