@@ -58,8 +58,13 @@ pub fn show(ui: &mut egui::Ui, view: &mut AuthorView) -> Option<String> {
     } = view;
     let map_data = map.as_ref()?;
     let (map, marks) = (&map_data.map, &map_data.marks);
+    // First the start and the next few layers at a readable size; "Fit" shows the whole call.
     if !scene.is_finite() || scene.width() <= 0.0 {
-        *scene = bounds(map);
+        let all = bounds(map);
+        *scene = egui::Rect::from_min_size(
+            all.min,
+            egui::vec2(all.width().min(1000.0), all.height().min(700.0)),
+        );
     }
     ui.horizontal_wrapped(|ui| {
         theme::muted(
@@ -191,6 +196,7 @@ pub fn simulation_window(ctx: &egui::Context, view: &mut AuthorView) {
     egui::Window::new("Random play")
         .open(&mut open)
         .default_width(560.0)
+        .default_height(560.0)
         .vscroll(true)
         .show(ctx, |ui| match &view.simulation {
             None => {

@@ -106,10 +106,8 @@ impl AuthorView {
             .and_then(|m| m.map.find(node).map(|i| &m.map.nodes[i]))
         {
             let centre = map_view::node_rect(place.layer, place.row).center();
-            self.scene = egui::Rect::from_center_size(
-                centre,
-                self.scene.size().max(egui::vec2(900.0, 600.0)),
-            );
+            // Close enough to read the node and its neighbours.
+            self.scene = egui::Rect::from_center_size(centre, egui::vec2(700.0, 480.0));
         }
     }
 
@@ -334,11 +332,11 @@ fn draw(
                         let button = egui::Button::new(egui::RichText::new(text).color(colour))
                             .wrap()
                             .frame(false);
-                        let response = ui.add(button);
-                        let response = match &d.hint {
-                            Some(hint) => response.on_hover_text(hint),
-                            None => response,
-                        };
+                        let response = ui.add(button).on_hover_text("Show its node on the map");
+                        if let Some(hint) = &d.hint {
+                            ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
+                        }
+                        ui.add_space(4.0);
                         if response.clicked()
                             && let Some(line) = line
                         {
