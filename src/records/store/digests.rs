@@ -69,6 +69,27 @@ pub struct RevisionFact {
     pub text: String,
 }
 
+/// A regret tally from (node, words, overall, taken, lost, better).
+fn read_tally(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegretTally> {
+    Ok(RegretTally {
+        node_id: r.get(0)?,
+        say: r.get(1)?,
+        overall: r.get::<_, i64>(2)?.clamp(0, 100) as u8,
+        taken: r.get::<_, i64>(3)? as u32,
+        lost: r.get(4)?,
+        better: r.get(5)?,
+    })
+}
+
+/// (overall, sessions, not replayed) from a row of those three.
+fn read_scores(r: &rusqlite::Row<'_>) -> rusqlite::Result<(u8, u32, u32)> {
+    Ok((
+        r.get::<_, i64>(0)?.clamp(0, 100) as u8,
+        r.get::<_, i64>(1)? as u32,
+        r.get::<_, i64>(2)? as u32,
+    ))
+}
+
 impl Store {
     /// Forgets digests of another version (new scoring rules change what a debrief says), so
     /// that they are worked out again when next needed.
@@ -345,18 +366,7 @@ impl Store {
                 "SELECT node_id, say, overall, taken, lost, better FROM regret_tallies
                  WHERE scenario_id = ?",
             )?;
-            statement
-                .query_map([scenario_id], |r| {
-                    Ok(RegretTally {
-                        node_id: r.get(0)?,
-                        say: r.get(1)?,
-                        overall: r.get::<_, i64>(2)?.clamp(0, 100) as u8,
-                        taken: r.get::<_, i64>(3)? as u32,
-                        lost: r.get(4)?,
-                        better: r.get(5)?,
-                    })
-                })?
-                .collect()
+            statement.query_map([scenario_id], read_tally)?.collect()
         };
         run().map_err(|e| failed(&self.path, "read the scenario's tallies", e))
     }
@@ -368,15 +378,7 @@ impl Store {
             let mut statement = self.conn.prepare_cached(
                 "SELECT overall, sessions, not_replayed FROM digest_scores WHERE scenario_id = ?",
             )?;
-            statement
-                .query_map([scenario_id], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?.clamp(0, 100) as u8,
-                        r.get::<_, i64>(1)? as u32,
-                        r.get::<_, i64>(2)? as u32,
-                    ))
-                })?
-                .collect()
+            statement.query_map([scenario_id], read_scores)?.collect()
         };
         run().map_err(|e| failed(&self.path, "read the scenario's scores", e))
     }
@@ -397,16 +399,7 @@ impl Store {
                  GROUP BY node_id, say, overall",
             )?;
             statement
-                .query_map(params![scenario_id, from, to], |r| {
-                    Ok(RegretTally {
-                        node_id: r.get(0)?,
-                        say: r.get(1)?,
-                        overall: r.get::<_, i64>(2)?.clamp(0, 100) as u8,
-                        taken: r.get::<_, i64>(3)? as u32,
-                        lost: r.get(4)?,
-                        better: r.get(5)?,
-                    })
-                })?
+                .query_map(params![scenario_id, from, to], read_tally)?
                 .collect()
         };
         run().map_err(|e| failed(&self.path, "read the scenario's tallies", e))
@@ -426,13 +419,7 @@ impl Store {
                  GROUP BY overall",
             )?;
             statement
-                .query_map(params![scenario_id, from, to], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?.clamp(0, 100) as u8,
-                        r.get::<_, i64>(1)? as u32,
-                        r.get::<_, i64>(2)? as u32,
-                    ))
-                })?
+                .query_map(params![scenario_id, from, to], read_scores)?
                 .collect()
         };
         run().map_err(|e| failed(&self.path, "read the scenario's scores", e))

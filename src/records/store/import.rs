@@ -92,40 +92,30 @@ impl Store {
                 let revision_id = Self::revision_id(tx, &session, pulled.started_at)?;
                 tx.prepare_cached(
                     "INSERT INTO sessions (registration, rep_id, revision_id, scenario_id, seed,
-                        origin, started_at, last_activity, status, opening, scoring_version,
-                        turns, ended_at, outcome, end_reason, end_node, right_call,
+                        origin, started_at, last_activity, opening, scoring_version, turns,
+                        ended_at, status, outcome, end_reason, end_node, right_call,
                         qualification, discovery, rapport, velocity, overall, passed,
                         minutes_used, final_trust, facts_uncovered)
                      VALUES (?, ?, ?, ?, ?, 'lrs', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                         ?, ?, ?, ?, ?)",
                 )?
-                .execute(params![
-                    pulled.registration,
-                    rep_id,
-                    revision_id,
-                    scenario.id,
-                    pulled.seed as i64,
-                    pulled.started_at,
-                    ended_at,
-                    end.status,
-                    json(&opening_said(&session)),
-                    SCORING_VERSION,
-                    turns.len() as i64,
-                    ended_at,
-                    end.outcome,
-                    end.end_reason,
-                    end.end_node,
-                    end.right_call,
-                    end.scores.map(|s| s.qualification),
-                    end.scores.map(|s| s.discovery),
-                    end.scores.map(|s| s.rapport),
-                    end.scores.map(|s| s.velocity),
-                    end.scores.map(|s| s.overall),
-                    end.scores.and_then(|s| s.passed),
-                    end.minutes_used,
-                    end.final_trust,
-                    end.facts_uncovered,
-                ])?;
+                .execute(rusqlite::params_from_iter(
+                    [
+                        pulled.registration.clone().into(),
+                        rep_id.into(),
+                        revision_id.into(),
+                        scenario.id.clone().into(),
+                        (pulled.seed as i64).into(),
+                        pulled.started_at.into(),
+                        ended_at.into(),
+                        json(&opening_said(&session)).into(),
+                        i64::from(SCORING_VERSION).into(),
+                        (turns.len() as i64).into(),
+                        ended_at.into(),
+                    ]
+                    .into_iter()
+                    .chain(end.values()),
+                ))?;
                 let id = tx.last_insert_rowid();
                 for (turn_no, (entry, reply)) in turns.iter().enumerate() {
                     let (think_ms, at) = pulled

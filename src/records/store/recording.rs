@@ -196,25 +196,12 @@ impl Store {
                 final_trust = ?, facts_uncovered = ?
              WHERE id = ?",
         )?
-        .execute(params![
-            now,
-            now,
-            end.status,
-            end.outcome,
-            end.end_reason,
-            end.end_node,
-            end.right_call,
-            end.scores.map(|s| s.qualification),
-            end.scores.map(|s| s.discovery),
-            end.scores.map(|s| s.rapport),
-            end.scores.map(|s| s.velocity),
-            end.scores.map(|s| s.overall),
-            end.scores.and_then(|s| s.passed),
-            end.minutes_used,
-            end.final_trust,
-            end.facts_uncovered,
-            recording.session_id,
-        ])?;
+        .execute(rusqlite::params_from_iter(
+            [now.into(), now.into()]
+                .into_iter()
+                .chain(end.values())
+                .chain([recording.session_id.into()]),
+        ))?;
         let abandoned = end.status == "abandoned";
         // Statement ids are fixed now: derived from the registration, so they are the same
         // whoever builds them (the outbox, `export xapi`).
@@ -247,6 +234,36 @@ pub(super) struct EndColumns {
 }
 
 impl EndColumns {
+    /// The values of status, outcome, end_reason, end_node, right_call, qualification,
+    /// discovery, rapport, velocity, overall, passed, minutes_used, final_trust and
+    /// facts_uncovered, in that order.
+    pub fn values(&self) -> [rusqlite::types::Value; 14] {
+        use rusqlite::types::Value;
+        let score = |pick: fn(&crate::engine::score::Scores) -> u8| {
+            self.scores
+                .map_or(Value::Null, |s| Value::Integer(i64::from(pick(&s))))
+        };
+        [
+            Value::Text(self.status.to_string()),
+            self.outcome.clone().map_or(Value::Null, Value::Text),
+            Value::Text(self.end_reason.clone()),
+            Value::Text(self.end_node.clone()),
+            self.right_call
+                .map_or(Value::Null, |r| Value::Integer(i64::from(r))),
+            score(|s| s.qualification),
+            score(|s| s.discovery),
+            score(|s| s.rapport),
+            score(|s| s.velocity),
+            score(|s| s.overall),
+            self.scores
+                .and_then(|s| s.passed)
+                .map_or(Value::Null, |p| Value::Integer(i64::from(p))),
+            Value::Integer(self.minutes_used),
+            Value::Integer(self.final_trust),
+            Value::Text(self.facts_uncovered.clone()),
+        ]
+    }
+
     /// `None` while the session goes on.
     pub fn of(session: &Session) -> Option<EndColumns> {
         let ending = session.ending()?;
