@@ -18,6 +18,12 @@ pub struct ChoiceShare {
     pub rest: u32,
     /// Points given up against the best continuation, on average, when taken.
     pub regret_each: f64,
+    /// Points given up in all, while adding up.
+    #[serde(skip)]
+    lost: f64,
+    /// What the best path says instead, while adding up.
+    #[serde(skip)]
+    better: Option<String>,
 }
 
 /// One node where the team chose.
@@ -79,8 +85,7 @@ pub fn insight(
         } else {
             read.scores
                 .extend(store.scores_by_days(scenario_id, first, end)?);
-            read.rows
-                .extend(store.regret_by_days(scenario_id, first, end)?);
+            read.days = Some((first, end));
             if let (Some(since), Some(first)) = (since, first)
                 && since < first * DAY_MS
             {
@@ -101,9 +106,26 @@ pub fn insight(
         tally.not_replayed += not_replayed;
     }
     let top_from = tally.top_from();
+    if let Some((first, end)) = read.days {
+        store.each_regret_by_days(
+            scenario_id,
+            first,
+            end,
+            |node, say, overall, taken, lost, better| {
+                tally.add(node, say, overall >= top_from, taken, lost, better);
+            },
+        )?;
+    }
     for row in read.rows {
         let top = row.overall >= top_from;
-        tally.add(&row.node_id, &row.say, top, row.taken, row.lost, row.better);
+        tally.add(
+            &row.node_id,
+            &row.say,
+            top,
+            row.taken,
+            row.lost,
+            row.better.as_deref(),
+        );
     }
     Ok(tally.into_insight(scenario_id))
 }
@@ -114,6 +136,8 @@ pub fn insight(
 struct Read {
     scores: Vec<(u8, u32, u32)>,
     rows: Vec<RegretTally>,
+    /// The whole days [first, end) whose day tallies are read, when the period has any.
+    days: Option<(Option<i64>, Option<i64>)>,
 }
 
 impl Read {
@@ -163,10 +187,6 @@ struct Tally {
     scores: Vec<(u8, u32)>,
     not_replayed: u32,
     nodes: HashMap<String, NodeInsight>,
-    /// The points each choice gave up in all, by node and words.
-    lost: HashMap<(String, String), f64>,
-    /// What the best path says instead of a choice, by node and words.
-    better: HashMap<(String, String), String>,
 }
 
 impl Tally {
@@ -194,28 +214,34 @@ impl Tally {
         top: bool,
         taken: u32,
         lost: f64,
-        better: Option<String>,
+        better: Option<&str>,
     ) {
-        let node = self
-            .nodes
-            .entry(node_id.to_string())
-            .or_insert_with(|| NodeInsight {
-                node_id: node_id.to_string(),
-                regret: 0.0,
-                visits_top: 0,
-                visits_rest: 0,
-                choices: Vec::new(),
-                better: None,
-            });
+        // Looked up before inserting: a period's day tallies are a hundred thousand rows.
+        if !self.nodes.contains_key(node_id) {
+            self.nodes.insert(
+                node_id.to_string(),
+                NodeInsight {
+                    node_id: node_id.to_string(),
+                    regret: 0.0,
+                    visits_top: 0,
+                    visits_rest: 0,
+                    choices: Vec::new(),
+                    better: None,
+                },
+            );
+        }
+        let node = self.nodes.get_mut(node_id).expect("inserted above");
         node.regret += lost;
-        let share = match node.choices.iter_mut().find(|c| c.say == say) {
-            Some(share) => share,
+        let share = match node.choices.iter_mut().position(|c| c.say == say) {
+            Some(at) => &mut node.choices[at],
             None => {
                 node.choices.push(ChoiceShare {
                     say: say.to_string(),
                     top: 0,
                     rest: 0,
                     regret_each: 0.0,
+                    lost: 0.0,
+                    better: None,
                 });
                 node.choices.last_mut().expect("just pushed")
             }
@@ -227,23 +253,17 @@ impl Tally {
             node.visits_rest += taken;
             share.rest += taken;
         }
-        let key = (node_id.to_string(), say.to_string());
+        share.lost += lost;
         // Of the best path's words at a choice, the first in text order, as the tallies keep.
         if let Some(better) = better
             && lost > 0.0
+            && share.better.as_deref().is_none_or(|kept| better < kept)
         {
-            let kept = self
-                .better
-                .entry(key.clone())
-                .or_insert_with(|| better.clone());
-            if better < *kept {
-                *kept = better;
-            }
+            share.better = Some(better.to_string());
         }
-        *self.lost.entry(key).or_default() += lost;
     }
 
-    fn into_insight(mut self, scenario_id: &str) -> Insight {
+    fn into_insight(self, scenario_id: &str) -> Insight {
         let top_from = self.top_from();
         let sessions: u32 = self.scores.iter().map(|s| s.1).sum();
         let top_sessions = self
@@ -263,14 +283,16 @@ impl Tally {
             let mut most_lost = 0.0;
             for choice in &mut node.choices {
                 let taken = f64::from(choice.top + choice.rest);
-                let key = (node.node_id.clone(), choice.say.clone());
-                let lost = self.lost.get(&key).copied().unwrap_or(0.0);
-                choice.regret_each = if taken > 0.0 { lost / taken } else { 0.0 };
-                if let Some(better) = self.better.remove(&key)
-                    && (node.better.is_none() || lost > most_lost)
+                choice.regret_each = if taken > 0.0 {
+                    choice.lost / taken
+                } else {
+                    0.0
+                };
+                if let Some(better) = choice.better.take()
+                    && (node.better.is_none() || choice.lost > most_lost)
                 {
                     node.better = Some(better);
-                    most_lost = lost;
+                    most_lost = choice.lost;
                 }
             }
         }

@@ -119,11 +119,17 @@ impl Store {
         let mut filter = filter.clone();
         filter.status = None;
         let (clause, values) = where_clause(&filter, clock::now_ms());
-        let joiner = if clause.is_empty() { "WHERE" } else { "AND" };
-        // Written out literally so that the partial index `sessions_to_digest` answers it.
+        // The filter's conditions, after the partial index's own.
+        let more = clause
+            .strip_prefix("WHERE ")
+            .map(|c| format!("AND {c}"))
+            .unwrap_or_default();
+        // The partial index `sessions_to_digest` holds only the sessions still to digest (none,
+        // once caught up), so it is named: otherwise SQLite may check each session of the period
+        // in the table. Its condition is written out literally, which lets SQLite use it.
         let sql = format!(
-            "SELECT s.id FROM sessions s {clause} {joiner} s.status = 'finished'
-                AND s.digested IS NULL ORDER BY s.id"
+            "SELECT s.id FROM sessions s INDEXED BY sessions_to_digest
+             WHERE s.status = 'finished' AND s.digested IS NULL {more} ORDER BY s.id"
         );
         let run = || -> rusqlite::Result<Vec<i64>> {
             let mut statement = self.conn.prepare_cached(&sql)?;
@@ -384,23 +390,44 @@ impl Store {
     }
 
     /// A scenario's regret tallies over the calls started on UTC days [from, to) (`None`: no
-    /// bound), summed over the days.
-    pub fn regret_by_days(
+    /// bound), a row per day, each given to `add` as (node, words, overall, taken, points lost,
+    /// the best path's words), borrowed: a month is a hundred thousand rows, and neither
+    /// sorting them in SQL nor copying their words pays.
+    pub fn each_regret_by_days(
         &self,
         scenario_id: &str,
         from: Option<i64>,
         to: Option<i64>,
-    ) -> Result<Vec<RegretTally>> {
-        let run = || -> rusqlite::Result<Vec<RegretTally>> {
+        mut add: impl FnMut(&str, &str, u8, u32, f64, Option<&str>),
+    ) -> Result<()> {
+        let mut run = || -> rusqlite::Result<()> {
             let mut statement = self.conn.prepare_cached(
-                "SELECT node_id, say, overall, sum(taken), sum(lost), min(better)
-                 FROM regret_daily
-                 WHERE scenario_id = ?1 AND day >= coalesce(?2, day) AND day < coalesce(?3, day + 1)
-                 GROUP BY node_id, say, overall",
+                "SELECT node_id, say, overall, taken, lost, better FROM regret_daily
+                 WHERE scenario_id = ?1 AND day >= ?2 AND day < ?3",
             )?;
-            statement
-                .query_map(params![scenario_id, from, to], read_tally)?
-                .collect()
+            let mut rows = statement.query(params![
+                scenario_id,
+                from.unwrap_or(i64::MIN),
+                to.unwrap_or(i64::MAX)
+            ])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| -> rusqlite::Result<&str> {
+                    r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)
+                };
+                let better = match r.get_ref(5)? {
+                    rusqlite::types::ValueRef::Text(bytes) => std::str::from_utf8(bytes).ok(),
+                    _ => None,
+                };
+                add(
+                    text(0)?,
+                    text(1)?,
+                    r.get::<_, i64>(2)?.clamp(0, 100) as u8,
+                    r.get::<_, i64>(3)? as u32,
+                    r.get(4)?,
+                    better,
+                );
+            }
+            Ok(())
         };
         run().map_err(|e| failed(&self.path, "read the scenario's tallies", e))
     }
@@ -415,11 +442,18 @@ impl Store {
         let run = || -> rusqlite::Result<Vec<(u8, u32, u32)>> {
             let mut statement = self.conn.prepare_cached(
                 "SELECT overall, sum(sessions), sum(not_replayed) FROM scores_daily
-                 WHERE scenario_id = ?1 AND day >= coalesce(?2, day) AND day < coalesce(?3, day + 1)
+                 WHERE scenario_id = ?1 AND day >= ?2 AND day < ?3
                  GROUP BY overall",
             )?;
             statement
-                .query_map(params![scenario_id, from, to], read_scores)?
+                .query_map(
+                    params![
+                        scenario_id,
+                        from.unwrap_or(i64::MIN),
+                        to.unwrap_or(i64::MAX)
+                    ],
+                    read_scores,
+                )?
                 .collect()
         };
         run().map_err(|e| failed(&self.path, "read the scenario's scores", e))
