@@ -342,13 +342,12 @@ impl Store {
         // kept with the outer transaction when it succeeds (the pull writes a page of sessions
         // in one transaction, each session in a savepoint of its own).
         if !self.conn.is_autocommit() {
-            self.conn
-                .execute_batch("SAVEPOINT work")
-                .map_err(|e| failed(&self.path, "start a transaction", e))?;
+            // Prepared once: a pull opens one for every session it rebuilds.
+            let run = |sql: &str| self.conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+            run("SAVEPOINT work").map_err(|e| failed(&self.path, "start a transaction", e))?;
             return match work(self) {
                 Ok(value) => {
-                    self.conn
-                        .execute_batch("RELEASE work")
+                    run("RELEASE work")
                         .map_err(|e| failed(&self.path, "save the transaction", e))?;
                     Ok(value)
                 }

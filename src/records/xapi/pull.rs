@@ -60,7 +60,7 @@ pub fn pull(
     local_source: &dyn Fn(&str) -> Option<String>,
 ) -> Result<PullReport, StoreError> {
     let agent = Lrs::agent();
-    let extension = |name: &str| super::statements::extension_key(settings, name);
+    let keys = Keys::new(settings);
     let since = store.meta(SINCE_KEY)?;
     let mut url = format!("{}/statements?limit={PAGE}&ascending=true", lrs.endpoint);
     if let Some(since) = &since {
@@ -71,7 +71,7 @@ pub fn pull(
         lrs,
         agent: &agent,
         local_source,
-        extension: &extension,
+        keys: &keys,
         report: PullReport::default(),
         scenarios: HashMap::new(),
         sources: HashMap::new(),
@@ -107,7 +107,7 @@ pub fn pull(
                 continue;
             }
             let ours = statement["context"]["extensions"]
-                .get(extension("scenario-id"))
+                .get(keys.get("scenario-id"))
                 .is_some();
             if !ours {
                 continue;
@@ -133,22 +133,19 @@ pub fn pull(
                     }
                     // The revision's text is kept once per revision, not in every ending.
                     let extensions = &mut statement["context"]["extensions"];
-                    let revision = extensions[extension("revision")]
+                    let revision = extensions[keys.get("revision")]
                         .as_str()
                         .unwrap_or_default()
                         .to_string();
                     if let Some(Value::String(text)) = extensions
                         .as_object_mut()
-                        .and_then(|e| e.remove(&extension("revision-source")))
+                        .and_then(|e| e.remove(keys.get("revision-source")))
                     {
                         puller.sources.entry(revision).or_insert(text);
                     }
                     pending.push((registration, statement));
                 }
-                Some(VERB_ANSWERED) => answered
-                    .entry(registration)
-                    .or_default()
-                    .push(turn_only(&statement)),
+                Some(VERB_ANSWERED) => answered.entry(registration).or_default().push(statement),
                 _ => {}
             }
         }
@@ -158,7 +155,7 @@ pub fn pull(
         let mut still = Vec::with_capacity(pending.len());
         let mut complete = Vec::new();
         for (registration, ending) in pending.drain(..) {
-            let expected = ending["context"]["extensions"][extension("turns")]
+            let expected = ending["context"]["extensions"][keys.get("turns")]
                 .as_u64()
                 .map(|n| n as usize);
             let have = answered.get(&registration).map_or(0, Vec::len);
@@ -235,7 +232,7 @@ struct Puller<'a> {
     lrs: &'a Lrs,
     agent: &'a ureq::Agent,
     local_source: &'a dyn Fn(&str) -> Option<String>,
-    extension: &'a dyn Fn(&str) -> String,
+    keys: &'a Keys,
     report: PullReport,
     scenarios: HashMap<String, Option<Scenario>>,
     /// Revision texts carried by endings, by revision.
@@ -246,12 +243,33 @@ struct Puller<'a> {
     done: HashSet<String>,
 }
 
-/// An `answered` statement cut to what rebuilding a turn reads.
-fn turn_only(statement: &Value) -> Value {
-    serde_json::json!({
-        "timestamp": statement["timestamp"],
-        "result": { "extensions": statement["result"]["extensions"] },
-    })
+/// The IRIs of dealsim's xAPI extensions, made once per pull rather than for every statement.
+struct Keys(HashMap<&'static str, String>);
+
+impl Keys {
+    const NAMES: [&'static str; 8] = [
+        "scenario-id",
+        "revision",
+        "revision-source",
+        "turns",
+        "seed",
+        "choice-position",
+        "turn",
+        "think-ms",
+    ];
+
+    fn new(settings: &XapiSettings) -> Keys {
+        Keys(
+            Keys::NAMES
+                .iter()
+                .map(|name| (*name, super::statements::extension_key(settings, name)))
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &'static str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
 }
 
 impl Puller<'_> {
@@ -272,7 +290,7 @@ impl Puller<'_> {
     ) -> Result<Flow, StoreError> {
         self.done.insert(registration.to_string());
         let store = self.store;
-        let extension = self.extension;
+        let keys = self.keys;
         if store.has_registration(registration)? {
             self.report.already_here += 1;
             return Ok(Flow::Go);
@@ -291,18 +309,18 @@ impl Puller<'_> {
         } else {
             shown.to_string()
         };
-        let scenario_id = context[extension("scenario-id")]
+        let scenario_id = context[keys.get("scenario-id")]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let revision = context[extension("revision")]
+        let revision = context[keys.get("revision")]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let seed = context[extension("seed")]
+        let seed = context[keys.get("seed")]
             .as_str()
             .and_then(|s| s.parse::<u64>().ok())
-            .or_else(|| context[extension("seed")].as_u64());
+            .or_else(|| context[keys.get("seed")].as_u64());
         let name = format!(
             "{rep}'s session on {scenario_id} ({})",
             &registration[..8.min(registration.len())]
@@ -345,7 +363,7 @@ impl Puller<'_> {
             );
             return Ok(Flow::Go);
         }
-        let expected = context[extension("turns")].as_u64().map(|n| n as usize);
+        let expected = context[keys.get("turns")].as_u64().map(|n| n as usize);
         if expected != Some(turns.len()) {
             // Some turns were stored in an earlier page range, or the count is not carried:
             // ask for this session's statements alone.
@@ -373,7 +391,7 @@ impl Puller<'_> {
             );
             return Ok(Flow::Go);
         }
-        let pulled = match pulled_session(ending, &turns, &rep, seed, extension) {
+        let pulled = match pulled_session(ending, &turns, &rep, seed, keys) {
             Ok(pulled) => pulled,
             Err(why) => {
                 self.leave(ending, format!("{name}: {why}"));
@@ -399,7 +417,7 @@ fn pulled_session(
     turns: &[Value],
     rep: &str,
     seed: u64,
-    extension: &dyn Fn(&str) -> String,
+    keys: &Keys,
 ) -> Result<PulledSession, String> {
     let time = |statement: &Value| {
         statement["timestamp"]
@@ -410,17 +428,17 @@ fn pulled_session(
     let mut steps = Vec::with_capacity(turns.len());
     for statement in turns {
         let result = &statement["result"]["extensions"];
-        let position = result[extension("choice-position")]
+        let position = result[keys.get("choice-position")]
             .as_u64()
             .filter(|p| *p >= 1)
             .ok_or_else(|| "a turn does not say which choice was taken".to_string())?;
-        let order = result[extension("turn")].as_u64();
+        let order = result[keys.get("turn")].as_u64();
         steps.push((
             order,
             time(statement)?,
             PulledTurn {
                 choice: position as usize - 1,
-                think_ms: result[extension("think-ms")].as_u64().unwrap_or(0),
+                think_ms: result[keys.get("think-ms")].as_u64().unwrap_or(0),
                 at: time(statement)?,
             },
         ));
