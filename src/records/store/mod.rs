@@ -343,7 +343,11 @@ impl Store {
         // in one transaction, each session in a savepoint of its own).
         if !self.conn.is_autocommit() {
             // Prepared once: a pull opens one for every session it rebuilds.
-            let run = |sql: &str| self.conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+            let run = |sql: &str| {
+                self.conn
+                    .prepare_cached(sql)
+                    .and_then(|mut s| s.execute([]))
+            };
             run("SAVEPOINT work").map_err(|e| failed(&self.path, "start a transaction", e))?;
             return match work(self) {
                 Ok(value) => {
