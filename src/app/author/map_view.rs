@@ -67,9 +67,9 @@ pub fn show(ui: &mut egui::Ui, view: &mut AuthorView) -> Option<String> {
         );
     }
     ui.horizontal_wrapped(|ui| {
-        theme::muted(
-            ui,
-            "Drag to pan, Ctrl and the wheel to zoom. Thick teal: best play · dashed: the buyer's luck or the buyer going on · orange border: a problem · red border: cannot reach an ending · grey: unreachable",
+        theme::muted(ui, "Drag to pan, Ctrl and the wheel to zoom.");
+        ui.label(egui::RichText::new("Legend").underline()).on_hover_text(
+            "Thick teal: best play · dashed: the buyer's luck or the buyer going on · orange border: a problem · red border: cannot reach an ending · grey: unreachable",
         );
         if ui.small_button("Fit").clicked() {
             *scene = bounds(map);

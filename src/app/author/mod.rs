@@ -296,8 +296,10 @@ fn draw(
     let entry = view.entry(&library);
     let report = entry.map(|e| e.report.clone());
     let scenario = entry.and_then(|e| e.scenario()).cloned();
+    // The side panels give the map what room they can spare on a small window.
+    let narrow = ui.available_width() < 1000.0;
     egui::Panel::left("author-problems")
-        .exact_size(270.0)
+        .exact_size(if narrow { 230.0 } else { 270.0 })
         .resizable(false)
         .frame(
             theme::screen()
@@ -355,7 +357,7 @@ fn draw(
                 });
         });
     egui::Panel::right("author-node")
-        .exact_size(340.0)
+        .exact_size(if narrow { 300.0 } else { 340.0 })
         .resizable(false)
         .frame(
             theme::screen()

@@ -63,6 +63,9 @@ pub struct TabWalk {
     /// The focused widget's name after each press, in order.
     order: Vec<String>,
     buttons: BTreeSet<String>,
+    /// When set, only these must be reached (a modal dialog over a screen, whose buttons
+    /// behind it cannot take the focus while it is open).
+    only: Option<BTreeSet<String>>,
     /// The focus order as text once done, or the buttons Tab never reached.
     pub result: Option<Result<String, String>>,
 }
@@ -78,13 +81,21 @@ impl TabWalk {
         };
     }
 
+    /// A walk that must reach just these buttons (those of a modal dialog).
+    pub fn start_for(&mut self, buttons: &[&str]) {
+        self.start();
+        self.only = Some(buttons.iter().map(|b| b.to_string()).collect());
+    }
+
     pub fn running(&self) -> bool {
         self.running
     }
 
     fn see(&mut self, update: &TreeUpdate) {
         for (_, node) in &update.nodes {
+            // A disabled button (the choices while the call is paused) cannot take the focus.
             if node.role() == bevy_egui::egui::accesskit::Role::Button
+                && !node.is_disabled()
                 && let Some(label) = node.label()
             {
                 self.buttons.insert(label.to_string());
@@ -105,6 +116,9 @@ impl TabWalk {
 
     fn finish(&mut self) {
         self.running = false;
+        if let Some(only) = self.only.take() {
+            self.buttons = only;
+        }
         let reached: BTreeSet<&String> = self.order.iter().collect();
         let missing: Vec<&String> = self
             .buttons

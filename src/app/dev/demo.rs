@@ -301,6 +301,21 @@ fn drive(
                 && !walked(&mut demo, &mut walk, "3-call")
             {
                 // Tab is pressed through the call screen first (`walked`).
+            } else if demo.frames_in_step > SETTLE_FRAMES
+                && shots == 3
+                && !demo.walked.iter().any(|w| w == "3-call-paused")
+            {
+                // Then through the pause dialog (Esc), whose Abandon must be reachable too.
+                if let Some(call) = call.as_mut() {
+                    call.paused = true;
+                }
+                if !walk.running() && walk.result.is_none() {
+                    walk.start_for(&["Resume", "Abandon call"]);
+                } else if !walk.running() && walked(&mut demo, &mut walk, "3-call-paused") {
+                    if let Some(call) = call.as_mut() {
+                        call.paused = false;
+                    }
+                }
             } else if demo.frames_in_step > SETTLE_FRAMES && shots == 3 {
                 if let Some(last) = demo.script.choices.last().cloned() {
                     match call
