@@ -311,10 +311,11 @@ fn drive(
                 }
                 if !walk.running() && walk.result.is_none() {
                     walk.start_for(&["Resume", "Abandon call"]);
-                } else if !walk.running() && walked(&mut demo, &mut walk, "3-call-paused") {
-                    if let Some(call) = call.as_mut() {
-                        call.paused = false;
-                    }
+                } else if !walk.running()
+                    && walked(&mut demo, &mut walk, "3-call-paused")
+                    && let Some(call) = call.as_mut()
+                {
+                    call.paused = false;
                 }
             } else if demo.frames_in_step > SETTLE_FRAMES && shots == 3 {
                 if let Some(last) = demo.script.choices.last().cloned() {
