@@ -52,6 +52,8 @@ pub struct SessionLog {
     /// How many syncs have finished.
     pub syncs_done: u32,
     pull: Option<Pending<Result<PullReport, String>>>,
+    /// Pulled calls being digested.
+    digesting: Option<Pending<Result<(), String>>>,
     /// What the last pull of the team's sessions did (and when), or why it could not run.
     pub last_pull: Option<(crate::records::clock::Millis, Result<PullReport, String>)>,
 }
@@ -78,6 +80,7 @@ impl SessionLog {
             last_sync: None,
             syncs_done: 0,
             pull: None,
+            digesting: None,
             last_pull: None,
         }
     }
@@ -206,19 +209,22 @@ impl SessionLog {
         let xapi = self.config.xapi.clone();
         self.pull = Some(self.lrs_worker.submit(move |store| {
             // Statements sent by this dealsim carry their scenario's text.
-            let report = crate::records::xapi::pull(store, &xapi, &lrs, &|_| None)
-                .map_err(|e| e.to_string());
-            // The pulled calls' debriefs are worked out now, in the background, so that the
-            // Scenarios tab's insight and the Reps tab's briefs read them at once.
-            if report.as_ref().is_ok_and(|r| r.added > 0) {
-                let everything = crate::records::store::Filter::default();
-                if let Err(error) =
-                    crate::records::digest::catch_up(store, &everything, &mut |_, _| {})
-                {
-                    warn!("could not digest the pulled calls: {error}");
-                }
-            }
-            report
+            crate::records::xapi::pull(store, &xapi, &lrs, &|_| None).map_err(|e| e.to_string())
+        }));
+    }
+
+    /// Works out the debriefs of calls not digested yet (`records::digest`), in the background
+    /// after a pull has reported, so that the Scenarios tab's insight and the Reps tab's briefs
+    /// read them at once; the pull's report does not wait for it.
+    fn digest_in_background(&mut self) {
+        if self.digesting.is_some() {
+            return;
+        }
+        self.digesting = Some(self.lrs_worker.submit(|store| {
+            let everything = crate::records::store::Filter::default();
+            crate::records::digest::catch_up(store, &everything, &mut |_, _| {})
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }));
     }
 }
@@ -228,10 +234,19 @@ const PLACEHOLDER: &str = "this machine does not have your company's dealsim set
 
 /// Takes in what the background pull did.
 fn take_pull_report(mut log: ResMut<SessionLog>) {
+    if let Some(pending) = &mut log.digesting
+        && let Some(result) = pending.try_take()
+    {
+        if let Err(error) = result {
+            warn!("could not digest the pulled calls: {error}");
+        }
+        log.digesting = None;
+    }
     let Some(pending) = &mut log.pull else {
         return;
     };
     if let Some(result) = pending.try_take() {
+        let added = result.as_ref().map_or(0, |r| r.added);
         if let Ok(report) = &result {
             info!(
                 "LRS pull: {} statements read, {} sessions added, {} already here",
@@ -241,6 +256,9 @@ fn take_pull_report(mut log: ResMut<SessionLog>) {
         log.last_pull = Some((crate::records::clock::now_ms(), result));
         log.pull = None;
         log.syncs_done += 1;
+        if added > 0 {
+            log.digest_in_background();
+        }
     }
 }
 

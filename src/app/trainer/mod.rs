@@ -132,8 +132,8 @@ struct Query {
     ascending: bool,
     rep: Option<String>,
     scenario: Option<String>,
-    /// The fact ids of the scenario asked about, from the library's copy.
-    facts: Vec<String>,
+    /// Each playable scenario's fact ids, by scenario id, from the library's copy.
+    facts: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// What a refresh read, for the tab that asked.
@@ -261,12 +261,19 @@ pub fn refresh(
         return;
     }
     view.stale = false;
-    let facts = view
-        .scenario
-        .as_deref()
-        .and_then(|id| library.playable(id))
-        .map(|(_, s)| s.facts().iter().map(|f| f.id.clone()).collect())
-        .unwrap_or_default();
+    // Every playable scenario's facts: with none picked yet, the analysis is of the first
+    // scenario with sessions, which only the worker knows (its missed facts were empty).
+    let facts = library
+        .entries
+        .iter()
+        .filter_map(|e| e.scenario())
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.facts().iter().map(|f| f.id.clone()).collect(),
+            )
+        })
+        .collect();
     let query = Query {
         tab: view.tab,
         filter: view.filter.clone(),
@@ -376,7 +383,8 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
                 .clone()
                 .or_else(|| loaded.scenarios.first().map(|s| s.0.clone()));
             if let Some(id) = &loaded.scenario {
-                loaded.analysis = Some(store.scenario_analysis(id, &query.facts)?);
+                let facts = query.facts.get(id).map_or(&[][..], Vec::as_slice);
+                loaded.analysis = Some(store.scenario_analysis(id, facts)?);
             }
         }
         Tab::Lrs => loaded.outbox = Some(store.outbox_summary()?),
