@@ -298,82 +298,68 @@ fn draw(
     let scenario = entry.and_then(|e| e.scenario()).cloned();
     // The side panels give the map what room they can spare on a small window.
     let narrow = ui.available_width() < 1000.0;
-    egui::Panel::left("author-problems")
-        .exact_size(if narrow { 230.0 } else { 270.0 })
-        .resizable(false)
-        .frame(
-            theme::screen()
-                .fill(theme::SURFACE)
-                .inner_margin(egui::Margin::same(14)),
-        )
-        .show(&mut ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("author-problems")
-                .show(ui, |ui| {
-                    theme::section(ui, "problems");
-                    let Some(report) = &report else {
-                        theme::muted(ui, "Put a .scenario.ron file in the scenarios folder.");
-                        return;
-                    };
-                    if report.diagnostics.is_empty() {
-                        theme::muted(ui, "None: the file checks clean.");
-                    }
-                    for d in &report.diagnostics {
-                        let line = d.location.as_deref().map(|l| l.line);
-                        let colour = if d.is_error() {
-                            theme::BAD
-                        } else {
-                            theme::WARN
-                        };
-                        let text = format!(
-                            "{} {}{}",
-                            d.code.as_str(),
-                            line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                            d.message
-                        );
-                        let button = egui::Button::new(egui::RichText::new(text).color(colour))
-                            .wrap()
-                            .frame(false);
-                        let response = ui.add(button).on_hover_text("Show its node on the map");
-                        if let Some(hint) = &d.hint {
-                            ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
-                        }
-                        ui.add_space(4.0);
-                        if response.clicked()
-                            && let Some(line) = line
-                        {
-                            view.select_line(line);
-                        }
-                    }
-                    if scenario.is_none() && view.map.is_some() {
-                        ui.add_space(8.0);
-                        ui.label(
-                            egui::RichText::new(
-                                "The file does not check now: the map shows its last good version.",
-                            )
-                            .color(theme::WARN),
-                        );
-                    }
-                });
-        });
-    egui::Panel::right("author-node")
-        .exact_size(if narrow { 300.0 } else { 340.0 })
-        .resizable(false)
-        .frame(
-            theme::screen()
-                .fill(theme::SURFACE)
-                .inner_margin(egui::Margin::same(14)),
-        )
-        .show(&mut ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("author-node")
-                .show(ui, |ui| {
-                    let view = &mut *view;
-                    if let Some(request) = node_panel::show(ui, view, scenario.as_ref()) {
-                        playtest.write(request);
-                    }
-                });
-        });
+    side_panel(
+        &mut ui,
+        egui::Panel::left("author-problems"),
+        if narrow { 230.0 } else { 270.0 },
+        |ui| {
+            theme::section(ui, "problems");
+            let Some(report) = &report else {
+                theme::muted(ui, "Put a .scenario.ron file in the scenarios folder.");
+                return;
+            };
+            if report.diagnostics.is_empty() {
+                theme::muted(ui, "None: the file checks clean.");
+            }
+            for d in &report.diagnostics {
+                let line = d.location.as_deref().map(|l| l.line);
+                let colour = if d.is_error() {
+                    theme::BAD
+                } else {
+                    theme::WARN
+                };
+                let text = format!(
+                    "{} {}{}",
+                    d.code.as_str(),
+                    line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                    d.message
+                );
+                let button = egui::Button::new(egui::RichText::new(text).color(colour))
+                    .wrap()
+                    .frame(false);
+                let response = ui.add(button).on_hover_text("Show its node on the map");
+                if let Some(hint) = &d.hint {
+                    ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
+                }
+                ui.add_space(4.0);
+                if response.clicked()
+                    && let Some(line) = line
+                {
+                    view.select_line(line);
+                }
+            }
+            if scenario.is_none() && view.map.is_some() {
+                ui.add_space(8.0);
+                ui.label(
+                    egui::RichText::new(
+                        "The file does not check now: the map shows its last good version.",
+                    )
+                    .color(theme::WARN),
+                );
+            }
+        },
+    );
+    side_panel(
+        &mut ui,
+        egui::Panel::right("author-node"),
+        if narrow { 300.0 } else { 340.0 },
+        |ui| {
+            let view = &mut *view;
+            if let Some(request) = node_panel::show(ui, view, scenario.as_ref()) {
+                playtest.write(request);
+            }
+        },
+    );
     egui::CentralPanel::default()
         .frame(theme::screen())
         .show(&mut ui, |ui| {
@@ -400,6 +386,21 @@ fn draw(
             }
         });
     Ok(())
+}
+
+/// One of the screen's side panels: its width, its colour and its own scroll.
+fn side_panel(ui: &mut egui::Ui, panel: egui::Panel, width: f32, add: impl FnOnce(&mut egui::Ui)) {
+    panel
+        .exact_size(width)
+        .resizable(false)
+        .frame(
+            theme::screen()
+                .fill(theme::SURFACE)
+                .inner_margin(egui::Margin::same(14)),
+        )
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, add);
+        });
 }
 
 /// A file's name in the list: its title, and its file name, with a broken file marked.

@@ -122,20 +122,8 @@ impl Store {
         if !over_all_time {
             return self.summarise(filter, None);
         }
-        let mut clauses = vec!["t.n > 0".to_string()];
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(rep) = &filter.rep {
-            clauses.push(format!("t.rep_id = {}", super::reps::REP_OF_KEY));
-            let key = super::reps::rep_key(rep);
-            values.push(key.clone().into());
-            values.push(key.into());
-        }
-        if let Some(team) = &filter.team {
-            clauses.push(
-                "t.rep_id IN (SELECT m.rep_id FROM teams m WHERE lower(m.team) = lower(?))".into(),
-            );
-            values.push(team.split_whitespace().collect::<Vec<_>>().join(" ").into());
-        }
+        let (mut clauses, values) = super::sessions::rep_clauses(filter, "t.rep_id");
+        clauses.push("t.n > 0".to_string());
         let sql = format!(
             "SELECT t.rep_id, r.name, t.changes, c.version, c.changes, c.report
              FROM rep_totals t JOIN reps r ON r.id = t.rep_id

@@ -168,54 +168,62 @@ fn order_by(key: SortKey, descending: bool) -> String {
     }
 }
 
-/// The filter on a rep: its name, any case or spacing, or a name merged into it.
-fn const_format_rep() -> &'static str {
-    static CLAUSE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    CLAUSE.get_or_init(|| format!("s.rep_id = {}", super::reps::REP_OF_KEY))
-}
-
-/// The WHERE clause and its parameters for a filter.
-pub(super) fn where_clause(filter: &Filter, now: Millis) -> (String, Vec<rusqlite::types::Value>) {
+/// The conditions on a rep id `column` that a filter's rep and team make (a rep by their name
+/// in any case or spacing, or a name merged into them; a team's members), with their values:
+/// one rule for the session filter and the kept per-rep reports.
+pub(super) fn rep_clauses(
+    filter: &Filter,
+    column: &str,
+) -> (Vec<String>, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut clauses = Vec::new();
     let mut values = Vec::new();
     if let Some(rep) = &filter.rep {
-        clauses.push(const_format_rep());
+        clauses.push(format!("{column} = {}", super::reps::REP_OF_KEY));
         let key = super::reps::rep_key(rep);
         values.push(Value::Text(key.clone()));
         values.push(Value::Text(key));
     }
     if let Some(team) = &filter.team {
-        clauses.push("s.rep_id IN (SELECT t.rep_id FROM teams t WHERE lower(t.team) = lower(?))");
+        clauses.push(format!(
+            "{column} IN (SELECT m.rep_id FROM teams m WHERE lower(m.team) = lower(?))"
+        ));
         values.push(Value::Text(
             team.split_whitespace().collect::<Vec<_>>().join(" "),
         ));
     }
+    (clauses, values)
+}
+
+/// The WHERE clause and its parameters for a filter.
+pub(super) fn where_clause(filter: &Filter, now: Millis) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let (mut clauses, mut values) = rep_clauses(filter, "s.rep_id");
     if let Some(scenario) = &filter.scenario {
-        clauses.push("s.scenario_id = ?");
+        clauses.push("s.scenario_id = ?".to_string());
         values.push(Value::Text(scenario.clone()));
     }
     if let Some(since) = filter.since {
-        clauses.push("s.started_at >= ?");
+        clauses.push("s.started_at >= ?".to_string());
         values.push(Value::Integer(since));
     }
     if let Some(until) = filter.until {
-        clauses.push("s.started_at < ?");
+        clauses.push("s.started_at < ?".to_string());
         values.push(Value::Integer(until));
     }
     if let Some(outcome) = filter.outcome {
-        clauses.push("s.outcome = ?");
+        clauses.push("s.outcome = ?".to_string());
         values.push(Value::Text(enum_text(outcome)));
     }
     match filter.status {
-        Some(Status::Finished) => clauses.push("s.status = 'finished'"),
-        Some(Status::Abandoned) => clauses.push("s.status = 'abandoned'"),
+        Some(Status::Finished) => clauses.push("s.status = 'finished'".to_string()),
+        Some(Status::Abandoned) => clauses.push("s.status = 'abandoned'".to_string()),
         Some(Status::Playing) => {
-            clauses.push("s.status = 'playing' AND s.last_activity >= ?");
+            clauses.push("s.status = 'playing' AND s.last_activity >= ?".to_string());
             values.push(Value::Integer(now - INTERRUPTED_AFTER_MS));
         }
         Some(Status::Interrupted) => {
-            clauses.push("s.status = 'playing' AND s.last_activity < ?");
+            clauses.push("s.status = 'playing' AND s.last_activity < ?".to_string());
             values.push(Value::Integer(now - INTERRUPTED_AFTER_MS));
         }
         None => {}
