@@ -38,6 +38,7 @@ pub use team::{ChoiceCount, HeatmapRow, Improvement, NodeChoices, Practice, Scen
 
 use crate::records::clock;
 use error::failed;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use schema::{APPLICATION_ID, MIGRATIONS};
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,9 @@ impl Store {
             .conn
             .pragma_update(None, "cache_size", -16_384)
             .map_err(|e| failed(path, "set up the database", e))?;
+        // Room for every statement a pull or a trainer's screen prepares (rusqlite keeps 16),
+        // so none is prepared again each time round.
+        store.conn.set_prepared_statement_cache_capacity(64);
         store.migrate()?;
         if checked {
             store.note_integrity_checked(clock::now_ms())?;
@@ -336,6 +340,51 @@ impl Store {
             .map_err(|e| failed(&self.path, "read the schema version", e))
     }
 
+    /// Runs bulk writes (a pull) with three of SQLite's settings changed for them, and put back
+    /// afterwards whatever the outcome:
+    /// - statement journals in memory (`temp_store`): every insert that fires a trigger keeps a
+    ///   copy of the pages it changes until it ends, and past 64 KiB SQLite wrote those copies
+    ///   to a temporary file, a system call per page. Put back so that the trainer's large
+    ///   sorts still spill to disk, not to memory.
+    /// - plans kept (`QPSG`): with its default, SQLite prepared the rep lookup again each time
+    ///   it was given a new name, once per session pulled.
+    /// - checkpoints every 64 MB of log rather than 4 MB: a page changed by many sessions is
+    ///   copied into the database once, and the file is flushed to disk less often (each
+    ///   checkpoint waits for the disk; the WAL's commits stay as safe as ever).
+    pub fn for_bulk_writes<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let read = |pragma: &str| -> Result<i64> {
+            self.conn
+                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+                .map_err(|e| failed(&self.path, "set up a bulk write", e))
+        };
+        let temp_store = read("temp_store")?;
+        let autocheckpoint = read("wal_autocheckpoint")?;
+        let qpsg = self
+            .conn
+            .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+            .map_err(|e| failed(&self.path, "set up a bulk write", e))?;
+        let set = |temp_store: i64, qpsg: bool, autocheckpoint: i64| -> Result<()> {
+            self.conn
+                .pragma_update(None, "temp_store", temp_store)
+                .and_then(|_| {
+                    self.conn
+                        .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, qpsg)
+                })
+                .and_then(|_| {
+                    self.conn
+                        .pragma_update(None, "wal_autocheckpoint", autocheckpoint)
+                })
+                .map_err(|e| failed(&self.path, "set up a bulk write", e))
+        };
+        // temp_store 2 is MEMORY; 16,000 pages of 4 KiB is 64 MB.
+        set(2, true, 16_000)?;
+        let result = work();
+        let restored = set(temp_store, qpsg, autocheckpoint);
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+
     /// Runs a closure in one transaction (bulk imports and the benchmark's fixture).
     pub fn in_transaction<T>(&self, work: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
         // Inside another transaction, a savepoint: the work is undone alone when it fails, and
@@ -393,4 +442,42 @@ fn file_uri(path: &Path) -> String {
     }
     uri.push_str("?mode=ro&immutable=1");
     uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(store: &Store) -> (i64, i64, bool) {
+        let read = |pragma: &str| {
+            store
+                .conn
+                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        let qpsg = store
+            .conn
+            .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+            .unwrap();
+        (read("temp_store"), read("wal_autocheckpoint"), qpsg)
+    }
+
+    #[test]
+    fn bulk_writes_put_sqlites_settings_back_whatever_the_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("bulk.db")).unwrap();
+        let before = settings(&store);
+        assert_eq!(before, (0, 1_000, false), "SQLite's defaults");
+        let during = store.for_bulk_writes(|| Ok(settings(&store))).unwrap();
+        assert_eq!(during, (2, 16_000, true));
+        assert_eq!(settings(&store), before);
+        let failed: Result<()> = store.for_bulk_writes(|| {
+            Err(StoreError::Import {
+                registration: "r".into(),
+                detail: "broken".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(settings(&store), before, "put back after a failure too");
+    }
 }

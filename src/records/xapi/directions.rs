@@ -7,6 +7,7 @@
 use super::lrs::{Answer, Lrs, post};
 use super::pull::{get, query_value, resolve};
 use super::statements::{extension_key as extension, segment};
+use super::wire::WirePage;
 use crate::engine::score::Dimension;
 use crate::records::clock::{self, Millis};
 use crate::records::config::XapiSettings;
@@ -246,9 +247,20 @@ pub fn receive_directions(
                     return Ok(());
                 }
             };
-            statements.extend(page.statements);
-            match page.more {
-                Some(more) => url = resolve(&lrs.endpoint, &more),
+            let read = match WirePage::parse(&page.body) {
+                Ok(read) => read,
+                Err(why) => {
+                    report.unread = Some(why);
+                    return Ok(());
+                }
+            };
+            let Some(page_statements) = &read.statements else {
+                report.unread = Some("the LRS's answer has no `statements` list".into());
+                return Ok(());
+            };
+            statements.extend(page_statements.iter().map(|s| s.to_value()));
+            match read.next_page() {
+                Some(more) => url = resolve(&lrs.endpoint, more),
                 None => break,
             }
         }

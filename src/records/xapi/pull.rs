@@ -6,6 +6,7 @@
 
 use super::lrs::Lrs;
 use super::statements::VERSION;
+use super::wire::{Ending, Keys, TurnRead, WirePage};
 use crate::engine::check::compile_source;
 use crate::engine::format::load::SourceFile;
 use crate::engine::model::Scenario;
@@ -59,6 +60,15 @@ pub fn pull(
     lrs: &Lrs,
     local_source: &dyn Fn(&str) -> Option<String>,
 ) -> Result<PullReport, StoreError> {
+    store.for_bulk_writes(|| pull_into(store, settings, lrs, local_source))
+}
+
+fn pull_into(
+    store: &Store,
+    settings: &XapiSettings,
+    lrs: &Lrs,
+    local_source: &dyn Fn(&str) -> Option<String>,
+) -> Result<PullReport, StoreError> {
     let agent = Lrs::agent();
     let keys = Keys::new(settings);
     let since = store.meta(SINCE_KEY)?;
@@ -82,8 +92,8 @@ pub fn pull(
     // Sessions whose ending has been read, waiting for their turns; and turns waiting for their
     // session's ending. A session is rebuilt as soon as both are here, so memory holds only the
     // sessions in flight on the pages read, not every statement of the pull.
-    let mut pending: Vec<(String, Value)> = Vec::new();
-    let mut answered: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut pending: Vec<(String, Ending)> = Vec::new();
+    let mut answered: HashMap<String, Vec<TurnRead>> = HashMap::new();
     let mut newest_stored: Option<Millis> = None;
     let mut consistent_through: Option<Millis> = None;
     for _ in 0..MOST_PAGES {
@@ -97,55 +107,56 @@ pub fn pull(
         if consistent_through.is_none() {
             consistent_through = page.consistent_through;
         }
-        for mut statement in page.statements {
-            let verb = statement["verb"]["id"].as_str().unwrap_or_default();
+        let read = match WirePage::parse(&page.body) {
+            Ok(read) => read,
+            Err(why) => {
+                puller.report.stopped = Some(why);
+                return Ok(puller.report);
+            }
+        };
+        let Some(statements) = &read.statements else {
+            puller.report.stopped = Some("the LRS's answer has no `statements` list".into());
+            return Ok(puller.report);
+        };
+        for statement in statements {
+            let verb = statement.verb();
             if verb == super::directions::verb_assigned(settings)
                 || verb == super::directions::verb_set_focus(settings)
             {
                 puller.report.statements += 1;
-                directions.push(statement);
+                directions.push(statement.to_value());
                 continue;
             }
-            let ours = statement["context"]["extensions"]
-                .get(keys.get("scenario-id"))
-                .is_some();
-            if !ours {
+            if !statement.has_context_extension(keys.get("scenario-id")) {
                 continue;
             }
             puller.report.statements += 1;
-            if let Some(stored) = statement["stored"]
-                .as_str()
-                .and_then(|s| clock::parse(s).ok())
-            {
+            if let Some(stored) = statement.stored() {
                 newest_stored = Some(newest_stored.map_or(stored, |n| n.max(stored)));
             }
-            let registration = statement["context"]["registration"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if registration.is_empty() || puller.done.contains(&registration) {
+            let registration = statement.registration();
+            if registration.is_empty() || puller.done.contains(registration) {
                 continue;
             }
-            match statement["verb"]["id"].as_str() {
-                Some(VERB_COMPLETED | VERB_TERMINATED) => {
-                    if pending.iter().any(|(r, _)| *r == registration) {
+            match verb {
+                VERB_COMPLETED | VERB_TERMINATED => {
+                    if pending.iter().any(|(r, _)| r == registration) {
                         continue;
                     }
+                    let ending = Ending::read(statement, &keys, verb == VERB_TERMINATED);
                     // The revision's text is kept once per revision, not in every ending.
-                    let extensions = &mut statement["context"]["extensions"];
-                    let revision = extensions[keys.get("revision")]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string();
-                    if let Some(Value::String(text)) = extensions
-                        .as_object_mut()
-                        .and_then(|e| e.remove(keys.get("revision-source")))
+                    if !puller.sources.contains_key(&ending.revision)
+                        && !puller.scenarios.contains_key(&ending.revision)
+                        && let Some(text) = Ending::revision_source(statement, &keys)
                     {
-                        puller.sources.entry(revision).or_insert(text);
+                        puller.sources.insert(ending.revision.clone(), text);
                     }
-                    pending.push((registration, statement));
+                    pending.push((registration.to_string(), ending));
                 }
-                Some(VERB_ANSWERED) => answered.entry(registration).or_default().push(statement),
+                VERB_ANSWERED => answered
+                    .entry(registration.to_string())
+                    .or_default()
+                    .push(TurnRead::read(statement, &keys)),
                 _ => {}
             }
         }
@@ -155,9 +166,7 @@ pub fn pull(
         let mut still = Vec::with_capacity(pending.len());
         let mut complete = Vec::new();
         for (registration, ending) in pending.drain(..) {
-            let expected = ending["context"]["extensions"][keys.get("turns")]
-                .as_u64()
-                .map(|n| n as usize);
+            let expected = ending.turns;
             let have = answered.get(&registration).map_or(0, Vec::len);
             if expected == Some(have) {
                 let turns = answered.remove(&registration).unwrap_or_default();
@@ -173,8 +182,8 @@ pub fn pull(
             }
             Ok(())
         })?;
-        match page.more {
-            Some(more) => url = resolve(&lrs.endpoint, &more),
+        match read.next_page() {
+            Some(more) => url = resolve(&lrs.endpoint, more),
             None => break,
         }
     }
@@ -243,39 +252,10 @@ struct Puller<'a> {
     done: HashSet<String>,
 }
 
-/// The IRIs of dealsim's xAPI extensions, made once per pull rather than for every statement.
-struct Keys(HashMap<&'static str, String>);
-
-impl Keys {
-    const NAMES: [&'static str; 8] = [
-        "scenario-id",
-        "revision",
-        "revision-source",
-        "turns",
-        "seed",
-        "choice-position",
-        "turn",
-        "think-ms",
-    ];
-
-    fn new(settings: &XapiSettings) -> Keys {
-        Keys(
-            Keys::NAMES
-                .iter()
-                .map(|name| (*name, super::statements::extension_key(settings, name)))
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &'static str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
-    }
-}
-
 impl Puller<'_> {
-    fn leave(&mut self, ending: &Value, why: String) {
+    fn leave(&mut self, ending: &Ending, why: String) {
         self.report.left.push(why);
-        if let Some(stored) = ending["stored"].as_str().and_then(|s| clock::parse(s).ok()) {
+        if let Some(stored) = ending.stored {
             self.oldest_left = Some(self.oldest_left.map_or(stored, |o| o.min(stored)));
         }
     }
@@ -285,21 +265,16 @@ impl Puller<'_> {
     fn settle(
         &mut self,
         registration: &str,
-        ending: &Value,
-        mut turns: Vec<Value>,
+        ending: &Ending,
+        mut turns: Vec<TurnRead>,
     ) -> Result<Flow, StoreError> {
         self.done.insert(registration.to_string());
         let store = self.store;
-        let keys = self.keys;
         if store.has_registration(registration)? {
             self.report.already_here += 1;
             return Ok(Flow::Go);
         }
-        let context = &ending["context"]["extensions"];
-        let account = ending["actor"]["account"]["name"]
-            .as_str()
-            .unwrap_or_default();
-        let shown = ending["actor"]["name"].as_str().unwrap_or(account);
+        let (account, shown) = (ending.account.as_str(), ending.shown.as_str());
         // An account that is a login (its name differs from the name shown): the rep with that
         // login here, or the name shown, which gets the login.
         let rep = if !account.is_empty() && !shown.is_empty() && account != shown {
@@ -309,34 +284,23 @@ impl Puller<'_> {
         } else {
             shown.to_string()
         };
-        let scenario_id = context[keys.get("scenario-id")]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let revision = context[keys.get("revision")]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let seed = context[keys.get("seed")]
-            .as_str()
-            .and_then(|s| s.parse::<u64>().ok())
-            .or_else(|| context[keys.get("seed")].as_u64());
+        let (scenario_id, revision) = (&ending.scenario_id, &ending.revision);
         let name = format!(
             "{rep}'s session on {scenario_id} ({})",
             &registration[..8.min(registration.len())]
         );
-        let Some(seed) = seed else {
+        let Some(seed) = ending.seed else {
             self.leave(ending, format!("{name}: its statements carry no seed"));
             return Ok(Flow::Go);
         };
         // The scenario revision it was played on: carried by the statements, stored here, or
         // one of this machine's scenario files.
-        if !self.scenarios.contains_key(&revision) {
-            let source = match self.sources.remove(&revision) {
+        if !self.scenarios.contains_key(revision) {
+            let source = match self.sources.remove(revision) {
                 Some(text) => Some(text),
-                None => match store.revision_source(&revision)? {
+                None => match store.revision_source(revision)? {
                     Some(text) => Some(text),
-                    None => (self.local_source)(&revision),
+                    None => (self.local_source)(revision),
                 },
             };
             let compiled = source.and_then(|text| {
@@ -349,11 +313,11 @@ impl Puller<'_> {
                 );
                 compile_source(&file)
                     .scenario
-                    .filter(|scenario| scenario.revision == revision)
+                    .filter(|scenario| scenario.revision == *revision)
             });
             self.scenarios.insert(revision.clone(), compiled);
         }
-        if self.scenarios[&revision].is_none() {
+        if self.scenarios[revision].is_none() {
             self.leave(
                 ending,
                 format!(
@@ -363,17 +327,12 @@ impl Puller<'_> {
             );
             return Ok(Flow::Go);
         }
-        let expected = context[keys.get("turns")].as_u64().map(|n| n as usize);
+        let expected = ending.turns;
         if expected != Some(turns.len()) {
             // Some turns were stored in an earlier page range, or the count is not carried:
             // ask for this session's statements alone.
-            match session_statements(self.agent, self.lrs, registration) {
-                Ok(all) => {
-                    turns = all
-                        .into_iter()
-                        .filter(|s| s["verb"]["id"].as_str() == Some(VERB_ANSWERED))
-                        .collect();
-                }
+            match session_turns(self.agent, self.lrs, registration, self.keys) {
+                Ok(all) => turns = all,
                 Err(why) => {
                     self.report.stopped = Some(why);
                     return Ok(Flow::Stop);
@@ -391,14 +350,14 @@ impl Puller<'_> {
             );
             return Ok(Flow::Go);
         }
-        let pulled = match pulled_session(ending, &turns, &rep, seed, keys) {
+        let pulled = match pulled_session(ending, &turns, &rep, seed) {
             Ok(pulled) => pulled,
             Err(why) => {
                 self.leave(ending, format!("{name}: {why}"));
                 return Ok(Flow::Go);
             }
         };
-        let scenario = self.scenarios[&revision].as_ref().expect("checked above");
+        let scenario = self.scenarios[revision].as_ref().expect("checked above");
         match store.import(scenario, &pulled) {
             Ok(Imported::Added(_)) => self.report.added += 1,
             Ok(Imported::AlreadyHere) => self.report.already_here += 1,
@@ -413,62 +372,51 @@ impl Puller<'_> {
 
 /// A session from its ending statement and its `answered` statements.
 fn pulled_session(
-    ending: &Value,
-    turns: &[Value],
+    ending: &Ending,
+    turns: &[TurnRead],
     rep: &str,
     seed: u64,
-    keys: &Keys,
 ) -> Result<PulledSession, String> {
-    let time = |statement: &Value| {
-        statement["timestamp"]
-            .as_str()
-            .and_then(|s| clock::parse(s).ok())
-            .ok_or_else(|| "a statement has no readable timestamp".to_string())
-    };
+    let no_time = || "a statement has no readable timestamp".to_string();
     let mut steps = Vec::with_capacity(turns.len());
-    for statement in turns {
-        let result = &statement["result"]["extensions"];
-        let position = result[keys.get("choice-position")]
-            .as_u64()
+    for turn in turns {
+        let position = turn
+            .position
             .filter(|p| *p >= 1)
             .ok_or_else(|| "a turn does not say which choice was taken".to_string())?;
-        let order = result[keys.get("turn")].as_u64();
+        let at = turn.at.ok_or_else(no_time)?;
         steps.push((
-            order,
-            time(statement)?,
+            turn.order,
+            at,
             PulledTurn {
                 choice: position as usize - 1,
-                think_ms: result[keys.get("think-ms")].as_u64().unwrap_or(0),
-                at: time(statement)?,
+                think_ms: turn.think_ms,
+                at,
             },
         ));
     }
     // In the order played: by the turn number where the statements carry it, else by time.
     steps.sort_by_key(|(order, at, _)| (*order, *at));
-    let ended_at = time(ending)?;
+    let ended_at = ending.at.ok_or_else(no_time)?;
     let started_at = steps
         .first()
         .map(|(_, at, turn)| at - turn.think_ms as Millis)
         .unwrap_or(ended_at)
         .min(ended_at);
     Ok(PulledSession {
-        registration: ending["context"]["registration"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        registration: ending.registration.clone(),
         rep: rep.to_string(),
         seed,
         started_at,
         ended_at,
-        abandoned: ending["verb"]["id"].as_str() == Some(VERB_TERMINATED),
+        abandoned: ending.abandoned,
         turns: steps.into_iter().map(|(_, _, turn)| turn).collect(),
     })
 }
 
-/// One page of statements.
+/// One page of statements: the LRS's answer as text (read in place by `WirePage`).
 pub(super) struct Page {
-    pub(super) statements: Vec<Value>,
-    pub(super) more: Option<String>,
+    pub(super) body: String,
     consistent_through: Option<Millis>,
 }
 
@@ -525,122 +473,44 @@ pub(super) fn get(agent: &ureq::Agent, lrs: &Lrs, url: &str) -> Result<Page, Str
             ));
         }
     }
-    let page: SlimPage = serde_json::from_str(&body)
-        .map_err(|e| format!("the LRS's answer is not a page of statements ({e})"))?;
-    let statements = page
-        .statements
-        .ok_or("the LRS's answer has no `statements` list")?
-        .into_iter()
-        .map(SlimStatement::into_value)
-        .collect();
-    let more = page
-        .more
-        .as_str()
-        .filter(|m| !m.trim().is_empty())
-        .map(str::to_string);
     Ok(Page {
-        statements,
-        more,
+        body,
         consistent_through,
     })
 }
 
-/// A page of statements as read: each statement cut to the parts a pull reads while parsing,
-/// so the activity definitions, scores and context activities of every statement are skipped
-/// instead of built and dropped (most of a page's bytes).
-#[derive(serde::Deserialize)]
-struct SlimPage {
-    statements: Option<Vec<SlimStatement>>,
-    #[serde(default)]
-    more: Value,
-}
-
-#[derive(serde::Deserialize)]
-struct SlimStatement {
-    #[serde(default)]
-    id: Value,
-    #[serde(default)]
-    verb: Value,
-    #[serde(default)]
-    actor: Value,
-    #[serde(default)]
-    context: SlimPart,
-    #[serde(default)]
-    result: SlimPart,
-    #[serde(default)]
-    stored: Value,
-    #[serde(default)]
-    timestamp: Value,
-}
-
-/// A statement's context or result: its registration (context) and extensions.
-#[derive(serde::Deserialize, Default)]
-struct SlimPart {
-    #[serde(default)]
-    registration: Value,
-    #[serde(default)]
-    extensions: Value,
-}
-
-impl SlimStatement {
-    /// The statement as JSON with only the parts read.
-    fn into_value(self) -> Value {
-        let mut context = serde_json::Map::new();
-        if !self.context.registration.is_null() {
-            context.insert("registration".into(), self.context.registration);
-        }
-        if !self.context.extensions.is_null() {
-            context.insert("extensions".into(), self.context.extensions);
-        }
-        let mut result = serde_json::Map::new();
-        if !self.result.extensions.is_null() {
-            result.insert("extensions".into(), self.result.extensions);
-        }
-        let mut statement = serde_json::Map::new();
-        for (key, value) in [
-            ("id", self.id),
-            ("verb", self.verb),
-            ("actor", self.actor),
-            ("context", Value::Object(context)),
-            ("result", Value::Object(result)),
-            ("stored", self.stored),
-            ("timestamp", self.timestamp),
-        ] {
-            if !value.is_null() {
-                statement.insert(key.into(), value);
-            }
-        }
-        Value::Object(statement)
-    }
-}
-
-/// Every statement of one session (its registration), all pages.
-fn session_statements(
+/// Every turn of one session (its registration), all pages.
+fn session_turns(
     agent: &ureq::Agent,
     lrs: &Lrs,
     registration: &str,
-) -> Result<Vec<Value>, String> {
+    keys: &Keys,
+) -> Result<Vec<TurnRead>, String> {
     let mut url = format!(
         "{}/statements?registration={}&limit={PAGE}",
         lrs.endpoint,
         query_value(registration)
     );
-    let mut all = Vec::new();
+    let mut turns = Vec::new();
     for _ in 0..MOST_PAGES {
         let page = get(agent, lrs, &url)?;
+        let read = WirePage::parse(&page.body)?;
         // An LRS that ignores the filter still answers with the session's statements among
         // others: keep only this session's.
-        all.extend(
-            page.statements
-                .into_iter()
-                .filter(|s| s["context"]["registration"].as_str() == Some(registration)),
+        turns.extend(
+            read.statements
+                .as_ref()
+                .ok_or("the LRS's answer has no `statements` list")?
+                .iter()
+                .filter(|s| s.registration() == registration && s.verb() == VERB_ANSWERED)
+                .map(|s| TurnRead::read(s, keys)),
         );
-        match page.more {
-            Some(more) => url = resolve(&lrs.endpoint, &more),
+        match read.next_page() {
+            Some(more) => url = resolve(&lrs.endpoint, more),
             None => break,
         }
     }
-    Ok(all)
+    Ok(turns)
 }
 
 /// The address of the next page: `more` is absolute, or relative to the LRS's host.
