@@ -411,7 +411,10 @@ mod tests {
         assert_eq!(page.next_page(), None, "an empty `more` is the last page");
         let statements = page.statements.as_ref().unwrap();
         let ending_statement = &statements[0];
-        assert_eq!(ending_statement.verb(), "http://adlnet.gov/expapi/verbs/completed");
+        assert_eq!(
+            ending_statement.verb(),
+            "http://adlnet.gov/expapi/verbs/completed"
+        );
         assert!(ending_statement.has_context_extension(keys.get("scenario-id")));
         let ending = Ending::read(ending_statement, &keys, false);
         assert_eq!(ending.registration, "r-1");
@@ -419,7 +422,11 @@ mod tests {
         assert_eq!(ending.account, "eve@acme.example");
         assert_eq!(ending.scenario_id, "harbor");
         assert_eq!(ending.revision, "abc");
-        assert_eq!(ending.seed, Some(42), "a seed written as a string, under an escaped key");
+        assert_eq!(
+            ending.seed,
+            Some(42),
+            "a seed written as a string, under an escaped key"
+        );
         assert_eq!(ending.turns, Some(1));
         assert_eq!(ending.at, clock::parse("2026-11-30T10:00:00Z").ok());
         assert_eq!(ending.stored, clock::parse("2026-11-30T10:00:01Z").ok());
@@ -440,20 +447,29 @@ mod tests {
         let page = WirePage::parse(PAGE).unwrap();
         let value = page.statements.as_ref().unwrap()[0].to_value();
         assert_eq!(value["id"], "s1");
-        assert_eq!(value["verb"]["id"], "http://adlnet.gov/expapi/verbs/completed");
+        assert_eq!(
+            value["verb"]["id"],
+            "http://adlnet.gov/expapi/verbs/completed"
+        );
         assert_eq!(value["actor"]["account"]["name"], "eve@acme.example");
         assert_eq!(
             value["context"]["extensions"]["https://acme.example/xapi/extensions/seed"],
             "42"
         );
         assert_eq!(value["timestamp"], "2026-11-30T10:00:00Z");
-        assert!(value.get("object").is_none(), "parts a pull never reads are not kept");
+        assert!(
+            value.get("object").is_none(),
+            "parts a pull never reads are not kept"
+        );
     }
 
     #[test]
     fn what_is_not_a_page_says_so() {
         let error = WirePage::parse("<html>Bad gateway</html>").err().unwrap();
-        assert!(error.starts_with("the LRS's answer is not a page of statements"), "{error}");
+        assert!(
+            error.starts_with("the LRS's answer is not a page of statements"),
+            "{error}"
+        );
         let page = WirePage::parse(r#"{"more": "/xAPI/statements?page=2"}"#).unwrap();
         assert!(page.statements.is_none());
         assert_eq!(page.next_page(), Some("/xAPI/statements?page=2"));
