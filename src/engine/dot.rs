@@ -6,7 +6,7 @@
 
 use crate::engine::check::{CallGraph, Edge};
 use crate::engine::format::Outcome;
-use crate::engine::model::{Cond, Scenario, ScenarioData, Way, range_usize};
+use crate::engine::model::{BranchData, Cond, Scenario, ScenarioData, Way, range_usize};
 use crate::engine::search::{Objective, Solver};
 use crate::engine::session::Session;
 use crate::engine::text::shorten;
@@ -42,6 +42,26 @@ pub enum Flavour {
 pub const BEST_COLOUR: &str = "#0b7a75";
 
 /// What a condition asks, in words a manager reads on the map.
+/// When a buyer's branch (`chance` or a `next` list) is open, as a label: "if trust >= 60 and
+/// knows budget", "otherwise" for the unconditional last branch of a `next` list, nothing for an
+/// unconditional chance branch.
+pub(crate) fn branch_condition(
+    s: &ScenarioData,
+    branch: &BranchData,
+    in_next_list: bool,
+) -> String {
+    let conditions = s.conditions_of_branch(branch);
+    if conditions.is_empty() {
+        return if in_next_list {
+            "otherwise".into()
+        } else {
+            String::new()
+        };
+    }
+    let text: Vec<String> = conditions.iter().map(|c| condition_text(s, *c)).collect();
+    format!("if {}", text.join(" and "))
+}
+
 pub(crate) fn condition_text(s: &ScenarioData, condition: Cond) -> String {
     let fact = |f: u32| s.facts[f as usize].id.clone();
     let node = |n: u32| s.nodes[n as usize].id.clone();
@@ -183,7 +203,9 @@ pub fn to_dot_marked(
                 }
                 attributes.push("style=filled, fillcolor=\"#ede7f6\"".into());
             }
-            Way::Next(_) => attributes.push("style=filled, fillcolor=\"#f5f5f5\"".into()),
+            Way::Next(_) | Way::NextIf(_) => {
+                attributes.push("style=filled, fillcolor=\"#f5f5f5\"".into())
+            }
             Way::Choices(_) => {}
         }
         if index as u32 == s.start {
@@ -248,10 +270,26 @@ pub fn to_dot_marked(
                 let Way::Chance { branches, total } = &from.way else {
                     continue;
                 };
-                let weight = s.branches[range_usize(branches)][position as usize].weight;
+                let branch = &s.branches[range_usize(branches)][position as usize];
+                let condition = branch_condition(s, branch, false);
+                let condition = if condition.is_empty() {
+                    String::new()
+                } else {
+                    format!("\\n{}", escape(&condition))
+                };
                 format!(
-                    "label=\"{:.0}%\", style=dashed",
-                    100.0 * f64::from(weight) / f64::from((*total).max(1))
+                    "label=\"{:.0}%{condition}\", style=dashed",
+                    100.0 * f64::from(branch.weight) / f64::from((*total).max(1))
+                )
+            }
+            Edge::NextIf(position) => {
+                let Way::NextIf(branches) = &from.way else {
+                    continue;
+                };
+                let branch = &s.branches[range_usize(branches)][position as usize];
+                format!(
+                    "label=\"{}\", style=dashed",
+                    escape(&branch_condition(s, branch, true))
                 )
             }
             Edge::Next => match flavour {

@@ -4,7 +4,7 @@
 //! what a node's side panel shows (its line, choices with conditions, reveals, trust).
 
 use crate::engine::check::{CallGraph, Edge};
-use crate::engine::dot::condition_text;
+use crate::engine::dot::{branch_condition, condition_text};
 use crate::engine::format::diagnostic::Diagnostic;
 use crate::engine::format::{Move, Outcome};
 use crate::engine::model::{Scenario, ScenarioData, Way, range_usize};
@@ -54,9 +54,12 @@ pub struct MapNode {
     pub trust: i32,
     pub reveals: Vec<String>,
     pub choices: Vec<MapChoice>,
-    /// A chance node's branches: (to, share in percent).
-    pub branches: Vec<(String, f64)>,
-    pub next: Option<String>,
+    /// A chance node's branches: (to, share in percent, when it is open: "if knows pain", or
+    /// empty when always).
+    pub branches: Vec<(String, f64, String)>,
+    /// Where the buyer goes on to: one node (condition empty), or a `next` list's branches in
+    /// order, each with its condition ("if trust >= 60", the last "otherwise").
+    pub next: Vec<(String, String)>,
 }
 
 /// A way from one node to another, by their places in `CallMap::nodes`.
@@ -115,11 +118,24 @@ impl CallMap {
                     let Way::Chance { branches, total } = &s.nodes[from].way else {
                         continue;
                     };
-                    let weight = s.branches[range_usize(branches)][position as usize].weight;
-                    let share = 100.0 * f64::from(weight) / f64::from((*total).max(1));
-                    (format!("{share:.0}%"), false)
+                    let branch = &s.branches[range_usize(branches)][position as usize];
+                    let share = 100.0 * f64::from(branch.weight) / f64::from((*total).max(1));
+                    let condition = branch_condition(s, branch, false);
+                    let label = if condition.is_empty() {
+                        format!("{share:.0}%")
+                    } else {
+                        format!("{share:.0}% {condition}")
+                    };
+                    (label, false)
                 }
                 Edge::Next => ("goes on".to_string(), false),
+                Edge::NextIf(position) => {
+                    let Way::NextIf(branches) = &s.nodes[from].way else {
+                        continue;
+                    };
+                    let branch = &s.branches[range_usize(branches)][position as usize];
+                    (branch_condition(s, branch, true), false)
+                }
             };
             edges.push(MapEdge {
                 from,
@@ -137,7 +153,7 @@ impl CallMap {
                 let kind = match &node.way {
                     Way::Choices(_) => NodeKind::Choices,
                     Way::Chance { .. } => NodeKind::Chance,
-                    Way::Next(_) => NodeKind::Next,
+                    Way::Next(_) | Way::NextIf(_) => NodeKind::Next,
                     Way::End(outcome) => NodeKind::End(*outcome),
                 };
                 let choices = match &node.way {
@@ -170,6 +186,7 @@ impl CallMap {
                             (
                                 s.nodes[b.to as usize].id.clone(),
                                 100.0 * f64::from(b.weight) / f64::from((*total).max(1)),
+                                branch_condition(s, b, false),
                             )
                         })
                         .collect(),
@@ -189,8 +206,17 @@ impl CallMap {
                     choices,
                     branches,
                     next: match &node.way {
-                        Way::Next(to) => Some(s.nodes[*to as usize].id.clone()),
-                        _ => None,
+                        Way::Next(to) => vec![(s.nodes[*to as usize].id.clone(), String::new())],
+                        Way::NextIf(branches) => s.branches[range_usize(branches)]
+                            .iter()
+                            .map(|b| {
+                                (
+                                    s.nodes[b.to as usize].id.clone(),
+                                    branch_condition(s, b, true),
+                                )
+                            })
+                            .collect(),
+                        _ => Vec::new(),
                     },
                 }
             })

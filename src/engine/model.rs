@@ -147,8 +147,15 @@ impl NodeData {
 #[derive(Debug, Clone)]
 pub(crate) enum Way {
     Choices(Range<u32>),
-    Chance { branches: Range<u32>, total: u32 },
+    /// The buyer's luck: a branch drawn by weight among those whose conditions hold (`total`
+    /// is every branch's weight; with conditions, the open branches' weights are summed).
+    Chance {
+        branches: Range<u32>,
+        total: u32,
+    },
     Next(u32),
+    /// `next` as a list: the first branch whose conditions hold.
+    NextIf(Range<u32>),
     End(Outcome),
 }
 
@@ -166,10 +173,13 @@ pub(crate) struct ChoiceData {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct BranchData {
     pub weight: u32,
     pub to: u32,
+    /// Conditions that must all hold for the branch to be open (a range of the scenario's
+    /// conditions, as for choices).
+    pub requires: Range<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +294,10 @@ impl ScenarioData {
 
     pub(crate) fn conditions_of(&self, choice: &ChoiceData) -> &[Cond] {
         &self.conditions[range_usize(&choice.requires)]
+    }
+
+    pub(crate) fn conditions_of_branch(&self, branch: &BranchData) -> &[Cond] {
+        &self.conditions[range_usize(&branch.requires)]
     }
 
     pub(crate) fn refs(&self, range: &Range<u32>) -> &[u32] {

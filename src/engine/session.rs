@@ -328,13 +328,40 @@ impl Session {
                     let to = *to;
                     self.step_to(to);
                 }
-                Way::Chance { branches, total } => {
-                    let weights = &self.scenario.0.branches[range_usize(branches)];
+                Way::NextIf(branches) => {
+                    let Some(to) = self.core.next_of(&self.scenario.0, branches) else {
+                        // The checker keeps the last branch unconditional; a call compiled
+                        // without it ends here rather than going nowhere.
+                        self.ending = Some(Ending {
+                            outcome: Outcome::Continuation,
+                            reason: EndReason::NothingToSay,
+                        });
+                        return;
+                    };
+                    self.step_to(to);
+                }
+                Way::Chance { branches, .. } => {
+                    let s = &self.scenario.0;
+                    let weights = &s.branches[range_usize(branches)];
+                    // Only the branches whose conditions hold are in the draw; without
+                    // conditions this is every branch, so a replay draws as it always did.
+                    let total = self.core.chance_total(s, branches);
                     let draw = self.rng.next_u32();
                     let forced = self.forced_chance.iter().find(|(at, _)| *at == node);
                     let picked = match forced {
                         Some(&(_, branch)) => branch as usize,
-                        None => pick_branch(draw, weights.iter().map(|b| b.weight), *total),
+                        None if total == 0 => {
+                            self.ending = Some(Ending {
+                                outcome: Outcome::Continuation,
+                                reason: EndReason::NothingToSay,
+                            });
+                            return;
+                        }
+                        None => pick_branch(
+                            draw,
+                            weights.iter().map(|b| self.core.chance_weight(s, b)),
+                            total,
+                        ),
                     };
                     let to = weights[picked].to;
                     if self.recording {

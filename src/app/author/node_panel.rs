@@ -102,11 +102,19 @@ pub fn show(
             ui.add_space(4.0);
         }
     }
-    for (to, share) in &node.branches {
-        theme::muted(ui, format!("{share:.0}%: to {to}"));
+    for (to, share, condition) in &node.branches {
+        if condition.is_empty() {
+            theme::muted(ui, format!("{share:.0}%: to {to}"));
+        } else {
+            theme::muted(ui, format!("{share:.0}%: to {to}, {condition}"));
+        }
     }
-    if let Some(next) = &node.next {
-        theme::muted(ui, format!("goes on to {next}"));
+    for (to, condition) in &node.next {
+        if condition.is_empty() {
+            theme::muted(ui, format!("goes on to {to}"));
+        } else {
+            theme::muted(ui, format!("{condition}: goes on to {to}"));
+        }
     }
     let scenario = scenario?;
     // The form starts from what a call would have at the start, for the node selected.

@@ -19,6 +19,9 @@ pub(crate) enum Edge {
     Chance(u32),
     /// The buyer goes straight on.
     Next,
+    /// A branch of a `next` list (taken when its conditions are the first to hold), by its
+    /// position.
+    NextIf(u32),
 }
 
 impl Edge {
@@ -69,6 +72,13 @@ impl CallGraph {
                     }
                 }
                 Way::Next(to) => edges.push((from, *to, Edge::Next)),
+                Way::NextIf(branches) => {
+                    for (position, branch) in
+                        scenario.branches[range_usize(branches)].iter().enumerate()
+                    {
+                        edges.push((from, branch.to, Edge::NextIf(position as u32)));
+                    }
+                }
                 Way::End(_) => {}
             }
         }

@@ -52,21 +52,26 @@ impl<'a> Checker<'a> {
         };
         for (id, n) in file.nodes.iter() {
             let reveals = refs(&n.reveals, &mut fact_refs);
+            // Conditions are kept in one list; each choice or branch holds its range of it. A
+            // node named by `Visited`/`NotVisited` gets a slot in the state's visit bits.
+            let mut add_conditions = |requires: &[Condition], conditions: &mut Vec<Cond>| {
+                let start = conditions.len() as u32;
+                for r in requires {
+                    let cond = self.resolve_condition(r);
+                    if let Cond::Visited(target) | Cond::NotVisited(target) = cond
+                        && visit_slot[target as usize] == NO_SLOT
+                    {
+                        visit_slot[target as usize] = visit_slots;
+                        visit_slots += 1;
+                    }
+                    conditions.push(cond);
+                }
+                start..conditions.len() as u32
+            };
             let way = if let Some(list) = &n.choices {
                 let first = choices.len() as u32;
                 for c in list {
-                    let requires_start = conditions.len() as u32;
-                    for r in &c.requires {
-                        let cond = self.resolve_condition(r);
-                        if let Cond::Visited(target) | Cond::NotVisited(target) = cond
-                            && visit_slot[target as usize] == NO_SLOT
-                        {
-                            visit_slot[target as usize] = visit_slots;
-                            visit_slots += 1;
-                        }
-                        conditions.push(cond);
-                    }
-                    let requires = requires_start..conditions.len() as u32;
+                    let requires = add_conditions(&c.requires, &mut conditions);
                     let reveals = refs(&c.reveals, &mut fact_refs);
                     choices.push(ChoiceData {
                         id: c.id.clone(),
@@ -83,17 +88,35 @@ impl<'a> Checker<'a> {
                 Way::Choices(first..choices.len() as u32)
             } else if let Some(list) = &n.chance {
                 let first = branches.len() as u32;
-                branches.extend(list.iter().map(|b| BranchData {
-                    weight: b.weight as u32,
-                    to: node(&b.to),
-                }));
+                for b in list {
+                    let requires = add_conditions(&b.requires, &mut conditions);
+                    branches.push(BranchData {
+                        weight: b.weight as u32,
+                        to: node(&b.to),
+                        requires,
+                    });
+                }
                 let total = list.iter().map(|b| b.weight as u32).sum();
                 Way::Chance {
                     branches: first..branches.len() as u32,
                     total,
                 }
             } else if let Some(next) = &n.next {
-                Way::Next(node(next))
+                match next.branches().as_slice() {
+                    [(to, [])] => Way::Next(node(to)),
+                    list => {
+                        let first = branches.len() as u32;
+                        for (to, requires) in list {
+                            let requires = add_conditions(requires, &mut conditions);
+                            branches.push(BranchData {
+                                weight: 1,
+                                to: node(to),
+                                requires,
+                            });
+                        }
+                        Way::NextIf(first..branches.len() as u32)
+                    }
+                }
             } else {
                 Way::End(n.end.unwrap_or(Outcome::Continuation))
             };

@@ -5,7 +5,7 @@ use super::Checker;
 use super::MAX_MINUTES;
 use crate::engine::format::diagnostic::{Code, Location, shown_name};
 use crate::engine::format::locate::Step;
-use crate::engine::format::{Condition, Node};
+use crate::engine::format::{Condition, Next, Node};
 use rustc_hash::FxHashMap as HashMap;
 
 impl<'a> Checker<'a> {
@@ -314,26 +314,7 @@ impl<'a> Checker<'a> {
                         path.push(Step::Index(r));
                         self.unknown_fact(fact, &path);
                     }
-                    for (r, condition) in choice.requires.iter().enumerate() {
-                        let mut path = at_choice("requires").to_vec();
-                        path.push(Step::Index(r));
-                        let mut argument = path.clone();
-                        argument.push(Step::Index(0));
-                        match condition {
-                            Condition::Knows(fact) | Condition::DoesNotKnow(fact) => {
-                                self.unknown_fact(fact, &argument)
-                            }
-                            Condition::Visited(node) | Condition::NotVisited(node) => {
-                                self.unknown_node(node, &argument)
-                            }
-                            Condition::TrustAtLeast(n) | Condition::TrustBelow(n) => {
-                                self.range(*n, 0, 101, &argument, "a trust condition")
-                            }
-                            Condition::MinutesLeft(n) => {
-                                self.range(*n, 0, MAX_MINUTES, &argument, "a minutes condition")
-                            }
-                        }
-                    }
+                    self.check_conditions(&choice.requires, &at_choice("requires"));
                     if choice.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
                         let location = self.here(&at_choice("say"));
                         self.push(
@@ -360,6 +341,26 @@ impl<'a> Checker<'a> {
                         &weight,
                         "a branch's weight",
                     );
+                    let mut requires = branch_path.to_vec();
+                    requires.push(Step::Field("requires"));
+                    self.check_conditions(&branch.requires, &requires);
+                }
+                if !branches.is_empty()
+                    && branches
+                        .iter()
+                        .all(|b| b.weight <= 0 || !b.requires.is_empty())
+                    && branches.iter().any(|b| b.weight > 0)
+                {
+                    let location = self.here_field_name(&[nodes, key], "chance");
+                    self.push(
+                        self.problem(
+                            Code::NoFallbackBranch,
+                            format!("every branch of `chance` at node \"{id}\" has conditions"),
+                        )
+                        .at(location)
+                        .label("when none holds, the buyer could go nowhere")
+                        .hint("leave at least one branch with a positive weight and no `requires`: where the buyer goes otherwise"),
+                    );
                 }
                 if branches.iter().all(|b| b.weight <= 0) {
                     let location = self.here_field_name(&[nodes, key], "chance");
@@ -376,8 +377,57 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            if let Some(next) = &node.next {
-                self.unknown_node(next, &at("next"));
+            match &node.next {
+                Some(Next::To(next)) => self.unknown_node(next, &at("next")),
+                Some(Next::Branches(branches)) => {
+                    for (b, branch) in branches.iter().enumerate() {
+                        let branch_path = [nodes, key, Step::Field("next"), Step::Index(b)];
+                        let mut to = branch_path.to_vec();
+                        to.push(Step::Field("to"));
+                        self.unknown_node(&branch.to, &to);
+                        let mut requires = branch_path.to_vec();
+                        requires.push(Step::Field("requires"));
+                        self.check_conditions(&branch.requires, &requires);
+                    }
+                    if branches.last().is_none_or(|b| !b.requires.is_empty()) {
+                        let location = self.here_field_name(&[nodes, key], "next");
+                        let message = if branches.is_empty() {
+                            format!("`next` at node \"{id}\" is an empty list")
+                        } else {
+                            format!("the last branch of `next` at node \"{id}\" has conditions")
+                        };
+                        self.push(
+                            self.problem(Code::NoFallbackBranch, message)
+                                .at(location)
+                                .label("when no branch's conditions hold, the buyer could go nowhere")
+                                .hint("end the list with a branch without `requires`, such as `(to: \"..\")`: where the buyer goes otherwise"),
+                        );
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// A list of conditions (a choice's or a branch's `requires`): known ids, numbers in range.
+    fn check_conditions(&mut self, requires: &[Condition], path: &[Step<'_>]) {
+        for (r, condition) in requires.iter().enumerate() {
+            let mut argument = path.to_vec();
+            argument.push(Step::Index(r));
+            argument.push(Step::Index(0));
+            match condition {
+                Condition::Knows(fact) | Condition::DoesNotKnow(fact) => {
+                    self.unknown_fact(fact, &argument)
+                }
+                Condition::Visited(node) | Condition::NotVisited(node) => {
+                    self.unknown_node(node, &argument)
+                }
+                Condition::TrustAtLeast(n) | Condition::TrustBelow(n) => {
+                    self.range(*n, 0, 101, &argument, "a trust condition")
+                }
+                Condition::MinutesLeft(n) => {
+                    self.range(*n, 0, MAX_MINUTES, &argument, "a minutes condition")
+                }
             }
         }
     }

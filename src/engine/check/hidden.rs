@@ -163,8 +163,8 @@ impl Flow {
             for branch in n.chance.iter().flatten().filter(|b| b.weight > 0) {
                 out.push((node(&branch.to), Bits::empty(f)));
             }
-            if let Some(next) = &n.next {
-                out.push((node(next), Bits::empty(f)));
+            for to in n.next.iter().flat_map(|next| next.targets()) {
+                out.push((node(&to.to_string()), Bits::empty(f)));
             }
             edges.push(out);
         }

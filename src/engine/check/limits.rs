@@ -129,6 +129,14 @@ impl<'a> Checker<'a> {
                     "branches of one chance turn",
                 );
             }
+            if let Some(crate::engine::format::Next::Branches(branches)) = &node.next {
+                self.count(
+                    branches.len(),
+                    MAX_BRANCHES,
+                    &[nodes, value, Step::Field("next")],
+                    "branches of one `next` list",
+                );
+            }
         }
         true
     }

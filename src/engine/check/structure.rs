@@ -27,8 +27,8 @@ impl<'a> Checker<'a> {
                     add(&branch.to, Edge::Chance(p as u32));
                 }
             }
-            if let Some(next) = &node.next {
-                add(next, Edge::Next);
+            for to in node.next.iter().flat_map(|next| next.targets()) {
+                add(to, Edge::Next);
             }
         }
         edges

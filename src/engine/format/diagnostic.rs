@@ -70,6 +70,9 @@ pub enum Code {
     LooksLikeScenario,
     /// A choice quotes a figure only a fact holds, where some path has not revealed the fact.
     SaysWhatWasNotHeard,
+    /// A `next` list whose last branch has conditions, or a `chance` whose every branch has
+    /// them: the buyer could go nowhere.
+    NoFallbackBranch,
 }
 
 impl Code {
@@ -96,6 +99,7 @@ impl Code {
             Code::Unreadable => "E0018",
             Code::PassMarkUnreachable => "E0019",
             Code::TooLarge => "E0020",
+            Code::NoFallbackBranch => "E0021",
             Code::MissingNote => "W0001",
             Code::UnreachableNode => "W0002",
             Code::NeverOffered => "W0003",

@@ -151,7 +151,7 @@ pub struct Node {
     #[serde(default)]
     pub chance: Option<Vec<Branch>>,
     #[serde(default)]
-    pub next: Option<String>,
+    pub next: Option<Next>,
     #[serde(default)]
     pub end: Option<Outcome>,
     #[serde(default)]
@@ -188,6 +188,77 @@ pub struct Choice {
 pub struct Branch {
     pub weight: i64,
     pub to: String,
+    /// Conditions that must all hold for the branch to be in the draw: the buyer's luck
+    /// depends on the call so far ("she only brings the CFO in if she trusts you").
+    #[serde(default)]
+    pub requires: Vec<Condition>,
+}
+
+/// Where the buyer goes after a node's line: one node (`next: "pricing"`), or a list of
+/// branches, the first whose `requires` all hold taken (`next: [(to: "names-budget",
+/// requires: [TrustAtLeast(60)]), (to: "deflects")]`); the last branch has no conditions, so
+/// the buyer always goes somewhere.
+#[derive(Debug, Clone)]
+pub enum Next {
+    To(String),
+    Branches(Vec<NextBranch>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextBranch {
+    pub to: String,
+    #[serde(default)]
+    pub requires: Vec<Condition>,
+}
+
+impl Next {
+    /// Every node the buyer may go to, in the file's order.
+    pub fn targets(&self) -> Vec<&str> {
+        match self {
+            Next::To(to) => vec![to.as_str()],
+            Next::Branches(branches) => branches.iter().map(|b| b.to.as_str()).collect(),
+        }
+    }
+
+    /// The branches, a single `next: "node"` as one branch without conditions.
+    pub fn branches(&self) -> Vec<(&str, &[Condition])> {
+        match self {
+            Next::To(to) => vec![(to.as_str(), &[][..])],
+            Next::Branches(branches) => branches
+                .iter()
+                .map(|b| (b.to.as_str(), b.requires.as_slice()))
+                .collect(),
+        }
+    }
+}
+
+// A string or a list, read directly (not as an untagged enum) so that a misspelt field inside
+// a branch is reported as such, at its place, rather than as "matches no variant".
+impl<'de> Deserialize<'de> for Next {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NextVisitor;
+        impl<'de> serde::de::Visitor<'de> for NextVisitor {
+            type Value = Next;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a node id in quotes, or a list of `(to: \"..\", requires: [..])`")
+            }
+            fn visit_str<E: serde::de::Error>(self, to: &str) -> Result<Next, E> {
+                Ok(Next::To(to.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, to: String) -> Result<Next, E> {
+                Ok(Next::To(to))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Next, A::Error> {
+                let mut branches = Vec::new();
+                while let Some(branch) = seq.next_element::<NextBranch>()? {
+                    branches.push(branch);
+                }
+                Ok(Next::Branches(branches))
+            }
+        }
+        deserializer.deserialize_any(NextVisitor)
+    }
 }
 
 /// What kind of move a choice is: the SPIN question types, then the rest of a call.

@@ -4,8 +4,9 @@
 
 use crate::engine::bits::Bits;
 use crate::engine::format::{FactKind, Move, Outcome};
-use crate::engine::model::{ChoiceData, Cond, NO_SLOT, ScenarioData, Way};
+use crate::engine::model::{BranchData, ChoiceData, Cond, NO_SLOT, ScenarioData, Way, range_usize};
 use crate::engine::score::ScoreInputs;
+use std::ops::Range;
 
 /// The state that decides what happens next, shared by sessions and the best-path search.
 /// Everything that scoring or a condition can look at is here, and nothing else, so that two
@@ -95,6 +96,39 @@ impl Core {
         // Most choices have no conditions: answer those without walking a list.
         let conditions = s.conditions_of(choice);
         conditions.is_empty() || conditions.iter().all(|&c| self.holds(s, c))
+    }
+
+    /// Whether a branch of the buyer's (`chance` or a `next` list) is open: its conditions all
+    /// hold.
+    #[inline]
+    pub fn opens(&self, s: &ScenarioData, branch: &BranchData) -> bool {
+        let conditions = s.conditions_of_branch(branch);
+        conditions.is_empty() || conditions.iter().all(|&c| self.holds(s, c))
+    }
+
+    /// Where a `next` list goes from here: the first open branch.
+    pub fn next_of(&self, s: &ScenarioData, branches: &Range<u32>) -> Option<u32> {
+        s.branches[range_usize(branches)]
+            .iter()
+            .find(|b| self.opens(s, b))
+            .map(|b| b.to)
+    }
+
+    /// The weight a chance branch has from here (0 when closed) and the open branches' total.
+    pub fn chance_weight(&self, s: &ScenarioData, branch: &BranchData) -> u32 {
+        if self.opens(s, branch) {
+            branch.weight
+        } else {
+            0
+        }
+    }
+
+    /// The total weight of a chance node's open branches from here.
+    pub fn chance_total(&self, s: &ScenarioData, branches: &Range<u32>) -> u32 {
+        s.branches[range_usize(branches)]
+            .iter()
+            .map(|b| self.chance_weight(s, b))
+            .sum()
     }
 
     fn change_trust(&mut self, delta: i32) {

@@ -80,17 +80,31 @@ pub(crate) fn follow(
                     after.enter(s, *to, &mut |_| {});
                     next.add(after, chance, probability);
                 }
-                Way::Chance { branches, total } => {
+                Way::NextIf(branches) => match core.next_of(s, branches) {
+                    Some(to) => {
+                        let mut after = core;
+                        after.enter(s, to, &mut |_| {});
+                        next.add(after, chance, probability);
+                    }
+                    None => {
+                        let stop = Stop::End(Outcome::Continuation);
+                        arrivals.add(core, chance, stop, probability);
+                    }
+                },
+                Way::Chance { branches, .. } => {
+                    // Only the branches whose conditions hold are in the draw.
+                    let total = core.chance_total(s, branches);
                     let mut any = false;
                     for branch in &s.branches[range_usize(branches)] {
-                        if branch.weight == 0 {
+                        let weight = core.chance_weight(s, branch);
+                        if weight == 0 {
                             continue;
                         }
                         any = true;
                         let mut after = core.clone();
                         after.enter(s, branch.to, &mut |_| {});
                         let taken = track_chance.then_some((core.node, branch.to));
-                        let share = f64::from(branch.weight) / f64::from(*total);
+                        let share = f64::from(weight) / f64::from(total);
                         next.add(after, taken, probability * share);
                     }
                     if !any {

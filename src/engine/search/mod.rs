@@ -203,10 +203,22 @@ pub(crate) mod tests {
                 next.enter(s, *to, &mut |_| {});
                 follow(solver, next, memo)
             }
-            Way::Chance { branches, total } => {
+            Way::NextIf(branches) => match core.next_of(s, branches) {
+                Some(to) => {
+                    let mut next = core;
+                    next.enter(s, to, &mut |_| {});
+                    follow(solver, next, memo)
+                }
+                None => solver.terminal(&core, Outcome::Continuation),
+            },
+            Way::Chance { branches, .. } => {
+                let total = core.chance_total(s, branches);
+                if total == 0 {
+                    return solver.terminal(&core, Outcome::Continuation);
+                }
                 let values: Vec<(f64, u32)> = s.branches[range_usize(branches)]
                     .iter()
-                    .filter(|branch| branch.weight > 0)
+                    .filter(|branch| core.chance_weight(s, branch) > 0)
                     .map(|branch| {
                         let mut next = core.clone();
                         next.enter(s, branch.to, &mut |_| {});
@@ -220,7 +232,7 @@ pub(crate) mod tests {
                 match solver.objective {
                     Objective::ExpectedScore | Objective::RandomPlay => values
                         .iter()
-                        .map(|(v, w)| v * f64::from(*w) / f64::from(*total))
+                        .map(|(v, w)| v * f64::from(*w) / f64::from(total))
                         .sum(),
                     _ => values.iter().map(|(v, _)| *v).reduce(favourable).unwrap(),
                 }
@@ -323,9 +335,17 @@ pub(crate) mod tests {
                 next.enter(s, *to, &mut |_| {});
                 settle_fastest(s, next, memo)
             }
+            Way::NextIf(branches) => match core.next_of(s, branches) {
+                Some(to) => {
+                    let mut next = core;
+                    next.enter(s, to, &mut |_| {});
+                    settle_fastest(s, next, memo)
+                }
+                None => f64::INFINITY,
+            },
             Way::Chance { branches, .. } => s.branches[range_usize(branches)]
                 .iter()
-                .filter(|b| b.weight > 0)
+                .filter(|b| core.chance_weight(s, b) > 0)
                 .map(|b| {
                     let mut next = core.clone();
                     next.enter(s, b.to, &mut |_| {});

@@ -43,6 +43,16 @@ impl Relevance {
         // have happened by the time it decides.
         let mut own: Vec<Vec<u64>> = vec![vec![0u64; words]; s.nodes.len()];
         for (index, node) in s.nodes.iter().enumerate() {
+            // The buyer's branches test their conditions when the buyer moves on from here.
+            if let Way::Chance { branches, .. } | Way::NextIf(branches) = &node.way {
+                for branch in &s.branches[range_usize(branches)] {
+                    for condition in s.conditions_of_branch(branch) {
+                        if let Cond::Knows(f) | Cond::DoesNotKnow(f) = *condition {
+                            set(&mut own[index], f);
+                        }
+                    }
+                }
+            }
             if let Way::Choices(range) = &node.way {
                 for choice in &s.choices[range_usize(range)] {
                     if !fastest {
@@ -64,10 +74,11 @@ impl Relevance {
             .iter()
             .map(|node| match &node.way {
                 Way::Choices(range) => s.choices[range_usize(range)].iter().map(|c| c.to).collect(),
-                Way::Chance { branches, .. } => s.branches[range_usize(branches)]
-                    .iter()
-                    .map(|b| b.to)
-                    .collect(),
+                Way::Chance { branches, .. } | Way::NextIf(branches) => s.branches
+                    [range_usize(branches)]
+                .iter()
+                .map(|b| b.to)
+                .collect(),
                 Way::Next(to) => vec![*to],
                 Way::End(_) => Vec::new(),
             })

@@ -146,7 +146,7 @@ impl<'s> Solver<'s> {
         match &self.s.nodes[core.node as usize].way {
             Way::End(outcome) => return self.terminal(&core, *outcome),
             Way::Choices(_) => return self.decision(&core).map_or(f64::NAN, |d| d.value),
-            Way::Next(_) | Way::Chance { .. } => {}
+            Way::Next(_) | Way::NextIf(_) | Way::Chance { .. } => {}
         }
         let arrivals = match buyer_turns::follow(self.s, core, false, &self.buyer_steps_left) {
             Ok(arrivals) => arrivals,
@@ -373,7 +373,7 @@ impl<'s> Solver<'s> {
         match &self.s.nodes[core.node as usize].way {
             Way::End(_) => {}
             Way::Choices(_) => found(core),
-            Way::Next(_) | Way::Chance { .. } => {
+            Way::Next(_) | Way::NextIf(_) | Way::Chance { .. } => {
                 match buyer_turns::follow(self.s, core, false, &self.buyer_steps_left) {
                     Ok(arrivals) => arrivals
                         .into_iter()

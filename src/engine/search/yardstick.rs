@@ -317,9 +317,16 @@ fn mark_buyer_turns(s: &ScenarioData, core: Core, reached: &mut [bool]) {
                 next.enter(s, *to, &mut |_| {});
                 pending.push(next);
             }
+            Way::NextIf(branches) => {
+                if let Some(to) = core.next_of(s, branches) {
+                    let mut next = core;
+                    next.enter(s, to, &mut |_| {});
+                    pending.push(next);
+                }
+            }
             Way::Chance { branches, .. } => {
                 for branch in &s.branches[range_usize(branches)] {
-                    if branch.weight > 0 {
+                    if core.chance_weight(s, branch) > 0 {
                         let mut next = core.clone();
                         next.enter(s, branch.to, &mut |_| {});
                         pending.push(next);

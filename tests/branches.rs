@@ -1,0 +1,274 @@
+//! The buyer reacts: `requires` on `next` and `chance` branches, checked, played, searched
+//! and drawn, on a small inline call where trust decides whether the buyer names her budget.
+
+use dealsim::engine::debrief::Debrief;
+use dealsim::engine::dot::to_dot;
+use dealsim::engine::format::diagnostic::{Code, Diagnostic};
+use dealsim::{Outcome, Scenario, Session, SourceFile, check_source};
+
+/// Rapport first (+20 trust, 50 to 70) and she names the budget; ask cold and she deflects.
+/// After the budget, her CFO may join, but only once she has said what hurts.
+const CALL: &str = r#"#![enable(implicit_some)]
+Scenario(
+    id: "budget-if-trusted",
+    title: "Budget if trusted",
+    brief: "She names the budget only if she trusts you.",
+    difficulty: Beginner,
+    tags: ["test"],
+    minutes: 20,
+    buyer: (name: "Bea", role: "Buyer", company: "Co", persona: "Careful.", trust: 50),
+    deal: (winnable: true, value: 1000),
+    facts: {
+        "pain": (kind: Pain, text: "Orders fail."),
+        "budget": (kind: Budget, text: "There is 50k."),
+    },
+    start: "open",
+    nodes: {
+        "open": (
+            line: "Hello.",
+            choices: [
+                (say: "How has your week been?", move: Rapport, trust: 20, to: "ask", note: "Builds trust first."),
+                (say: "What is your budget?", move: Qualify, to: "ask", note: "Asks cold."),
+            ],
+        ),
+        "ask": (
+            line: "You want to know about money?",
+            next: [
+                (to: "names-budget", requires: [TrustAtLeast(60)]),
+                (to: "deflects"),
+            ],
+        ),
+        "names-budget": (
+            line: "We have 50k set aside.",
+            reveals: ["budget"],
+            choices: [
+                (say: "What goes wrong today?", move: Problem, to: "hurt", note: "Finds the pain."),
+                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Closes without the pain."),
+            ],
+        ),
+        "hurt": (
+            line: "Orders fail.",
+            reveals: ["pain"],
+            choices: [
+                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Asks for a next step."),
+            ],
+        ),
+        "deflects": (
+            line: "Let's not talk money yet.",
+            choices: [
+                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Closes blind."),
+            ],
+        ),
+        "luck": (
+            line: "Let me see who can join.",
+            chance: [
+                (weight: 1, to: "cfo-joins", requires: [Knows("pain")]),
+                (weight: 1, to: "alone"),
+            ],
+        ),
+        "cfo-joins": (line: "My CFO will join us Tuesday.", end: Advance),
+        "alone": (line: "Tuesday, then.", end: Advance),
+    },
+)
+"#;
+
+fn check(text: &str) -> Vec<Diagnostic> {
+    check_source(&SourceFile::from_text("fixture.scenario.ron", text)).diagnostics
+}
+
+fn compile(text: &str) -> Scenario {
+    let report = check_source(&SourceFile::from_text("fixture.scenario.ron", text));
+    let shown: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    report
+        .scenario
+        .unwrap_or_else(|| panic!("does not compile:\n{}", shown.join("\n")))
+}
+
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "fixture has no {from:?}");
+    text.replacen(from, to, 1)
+}
+
+/// Plays the choices whose text is given, in order.
+fn play(scenario: &Scenario, seed: u64, says: &[&str]) -> Session {
+    let mut session = Session::new(scenario, seed);
+    for say in says {
+        let index = session
+            .offered()
+            .find(|o| o.say == *say)
+            .unwrap_or_else(|| panic!("{say:?} is not offered at {}", session.node_id()))
+            .index;
+        session.choose(index).unwrap();
+    }
+    session
+}
+
+/// (line, column) of the first `needle`.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
+    let before = &text[..offset];
+    (
+        before.matches('\n').count() + 1,
+        before.rsplit('\n').next().unwrap_or("").chars().count() + 1,
+    )
+}
+
+#[test]
+fn the_call_checks_clean() {
+    let problems = check(CALL);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_first_branch_whose_conditions_hold_is_taken() {
+    let scenario = compile(CALL);
+    let warm = play(&scenario, 1, &["How has your week been?"]);
+    assert_eq!(warm.node_id(), "names-budget");
+    assert!(warm.knows("budget"));
+    let cold = play(&scenario, 1, &["What is your budget?"]);
+    assert_eq!(
+        cold.node_id(),
+        "deflects",
+        "trust 50 is below 60: the last branch"
+    );
+    assert!(!cold.knows("budget"));
+}
+
+#[test]
+fn a_chance_branch_is_drawn_only_while_its_conditions_hold() {
+    let scenario = compile(CALL);
+    let mut ends = std::collections::BTreeMap::new();
+    for seed in 0..200 {
+        let blind = play(
+            &scenario,
+            seed,
+            &["What is your budget?", "Shall we meet Tuesday?"],
+        );
+        assert_eq!(
+            blind.node_id(),
+            "alone",
+            "seed {seed}: the pain is not known"
+        );
+        let full = play(
+            &scenario,
+            seed,
+            &[
+                "How has your week been?",
+                "What goes wrong today?",
+                "Shall we meet Tuesday?",
+            ],
+        );
+        *ends.entry(full.node_id().to_string()).or_insert(0) += 1;
+    }
+    // Both branches are open once the pain is known, at about even odds.
+    let cfo = ends.get("cfo-joins").copied().unwrap_or(0);
+    assert!((60..=140).contains(&cfo), "{ends:?}");
+}
+
+#[test]
+fn best_play_earns_the_trust_that_opens_the_budget() {
+    let scenario = compile(CALL);
+    let debrief = Debrief::of(&Session::new(&scenario, 3));
+    let best = debrief.best_path.expect("searchable");
+    let says: Vec<&str> = best.steps.iter().map(|s| s.say.as_str()).collect();
+    assert_eq!(
+        says,
+        [
+            "How has your week been?",
+            "What goes wrong today?",
+            "Shall we meet Tuesday?"
+        ]
+    );
+    assert_eq!(best.outcome, Outcome::Advance);
+    // Played cold, the rep is told where better play would have gone.
+    let cold = play(
+        &scenario,
+        3,
+        &["What is your budget?", "Shall we meet Tuesday?"],
+    );
+    assert_eq!(Debrief::of(&cold).left_best_path_at, Some(0));
+}
+
+#[test]
+fn the_map_writes_each_branchs_condition_out() {
+    let dot = to_dot(&compile(CALL));
+    assert!(dot.contains("if trust >= 60"), "{dot}");
+    assert!(dot.contains("otherwise"), "{dot}");
+    assert!(dot.contains("if knows pain"), "{dot}");
+}
+
+#[test]
+fn a_next_list_must_end_with_a_branch_without_conditions() {
+    let text = edit(
+        CALL,
+        r#"(to: "deflects"),"#,
+        r#"(to: "deflects", requires: [TrustBelow(60)]),"#,
+    );
+    let problems = check(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].code, Code::NoFallbackBranch);
+    assert_eq!(problems[0].code.as_str(), "E0021");
+    let location = problems[0].location.as_ref().unwrap();
+    assert_eq!((location.line, location.column), position(&text, "next: ["));
+    assert!(problems[0].to_string().contains("without `requires`"));
+}
+
+#[test]
+fn a_chance_needs_a_branch_without_conditions() {
+    let text = edit(
+        CALL,
+        r#"(weight: 1, to: "alone"),"#,
+        r#"(weight: 1, to: "alone", requires: [DoesNotKnow("pain")]),"#,
+    );
+    let problems = check(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].code, Code::NoFallbackBranch);
+    let location = problems[0].location.as_ref().unwrap();
+    assert_eq!(
+        (location.line, location.column),
+        position(&text, "chance: [")
+    );
+}
+
+#[test]
+fn a_misspelt_field_or_unknown_fact_in_a_branch_is_found_at_its_place() {
+    let text = edit(
+        CALL,
+        "requires: [TrustAtLeast(60)]",
+        "requries: [TrustAtLeast(60)]",
+    );
+    let problems = check(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].code, Code::UnknownField);
+    let location = problems[0].location.as_ref().unwrap();
+    assert_eq!(
+        (location.line, location.column),
+        position(&text, "requries")
+    );
+
+    let text = edit(CALL, r#"Knows("pain")"#, r#"Knows("pian")"#);
+    let problems = check(&text);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].code, Code::UnknownFact);
+    let location = problems[0].location.as_ref().unwrap();
+    assert_eq!(
+        (location.line, location.column),
+        position(&text, "\"pian\"")
+    );
+}
+
+#[test]
+fn a_single_next_still_reads_as_before() {
+    let text = edit(
+        CALL,
+        r#"next: [
+                (to: "names-budget", requires: [TrustAtLeast(60)]),
+                (to: "deflects"),
+            ],"#,
+        r#"next: "names-budget","#,
+    );
+    // "deflects" is now unreachable: a warning, and the call still plays.
+    let scenario = compile(&text);
+    let cold = play(&scenario, 1, &["What is your budget?"]);
+    assert_eq!(cold.node_id(), "names-budget");
+}
