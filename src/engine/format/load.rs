@@ -294,9 +294,14 @@ pub(super) fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedErr
     let mut location = text.location_of_line_column(start.line, start.col);
     let diagnostic = |code: Code, message: String| Diagnostic::new(code, &source.path, message);
     let outer = |outer: &Option<String>| {
+        // The format's own words where the type's name is not one (`docs/format.md`).
         outer
             .as_deref()
-            .map(|o| format!(" in `{o}`"))
+            .map(|o| match o {
+                "NextBranch" => " in a branch of `next`".to_string(),
+                "Branch" => " in a branch of `chance`".to_string(),
+                o => format!(" in `{o}`"),
+            })
             .unwrap_or_default()
     };
     let one_of = |expected: &[&str]| {
