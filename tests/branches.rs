@@ -272,3 +272,40 @@ fn a_single_next_still_reads_as_before() {
     let cold = play(&scenario, 1, &["What is your budget?"]);
     assert_eq!(cold.node_id(), "names-budget");
 }
+
+#[test]
+fn a_branch_no_path_can_open_is_a_warning_at_its_conditions() {
+    // Trust is at most 70 there (50, and 20 from rapport): 90 is never met.
+    let text = edit(
+        CALL,
+        "requires: [TrustAtLeast(60)]",
+        "requires: [TrustAtLeast(90)]",
+    );
+    let problems = check(&text);
+    // The CFO's branch at "luck" is reported too: the pain is only heard past the budget.
+    let gate: Vec<&Diagnostic> = problems
+        .iter()
+        .filter(|d| d.code == Code::NeverOffered && d.message.contains("\"ask\""))
+        .collect();
+    assert_eq!(gate.len(), 1, "{problems:#?}");
+    assert!(!gate[0].is_error());
+    assert!(
+        gate[0]
+            .message
+            .contains("branch's conditions at node \"ask\""),
+        "{}",
+        gate[0].message
+    );
+    let location = gate[0].location.as_ref().unwrap();
+    assert_eq!(
+        (location.line, location.column),
+        position(&text, "requires: [TrustAtLeast(90)]")
+    );
+    assert!(
+        gate[0]
+            .to_string()
+            .contains("never goes to \"names-budget\"")
+    );
+    // With 60, trust earned by rapport opens it: no warning.
+    assert!(check(CALL).iter().all(|d| d.code != Code::NeverOffered));
+}

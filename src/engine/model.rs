@@ -300,6 +300,18 @@ impl ScenarioData {
         &self.conditions[range_usize(&branch.requires)]
     }
 
+    /// Whether where the buyer goes from a node depends on the call so far: a `next` list, or
+    /// a `chance` with a conditional branch.
+    pub(crate) fn branches_have_conditions(&self, node: u32) -> bool {
+        match &self.nodes[node as usize].way {
+            Way::NextIf(_) => true,
+            Way::Chance { branches, .. } => self.branches[range_usize(branches)]
+                .iter()
+                .any(|b| !b.requires.is_empty()),
+            _ => false,
+        }
+    }
+
     pub(crate) fn refs(&self, range: &Range<u32>) -> &[u32] {
         &self.fact_refs[range_usize(range)]
     }

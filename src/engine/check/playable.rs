@@ -57,6 +57,46 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        // The buyer's branches whose conditions no path meets.
+        for (n, (id, node)) in file.nodes.iter().enumerate() {
+            if self.node_occurrence[n] > 0 || !yardstick.reached[n] {
+                continue;
+            }
+            let (field, branches, requires): (&str, _, Vec<&[Condition]>) =
+                match (&data.nodes[n].way, &node.chance, &node.next) {
+                    (Way::Chance { branches, .. }, Some(list), _) => (
+                        "chance",
+                        branches,
+                        list.iter().map(|b| b.requires.as_slice()).collect(),
+                    ),
+                    (Way::NextIf(branches), _, Some(next)) => (
+                        "next",
+                        branches,
+                        next.branches().into_iter().map(|(_, r)| r).collect(),
+                    ),
+                    _ => continue,
+                };
+            for (b, global) in range_usize(branches).enumerate() {
+                let branch = &data.branches[global];
+                if yardstick.opened[global] || requires[b].is_empty() || branch.weight == 0 {
+                    continue;
+                }
+                let [nodes, key] = self.node_path(n);
+                let gate = [nodes, key, Step::Field(field), Step::Index(b)];
+                let location = self.here_field_name(&gate, "requires");
+                let why = self.why_never_met(data, &yardstick, n as u32, requires[b]);
+                let target = &data.nodes[branch.to as usize].id;
+                self.push(
+                    self.problem(
+                        Code::NeverOffered,
+                        format!("no path can meet this branch's conditions at node \"{id}\"{why}"),
+                    )
+                    .at(location)
+                    .label(format!("the buyer never goes to \"{target}\" this way"))
+                    .hint("loosen the condition, or let an earlier choice earn what it asks for (see docs/format.md, \"Conditions\")"),
+                );
+            }
+        }
         // Facts that only gated-off lines and choices reveal can never be learned.
         let mut learnable = vec![false; data.facts.len()];
         for (n, node) in data.nodes.iter().enumerate() {

@@ -42,6 +42,9 @@ pub(crate) struct Yardstick {
     pub offered: Vec<bool>,
     /// Per node: whether some path reaches it.
     pub reached: Vec<bool>,
+    /// Per buyer's branch (global index): whether some path takes it (`next`) or has it in
+    /// the draw (`chance`).
+    pub opened: Vec<bool>,
     pub states: usize,
 }
 
@@ -53,10 +56,11 @@ impl Yardstick {
         let mut waste = FxHashMap::default();
         let mut offered = vec![false; s.choices.len()];
         let mut reached = vec![false; s.nodes.len()];
+        let mut opened = vec![false; s.branches.len()];
         // The opening's buyer-only turns, before the first decision.
         let mut start = Core::new(s);
         start.enter(s, s.start, &mut |_| {});
-        mark_buyer_turns(s, start, &mut reached);
+        mark_buyer_turns(s, start, &mut reached, &mut opened);
         for layer in &solver.memo.layers {
             for key in layer.keys() {
                 let core = key.core();
@@ -85,7 +89,7 @@ impl Yardstick {
                         next.take(s, first + position as u32, &mut |_| {})
                     {
                         next.enter(s, to, &mut |_| {});
-                        mark_buyer_turns(s, next, &mut reached);
+                        mark_buyer_turns(s, next, &mut reached, &mut opened);
                     } else {
                         reached[choice.to as usize] = true;
                     }
@@ -103,6 +107,7 @@ impl Yardstick {
             fastest_right: fastest.is_finite().then(|| fastest.round() as u32),
             offered,
             reached,
+            opened,
         })
     }
 
@@ -295,8 +300,9 @@ impl Dense {
     }
 }
 
-/// Marks every node the buyer's own turns reach from a node just entered (every chance branch).
-fn mark_buyer_turns(s: &ScenarioData, core: Core, reached: &mut [bool]) {
+/// Marks every node the buyer's own turns reach from a node just entered (every chance branch
+/// open there), and the branches taken.
+fn mark_buyer_turns(s: &ScenarioData, core: Core, reached: &mut [bool], opened: &mut [bool]) {
     let mut pending = vec![core];
     let mut steps = 0;
     while let Some(core) = pending.pop() {
@@ -304,8 +310,11 @@ fn mark_buyer_turns(s: &ScenarioData, core: Core, reached: &mut [bool]) {
         if steps > 4 * s.nodes.len() + 16 {
             return;
         }
+        // A buyer's turn already followed leads the same way again, unless its branches have
+        // conditions: then another state may open another branch.
         if reached[core.node as usize]
             && !matches!(s.nodes[core.node as usize].way, Way::Choices(_))
+            && !s.branches_have_conditions(core.node)
         {
             continue;
         }
@@ -318,15 +327,18 @@ fn mark_buyer_turns(s: &ScenarioData, core: Core, reached: &mut [bool]) {
                 pending.push(next);
             }
             Way::NextIf(branches) => {
-                if let Some(to) = core.next_of(s, branches) {
+                let open = range_usize(branches).find(|&b| core.opens(s, &s.branches[b]));
+                if let Some(b) = open {
+                    opened[b] = true;
                     let mut next = core;
-                    next.enter(s, to, &mut |_| {});
+                    next.enter(s, s.branches[b].to, &mut |_| {});
                     pending.push(next);
                 }
             }
             Way::Chance { branches, .. } => {
-                for branch in &s.branches[range_usize(branches)] {
+                for (b, branch) in range_usize(branches).zip(&s.branches[range_usize(branches)]) {
                     if core.chance_weight(s, branch) > 0 {
+                        opened[b] = true;
                         let mut next = core.clone();
                         next.enter(s, branch.to, &mut |_| {});
                         pending.push(next);
