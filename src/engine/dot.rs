@@ -267,7 +267,10 @@ pub fn to_dot_marked(
                 )
             }
             Edge::Chance(position) => {
-                let Way::Chance { branches, total } = &from.way else {
+                let Way::Chance {
+                    branches, total, ..
+                } = &from.way
+                else {
                     continue;
                 };
                 let branch = &s.branches[range_usize(branches)][position as usize];

@@ -115,7 +115,10 @@ impl CallMap {
                     )
                 }
                 Edge::Chance(position) => {
-                    let Way::Chance { branches, total } = &s.nodes[from].way else {
+                    let Way::Chance {
+                        branches, total, ..
+                    } = &s.nodes[from].way
+                    else {
                         continue;
                     };
                     let branch = &s.branches[range_usize(branches)][position as usize];
@@ -180,7 +183,9 @@ impl CallMap {
                     _ => Vec::new(),
                 };
                 let branches = match &node.way {
-                    Way::Chance { branches, total } => s.branches[range_usize(branches)]
+                    Way::Chance {
+                        branches, total, ..
+                    } => s.branches[range_usize(branches)]
                         .iter()
                         .map(|b| {
                             (

@@ -148,10 +148,12 @@ impl NodeData {
 pub(crate) enum Way {
     Choices(Range<u32>),
     /// The buyer's luck: a branch drawn by weight among those whose conditions hold (`total`
-    /// is every branch's weight; with conditions, the open branches' weights are summed).
+    /// is every branch's weight; when some branch has conditions, `conditional`, the open
+    /// branches' weights are summed from the state instead).
     Chance {
         branches: Range<u32>,
         total: u32,
+        conditional: bool,
     },
     Next(u32),
     /// `next` as a list: the first branch whose conditions hold.
@@ -305,9 +307,7 @@ impl ScenarioData {
     pub(crate) fn branches_have_conditions(&self, node: u32) -> bool {
         match &self.nodes[node as usize].way {
             Way::NextIf(_) => true,
-            Way::Chance { branches, .. } => self.branches[range_usize(branches)]
-                .iter()
-                .any(|b| !b.requires.is_empty()),
+            Way::Chance { conditional, .. } => *conditional,
             _ => false,
         }
     }

@@ -100,6 +100,7 @@ impl<'a> Checker<'a> {
                 Way::Chance {
                     branches: first..branches.len() as u32,
                     total,
+                    conditional: list.iter().any(|b| !b.requires.is_empty()),
                 }
             } else if let Some(next) = &n.next {
                 match next.branches().as_slice() {

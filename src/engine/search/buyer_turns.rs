@@ -91,12 +91,25 @@ pub(crate) fn follow(
                         arrivals.add(core, chance, stop, probability);
                     }
                 },
-                Way::Chance { branches, .. } => {
-                    // Only the branches whose conditions hold are in the draw.
-                    let total = core.chance_total(s, branches);
+                Way::Chance {
+                    branches,
+                    total,
+                    conditional,
+                } => {
+                    // Only the branches whose conditions hold are in the draw (most chance
+                    // turns have no conditions: their weights are read as they are).
+                    let total = if *conditional {
+                        core.chance_total(s, branches)
+                    } else {
+                        *total
+                    };
                     let mut any = false;
                     for branch in &s.branches[range_usize(branches)] {
-                        let weight = core.chance_weight(s, branch);
+                        let weight = if *conditional {
+                            core.chance_weight(s, branch)
+                        } else {
+                            branch.weight
+                        };
                         if weight == 0 {
                             continue;
                         }
