@@ -7,70 +7,9 @@ use dealsim::engine::format::diagnostic::{Code, Diagnostic};
 use dealsim::{Outcome, Scenario, Session, SourceFile, check_source};
 
 /// Rapport first (+20 trust, 50 to 70) and she names the budget; ask cold and she deflects.
-/// After the budget, her CFO may join, but only once she has said what hurts.
-const CALL: &str = r#"#![enable(implicit_some)]
-Scenario(
-    id: "budget-if-trusted",
-    title: "Budget if trusted",
-    brief: "She names the budget only if she trusts you.",
-    difficulty: Beginner,
-    tags: ["test"],
-    minutes: 20,
-    buyer: (name: "Bea", role: "Buyer", company: "Co", persona: "Careful.", trust: 50),
-    deal: (winnable: true, value: 1000),
-    facts: {
-        "pain": (kind: Pain, text: "Orders fail."),
-        "budget": (kind: Budget, text: "There is 50k."),
-    },
-    start: "open",
-    nodes: {
-        "open": (
-            line: "Hello.",
-            choices: [
-                (say: "How has your week been?", move: Rapport, trust: 20, to: "ask", note: "Builds trust first."),
-                (say: "What is your budget?", move: Qualify, to: "ask", note: "Asks cold."),
-            ],
-        ),
-        "ask": (
-            line: "You want to know about money?",
-            next: [
-                (to: "names-budget", requires: [TrustAtLeast(60)]),
-                (to: "deflects"),
-            ],
-        ),
-        "names-budget": (
-            line: "We have 50k set aside.",
-            reveals: ["budget"],
-            choices: [
-                (say: "What goes wrong today?", move: Problem, to: "hurt", note: "Finds the pain."),
-                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Closes without the pain."),
-            ],
-        ),
-        "hurt": (
-            line: "Orders fail.",
-            reveals: ["pain"],
-            choices: [
-                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Asks for a next step."),
-            ],
-        ),
-        "deflects": (
-            line: "Let's not talk money yet.",
-            choices: [
-                (say: "Shall we meet Tuesday?", move: Close, to: "luck", note: "Closes blind."),
-            ],
-        ),
-        "luck": (
-            line: "Let me see who can join.",
-            chance: [
-                (weight: 1, to: "cfo-joins", requires: [Knows("pain")]),
-                (weight: 1, to: "alone"),
-            ],
-        ),
-        "cfo-joins": (line: "My CFO will join us Tuesday.", end: Advance),
-        "alone": (line: "Tuesday, then.", end: Advance),
-    },
-)
-"#;
+/// After the budget, her CFO may join, but only once she has said what hurts. (A file, so that
+/// `tests/cli.rs` plays it too.)
+const CALL: &str = include_str!("calls/budget-if-trusted.scenario.ron");
 
 fn check(text: &str) -> Vec<Diagnostic> {
     check_source(&SourceFile::from_text("fixture.scenario.ron", text)).diagnostics

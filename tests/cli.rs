@@ -1230,3 +1230,30 @@ fn the_golden_map_of_a_shipped_call_is_drawn_the_same() {
         assert!(drawn.contains(label), "the map lacks {label:?}");
     }
 }
+
+#[test]
+fn an_authors_playtest_says_why_the_buyer_went_where_they_did() {
+    let call = "tests/calls/budget-if-trusted.scenario.ron";
+    // By id: rapport first (trust 70), then cold (trust 50).
+    let warm = dealsim(&["play", call, "--author"], "open/1\nnames-budget/2\n");
+    let shown = text(&warm.stdout);
+    assert!(
+        shown.contains("(ask -> names-budget: if trust >= 60; trust was 70)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "(luck -> alone: drawn by chance among the branches open then; trust was 70)"
+        ),
+        "{shown}"
+    );
+    let cold = dealsim(&["play", call, "--author"], "open/2\ndeflects/1\n");
+    let shown = text(&cold.stdout);
+    assert!(
+        shown.contains("(ask -> deflects: otherwise; trust was 50)"),
+        "{shown}"
+    );
+    // A rep's call does not show the author's reasons.
+    let rep = dealsim(&["play", call, "--no-record"], "open/2\ndeflects/1\n");
+    assert!(!text(&rep.stdout).contains("-> deflects"));
+}

@@ -217,13 +217,34 @@ fn play_loop(
         ),
     )?;
     let mut shown = 0;
+    // The buyer's last line, so that an author sees why the buyer went on where they did.
+    let (mut last_buyer_node, mut last_trust) = (String::new(), 0);
     loop {
         // Everything new in the transcript since the last prompt.
         let entries: Vec<Entry> = session.transcript().skip(shown).collect();
         shown += entries.len();
         for entry in entries {
             let text = match entry {
-                Entry::Buyer { line, .. } => format!("\n{}: \"{line}\"\n", buyer.name),
+                Entry::Buyer {
+                    line,
+                    node_id,
+                    trust_after,
+                } => {
+                    let why = if mode.author {
+                        dealsim::engine::dot::buyer_branch(scenario, &last_buyer_node, node_id)
+                            .map(|why| {
+                                format!(
+                                    "   ({last_buyer_node} -> {node_id}: {why}; trust was {last_trust})\n"
+                                )
+                            })
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    };
+                    last_buyer_node = node_id.to_string();
+                    last_trust = trust_after;
+                    format!("{why}\n{}: \"{line}\"\n", buyer.name)
+                }
                 Entry::Revealed { fact } => {
                     format!("   (noted - {}: {})\n", fact.kind.label(), fact.text)
                 }

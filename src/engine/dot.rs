@@ -62,6 +62,44 @@ pub(crate) fn branch_condition(
     format!("if {}", text.join(" and "))
 }
 
+/// Why the buyer's own turn at `from` could lead to `to`, as the map writes it: "if trust >= 60"
+/// or "otherwise" for a `next` list, "50%" (and its condition) for a chance branch; `None` when
+/// `from` is not a buyer's turn with branches, or has none to `to`. For an author's playtest.
+pub fn buyer_branch(scenario: &Scenario, from: &str, to: &str) -> Option<String> {
+    let s: &ScenarioData = scenario;
+    let from = &s.nodes[s.node_index(from)? as usize];
+    let to = s.node_index(to)?;
+    match &from.way {
+        Way::NextIf(branches) => s.branches[range_usize(branches)]
+            .iter()
+            .find(|b| b.to == to)
+            .map(|b| branch_condition(s, b, true)),
+        Way::Chance {
+            branches,
+            total,
+            conditional,
+        } => s.branches[range_usize(branches)]
+            .iter()
+            .find(|b| b.to == to)
+            .map(|b| {
+                let condition = branch_condition(s, b, false);
+                if *conditional {
+                    // The shares depend on which branches were open: not a fixed percentage.
+                    match condition.is_empty() {
+                        true => "drawn by chance among the branches open then".to_string(),
+                        false => {
+                            format!("drawn by chance among the branches open then ({condition})")
+                        }
+                    }
+                } else {
+                    let share = 100.0 * f64::from(b.weight) / f64::from((*total).max(1));
+                    format!("{share:.0}% chance")
+                }
+            }),
+        _ => None,
+    }
+}
+
 pub(crate) fn condition_text(s: &ScenarioData, condition: Cond) -> String {
     let fact = |f: u32| s.facts[f as usize].id.clone();
     let node = |n: u32| s.nodes[n as usize].id.clone();
