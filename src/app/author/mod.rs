@@ -296,70 +296,92 @@ fn draw(
     let entry = view.entry(&library);
     let report = entry.map(|e| e.report.clone());
     let scenario = entry.and_then(|e| e.scenario()).cloned();
-    // The side panels give the map what room they can spare on a small window.
+    // The side panels give the map what room they can spare on a small window: there, one at a
+    // time, the problems until a node is selected, then the node (with a way back to the
+    // problems), so that the map keeps more than half the width at 800x600.
     let narrow = ui.available_width() < 1000.0;
-    side_panel(
-        &mut ui,
-        egui::Panel::left("author-problems"),
-        if narrow { 230.0 } else { 270.0 },
-        |ui| {
-            theme::section(ui, "problems");
-            let Some(report) = &report else {
-                theme::muted(ui, "Put a .scenario.ron file in the scenarios folder.");
-                return;
-            };
-            if report.diagnostics.is_empty() {
-                theme::muted(ui, "None: the file checks clean.");
-            }
-            for d in &report.diagnostics {
-                let line = d.location.as_deref().map(|l| l.line);
-                let colour = if d.is_error() {
-                    theme::BAD
-                } else {
-                    theme::WARN
+    let node_shown = view.selected.is_some() && view.map.is_some();
+    let show_problems = !narrow || !node_shown;
+    let show_node = !narrow || node_shown;
+    if show_problems {
+        side_panel(
+            &mut ui,
+            egui::Panel::left("author-problems"),
+            if narrow { 230.0 } else { 270.0 },
+            |ui| {
+                theme::section(ui, "problems");
+                let Some(report) = &report else {
+                    theme::muted(ui, "Put a .scenario.ron file in the scenarios folder.");
+                    return;
                 };
-                let text = format!(
-                    "{} {}{}",
-                    d.code.as_str(),
-                    line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                    d.message
-                );
-                let button = egui::Button::new(egui::RichText::new(text).color(colour))
-                    .wrap()
-                    .frame(false);
-                let response = ui.add(button).on_hover_text("Show its node on the map");
-                if let Some(hint) = &d.hint {
-                    ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
+                if report.diagnostics.is_empty() {
+                    theme::muted(ui, "None: the file checks clean.");
                 }
-                ui.add_space(4.0);
-                if response.clicked()
-                    && let Some(line) = line
+                for d in &report.diagnostics {
+                    let line = d.location.as_deref().map(|l| l.line);
+                    let colour = if d.is_error() {
+                        theme::BAD
+                    } else {
+                        theme::WARN
+                    };
+                    let text = format!(
+                        "{} {}{}",
+                        d.code.as_str(),
+                        line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                        d.message
+                    );
+                    let button = egui::Button::new(egui::RichText::new(text).color(colour))
+                        .wrap()
+                        .frame(false);
+                    let response = ui.add(button).on_hover_text("Show its node on the map");
+                    if let Some(hint) = &d.hint {
+                        ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
+                    }
+                    ui.add_space(4.0);
+                    if response.clicked()
+                        && let Some(line) = line
+                    {
+                        view.select_line(line);
+                    }
+                }
+                if scenario.is_none() && view.map.is_some() {
+                    ui.add_space(8.0);
+                    ui.label(
+                        egui::RichText::new(
+                            "The file does not check now: the map shows its last good version.",
+                        )
+                        .color(theme::WARN),
+                    );
+                }
+            },
+        );
+    }
+    if show_node {
+        let problems = report.as_ref().map_or(0, |r| r.diagnostics.len());
+        side_panel(
+            &mut ui,
+            egui::Panel::right("author-node"),
+            if narrow { 300.0 } else { 340.0 },
+            |ui| {
+                let view = &mut *view;
+                if narrow
+                    && ui
+                        .button(if problems == 0 {
+                            "Back to the problems (none)".to_string()
+                        } else {
+                            format!("Back to the problems ({problems})")
+                        })
+                        .on_hover_text("The window is narrow: one side panel at a time")
+                        .clicked()
                 {
-                    view.select_line(line);
+                    view.selected = None;
                 }
-            }
-            if scenario.is_none() && view.map.is_some() {
-                ui.add_space(8.0);
-                ui.label(
-                    egui::RichText::new(
-                        "The file does not check now: the map shows its last good version.",
-                    )
-                    .color(theme::WARN),
-                );
-            }
-        },
-    );
-    side_panel(
-        &mut ui,
-        egui::Panel::right("author-node"),
-        if narrow { 300.0 } else { 340.0 },
-        |ui| {
-            let view = &mut *view;
-            if let Some(request) = node_panel::show(ui, view, scenario.as_ref()) {
-                playtest.write(request);
-            }
-        },
-    );
+                if let Some(request) = node_panel::show(ui, view, scenario.as_ref()) {
+                    playtest.write(request);
+                }
+            },
+        );
+    }
     egui::CentralPanel::default()
         .frame(theme::screen())
         .show(&mut ui, |ui| {
