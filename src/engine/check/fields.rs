@@ -329,9 +329,7 @@ impl<'a> Checker<'a> {
             if let Some(branches) = &node.chance {
                 for (b, branch) in branches.iter().enumerate() {
                     let branch_path = [nodes, key, Step::Field("chance"), Step::Index(b)];
-                    let mut to = branch_path.to_vec();
-                    to.push(Step::Field("to"));
-                    self.unknown_node(&branch.to, &to);
+                    self.check_branch(&branch_path, &branch.to, &branch.requires);
                     let mut weight = branch_path.to_vec();
                     weight.push(Step::Field("weight"));
                     self.range(
@@ -341,9 +339,6 @@ impl<'a> Checker<'a> {
                         &weight,
                         "a branch's weight",
                     );
-                    let mut requires = branch_path.to_vec();
-                    requires.push(Step::Field("requires"));
-                    self.check_conditions(&branch.requires, &requires);
                 }
                 if !branches.is_empty()
                     && branches
@@ -382,12 +377,7 @@ impl<'a> Checker<'a> {
                 Some(Next::Branches(branches)) => {
                     for (b, branch) in branches.iter().enumerate() {
                         let branch_path = [nodes, key, Step::Field("next"), Step::Index(b)];
-                        let mut to = branch_path.to_vec();
-                        to.push(Step::Field("to"));
-                        self.unknown_node(&branch.to, &to);
-                        let mut requires = branch_path.to_vec();
-                        requires.push(Step::Field("requires"));
-                        self.check_conditions(&branch.requires, &requires);
+                        self.check_branch(&branch_path, &branch.to, &branch.requires);
                     }
                     if branches.last().is_none_or(|b| !b.requires.is_empty()) {
                         let location = self.here_field_name(&[nodes, key], "next");
@@ -407,6 +397,16 @@ impl<'a> Checker<'a> {
                 None => {}
             }
         }
+    }
+
+    /// A buyer's branch (`chance` or a `next` list) at `path`: its `to` and its `requires`.
+    fn check_branch(&mut self, path: &[Step<'_>], to: &str, requires: &[Condition]) {
+        let mut to_path = path.to_vec();
+        to_path.push(Step::Field("to"));
+        self.unknown_node(to, &to_path);
+        let mut requires_path = path.to_vec();
+        requires_path.push(Step::Field("requires"));
+        self.check_conditions(requires, &requires_path);
     }
 
     /// A list of conditions (a choice's or a branch's `requires`): known ids, numbers in range.

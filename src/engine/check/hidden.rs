@@ -132,8 +132,8 @@ impl Flow {
     pub(super) fn compute(checker: &Checker, start: u32) -> Flow {
         let file = checker.file;
         let (n, f) = (file.nodes.len(), file.facts.len());
-        let fact = |id: &String| checker.fact_index[id.as_str()] as usize;
-        let node = |id: &String| checker.node_index[id.as_str()] as usize;
+        let fact = |id: &str| checker.fact_index[id] as usize;
+        let node = |id: &str| checker.node_index[id] as usize;
         let mut slot = vec![None; n];
         let mut slots = 0;
         for (_, n) in file.nodes.iter() {
@@ -164,7 +164,7 @@ impl Flow {
                 out.push((node(&branch.to), Bits::empty(f)));
             }
             for to in n.next.iter().flat_map(|next| next.targets()) {
-                out.push((node(&to.to_string()), Bits::empty(f)));
+                out.push((node(to), Bits::empty(f)));
             }
             edges.push(out);
         }

@@ -276,14 +276,16 @@ impl Store {
         identified
     }
 
+    /// A numeric PRAGMA's value; `what` names the work for the error.
+    fn pragma(&self, pragma: &str, what: &str) -> Result<i64> {
+        self.conn
+            .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+            .map_err(|e| failed(&self.path, what, e))
+    }
+
     fn identify_in_snapshot(&self) -> Result<bool> {
-        let read = |pragma: &str| -> Result<i64> {
-            self.conn
-                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
-                .map_err(|e| failed(&self.path, "read the database", e))
-        };
-        let application_id = read("application_id")?;
-        let version = read("user_version")?;
+        let application_id = self.pragma("application_id", "read the database")?;
+        let version = self.pragma("user_version", "read the database")?;
         let tables: i64 = self
             .conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
@@ -352,13 +354,8 @@ impl Store {
     ///   copied into the database once, and the file is flushed to disk less often (each
     ///   checkpoint waits for the disk; the WAL's commits stay as safe as ever).
     pub fn for_bulk_writes<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        let read = |pragma: &str| -> Result<i64> {
-            self.conn
-                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
-                .map_err(|e| failed(&self.path, "set up a bulk write", e))
-        };
-        let temp_store = read("temp_store")?;
-        let autocheckpoint = read("wal_autocheckpoint")?;
+        let temp_store = self.pragma("temp_store", "set up a bulk write")?;
+        let autocheckpoint = self.pragma("wal_autocheckpoint", "set up a bulk write")?;
         let qpsg = self
             .conn
             .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)

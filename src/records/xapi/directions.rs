@@ -254,11 +254,7 @@ pub fn receive_directions(
                     return Ok(());
                 }
             };
-            let Some(page_statements) = &read.statements else {
-                report.unread = Some("the LRS's answer has no `statements` list".into());
-                return Ok(());
-            };
-            statements.extend(page_statements.iter().map(|s| s.to_value()));
+            statements.extend(read.statements().iter().map(|s| s.to_value()));
             match read.next_page() {
                 Some(more) => url = resolve(&lrs.endpoint, more),
                 None => break,

@@ -114,11 +114,7 @@ fn pull_into(
                 return Ok(puller.report);
             }
         };
-        let Some(statements) = &read.statements else {
-            puller.report.stopped = Some("the LRS's answer has no `statements` list".into());
-            return Ok(puller.report);
-        };
-        for statement in statements {
+        for statement in read.statements() {
             let verb = statement.verb();
             if verb == super::directions::verb_assigned(settings)
                 || verb == super::directions::verb_set_focus(settings)
@@ -498,9 +494,7 @@ fn session_turns(
         // An LRS that ignores the filter still answers with the session's statements among
         // others: keep only this session's.
         turns.extend(
-            read.statements
-                .as_ref()
-                .ok_or("the LRS's answer has no `statements` list")?
+            read.statements()
                 .iter()
                 .filter(|s| s.registration() == registration && s.verb() == VERB_ANSWERED)
                 .map(|s| TurnRead::read(s, keys)),

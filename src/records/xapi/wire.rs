@@ -14,7 +14,7 @@ use std::collections::HashMap;
 #[derive(Deserialize)]
 pub(super) struct WirePage<'a> {
     #[serde(borrow)]
-    pub(super) statements: Option<Vec<WireStatement<'a>>>,
+    statements: Option<Vec<WireStatement<'a>>>,
     #[serde(borrow, default)]
     more: Option<Text<'a>>,
 }
@@ -141,9 +141,18 @@ struct WireResult<'a> {
 }
 
 impl<'a> WirePage<'a> {
+    /// The page, or why the LRS's answer is not one (not JSON, or no `statements` list).
     pub(super) fn parse(body: &'a str) -> Result<WirePage<'a>, String> {
-        serde_json::from_str(body)
-            .map_err(|e| format!("the LRS's answer is not a page of statements ({e})"))
+        let page: WirePage = serde_json::from_str(body)
+            .map_err(|e| format!("the LRS's answer is not a page of statements ({e})"))?;
+        if page.statements.is_none() {
+            return Err("the LRS's answer has no `statements` list".into());
+        }
+        Ok(page)
+    }
+
+    pub(super) fn statements(&self) -> &[WireStatement<'a>] {
+        self.statements.as_deref().unwrap_or_default()
     }
 
     /// The address of the next page (`more`), if there is one.
@@ -409,7 +418,7 @@ mod tests {
         let keys = Keys::new(&settings());
         let page = WirePage::parse(PAGE).unwrap();
         assert_eq!(page.next_page(), None, "an empty `more` is the last page");
-        let statements = page.statements.as_ref().unwrap();
+        let statements = page.statements();
         let ending_statement = &statements[0];
         assert_eq!(
             ending_statement.verb(),
@@ -445,7 +454,7 @@ mod tests {
     #[test]
     fn a_statement_becomes_json_with_the_parts_read() {
         let page = WirePage::parse(PAGE).unwrap();
-        let value = page.statements.as_ref().unwrap()[0].to_value();
+        let value = page.statements()[0].to_value();
         assert_eq!(value["id"], "s1");
         assert_eq!(
             value["verb"]["id"],
@@ -470,8 +479,13 @@ mod tests {
             error.starts_with("the LRS's answer is not a page of statements"),
             "{error}"
         );
-        let page = WirePage::parse(r#"{"more": "/xAPI/statements?page=2"}"#).unwrap();
-        assert!(page.statements.is_none());
+        let error = WirePage::parse(r#"{"more": "/xAPI/statements?page=2"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(error, "the LRS's answer has no `statements` list");
+        let page =
+            WirePage::parse(r#"{"statements": [], "more": "/xAPI/statements?page=2"}"#).unwrap();
+        assert!(page.statements().is_empty());
         assert_eq!(page.next_page(), Some("/xAPI/statements?page=2"));
     }
 }
