@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("engine::dot", 8),
     ("engine::sketch", 8),
     ("engine::generate", 8),
+    ("engine::campaign", 8),
     ("engine::scenario_tests", 9),
     ("engine::norms", 9),
     ("engine::map", 9),

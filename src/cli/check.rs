@@ -1,5 +1,6 @@
 //! `dealsim check` and `dealsim graph`: what a manager runs after editing a scenario.
 
+use dealsim::engine::campaign::{self, CampaignReport};
 use super::{ColorChoice, Failure, say};
 use dealsim::engine::score::whole;
 use std::io::IsTerminal;
@@ -32,7 +33,36 @@ fn diagnostic_json(d: &dealsim::engine::format::diagnostic::Diagnostic) -> serde
     })
 }
 
-fn run_json(reports: &[dealsim::CheckReport]) -> ExitCode {
+/// Checks the campaigns among `paths` (files given, and those in folders given) against the
+/// clean scenarios just checked; a campaign file given alone is checked against the scenarios in
+/// its folder.
+fn check_campaigns(paths: &[PathBuf], reports: &[dealsim::CheckReport]) -> Vec<CampaignReport> {
+    let campaigns = campaign::campaign_paths(paths);
+    if campaigns.is_empty() {
+        return Vec::new();
+    }
+    let mut library: Vec<dealsim::Scenario> =
+        reports.iter().filter_map(|r| r.scenario.clone()).collect();
+    for path in &campaigns {
+        let folder = path.parent().map(PathBuf::from).unwrap_or_default();
+        if paths.iter().any(|p| p == path) && !paths.contains(&folder) {
+            let (files, _) = dealsim::engine::format::load::collect_paths(&[folder]);
+            for file in files {
+                if let Some(s) = dealsim::engine::check::compile_path(&file).scenario
+                    && !library.iter().any(|known| known.id == s.id)
+                {
+                    library.push(s);
+                }
+            }
+        }
+    }
+    campaigns
+        .iter()
+        .map(|path| campaign::read_campaign(path, &library))
+        .collect()
+}
+
+fn run_json(reports: &[dealsim::CheckReport], campaigns: &[CampaignReport]) -> ExitCode {
     let files: Vec<serde_json::Value> = reports
         .iter()
         .map(|report| {
@@ -49,9 +79,25 @@ fn run_json(reports: &[dealsim::CheckReport]) -> ExitCode {
                 "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
             })
         })
+        .chain(campaigns.iter().map(|report| {
+            serde_json::json!({
+                "path": report.path.display().to_string(),
+                "ok": report.campaign.is_some(),
+                "campaign": report.campaign.as_ref().map(|c| serde_json::json!({
+                    "id": c.id,
+                    "calls": c.calls.iter().map(|call| call.scenario.clone()).collect::<Vec<_>>(),
+                })),
+                "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            })
+        }))
         .collect();
-    let errors: usize = reports.iter().map(dealsim::CheckReport::errors).sum();
-    let warnings: usize = reports.iter().map(dealsim::CheckReport::warnings).sum();
+    let errors: usize = reports.iter().map(dealsim::CheckReport::errors).sum::<usize>()
+        + campaigns.iter().map(CampaignReport::errors).sum::<usize>();
+    let warnings: usize = reports.iter().map(dealsim::CheckReport::warnings).sum::<usize>()
+        + campaigns
+            .iter()
+            .map(|c| c.diagnostics.len() - c.errors())
+            .sum::<usize>();
     let document = serde_json::json!({ "files": files, "errors": errors, "warnings": warnings });
     say(&format!("{document:#}\n"));
     if errors > 0 {
@@ -63,9 +109,20 @@ fn run_json(reports: &[dealsim::CheckReport]) -> ExitCode {
 
 pub(crate) fn run(paths: &[PathBuf], color: ColorChoice, json: bool) -> ExitCode {
     let color = use_color(color);
-    let reports = dealsim::check_paths(paths);
+    // Campaign files are checked after the scenarios they link, not as scenarios.
+    let scenario_paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !campaign::is_campaign_path(p))
+        .cloned()
+        .collect();
+    let reports = if scenario_paths.is_empty() {
+        Vec::new()
+    } else {
+        dealsim::check_paths(&scenario_paths)
+    };
+    let campaigns = check_campaigns(paths, &reports);
     if json {
-        return run_json(&reports);
+        return run_json(&reports, &campaigns);
     }
     let (mut errors, mut warnings) = (0, 0);
     for report in &reports {
@@ -108,11 +165,33 @@ pub(crate) fn run(paths: &[PathBuf], color: ColorChoice, json: bool) -> ExitCode
             say(&format!("failed  {}\n", report.path.display()));
         }
     }
+    for report in &campaigns {
+        for diagnostic in &report.diagnostics {
+            say(&format!("{}\n", diagnostic.render(color)));
+        }
+        errors += report.errors();
+        warnings += report.diagnostics.len() - report.errors();
+        match &report.campaign {
+            Some(c) => say(&format!(
+                "ok  {} (campaign {}: {} calls, {})\n",
+                report.path.display(),
+                c.id,
+                c.calls.len(),
+                c.calls
+                    .iter()
+                    .map(|call| call.scenario.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            )),
+            None => say(&format!("failed  {}\n", report.path.display())),
+        }
+    }
     // A file that only looks like a scenario was not checked.
     let files = reports
         .iter()
         .filter(|r| r.scenario.is_some() || r.errors() > 0)
-        .count();
+        .count()
+        + campaigns.len();
     // A checked library can be hundreds of megabytes of small allocations; the process is
     // about to end, so handing them back one by one would only delay the prompt.
     std::mem::forget(reports);

@@ -11,13 +11,15 @@
 //! 7. `session`: one call being played, the API the window, the command line and tests drive.
 //! 8. `check`: the checker, which compiles a clean file and measures it with the search.
 //! 9. `debrief`, `simulate`, `dot`, `generate`: what is made from checked calls and sessions;
-//!    `sketch`: a file with errors drawn as far as it can be.
+//!    `sketch`: a file with errors drawn as far as it can be; `campaign`: checked calls linked
+//!    into a deal, the state carried between them and the campaign's score.
 //! 10. `norms`, `scenario_tests`: what is measured or tested by simulating and playing calls;
 //!     `map`: the call laid out for the Author screen, with best play from `dot`.
 //!
 //! `tests/architecture.rs` fails the build's tests when a module names a later layer.
 
 pub mod bits;
+pub mod campaign;
 pub mod check;
 pub mod debrief;
 pub mod dot;

@@ -62,6 +62,33 @@ pub struct ScenarioData {
     /// What later layers work out from the call once and every session of it shares (the
     /// search's table of the fastest right call, which velocity is measured with).
     pub(crate) derived: Derived,
+    /// When the call is played in a campaign: the campaign, the run and what was carried into
+    /// it. `None` for a call played on its own.
+    pub campaign: Option<CampaignCall>,
+    /// Facts the rep knows before the first line (carried from earlier calls of a campaign).
+    /// Every session and every search of the call starts from them, so best play, velocity and
+    /// the score bounds measure the call the rep actually plays.
+    pub(crate) known_at_start: Vec<u32>,
+}
+
+/// A call's place in a campaign run, and the state the run carried into it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CampaignCall {
+    /// The campaign's id and title.
+    pub campaign: String,
+    pub campaign_title: String,
+    /// The run: one rep's way through the campaign, shared by its calls' records, and the seed
+    /// its calls' seeds and happenings are drawn from (`campaign::run::run_draws`).
+    pub run: String,
+    pub run_seed: u64,
+    /// The call's place in the campaign (0 is the first) and how many calls it has.
+    pub call: u32,
+    pub calls: u32,
+    /// The buyer's trust at the first line, and the facts the rep knows then.
+    pub trust: u8,
+    pub knows: Vec<String>,
+    /// What happened between the calls (a chance event), as told to the rep before the call.
+    pub between: Option<String>,
 }
 
 /// A slot for what later layers derive from a call once. The model does not know their types
@@ -318,5 +345,52 @@ impl ScenarioData {
 
     pub(crate) fn facts_words(&self) -> usize {
         self.facts.len().div_ceil(64)
+    }
+
+    /// A copy of the call with another starting state, for a campaign: the buyer's trust at the
+    /// first line and the facts the rep knows then. What is derived from the call (the yardstick)
+    /// is not copied: another start has other states, and is worked out again.
+    pub(crate) fn starting_with(
+        &self,
+        trust: u8,
+        known: Vec<u32>,
+        campaign: Option<CampaignCall>,
+    ) -> ScenarioData {
+        ScenarioData {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            brief: self.brief.clone(),
+            difficulty: self.difficulty,
+            tags: self.tags.clone(),
+            minutes: self.minutes,
+            pass_mark: self.pass_mark,
+            buyer: BuyerInfo {
+                trust,
+                ..self.buyer.clone()
+            },
+            winnable: self.winnable,
+            deal_value: self.deal_value,
+            weights: self.weights,
+            path: self.path.clone(),
+            revision: self.revision.clone(),
+            source_text: self.source_text.clone(),
+            facts: self.facts.clone(),
+            nodes: self.nodes.clone(),
+            choices: self.choices.clone(),
+            branches: self.branches.clone(),
+            conditions: self.conditions.clone(),
+            fact_refs: self.fact_refs.clone(),
+            start: self.start,
+            fastest_right_minutes: self.fastest_right_minutes,
+            visit_slot: self.visit_slot.clone(),
+            visit_slots: self.visit_slots,
+            qualification_weight: self.qualification_weight,
+            pain_weight: self.pain_weight,
+            basics_present: self.basics_present,
+            max_choices: self.max_choices,
+            derived: Derived::default(),
+            campaign,
+            known_at_start: known,
+        }
     }
 }

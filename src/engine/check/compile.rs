@@ -193,6 +193,8 @@ impl<'a> Checker<'a> {
             basics_present,
             max_choices,
             derived: Default::default(),
+            campaign: None,
+            known_at_start: Vec::new(),
         }
     }
 }

@@ -207,6 +207,9 @@ impl<'a> Checker<'a> {
                 "a fact's weight",
             );
         }
+        for (n, id) in file.carried.iter().enumerate() {
+            self.unknown_fact(id, &[Step::Field("carried"), Step::Index(n)]);
+        }
     }
 
     fn unknown_fact(&mut self, id: &str, path: &[Step<'_>]) {
@@ -491,7 +494,7 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn is_kebab_case(id: &str) -> bool {
+pub(crate) fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
         && !id.ends_with('-')

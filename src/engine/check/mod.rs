@@ -5,6 +5,7 @@ mod call_graph;
 mod compile;
 mod continuity;
 mod fields;
+pub(crate) use fields::is_kebab_case;
 mod hidden;
 mod limits;
 mod measure;
@@ -195,7 +196,21 @@ fn check(source: &SourceFile, measuring: bool) -> CheckReport {
         match search::prepare(&data, search::CHECK_STATE_CAP) {
             Ok(Some(minutes)) => {
                 data.fastest_right_minutes = minutes.max(1);
-                checker.check_gates(&data);
+                // A call that a campaign may carry facts into is also explored with them all
+                // known: what they open is reachable in the campaign.
+                let carried: Vec<u32> = file
+                    .carried
+                    .iter()
+                    .filter_map(|id| data.facts.iter().position(|f| f.id == *id))
+                    .map(|i| i as u32)
+                    .collect();
+                let with_carried = (!carried.is_empty())
+                    .then(|| {
+                        let variant = data.starting_with(data.buyer.trust, carried, None);
+                        search::Yardstick::of(&variant, search::CHECK_STATE_CAP).ok()
+                    })
+                    .flatten();
+                checker.check_gates(&data, with_carried.as_ref());
                 if measuring {
                     difficulty = measure::measure(&data);
                     if let Some(d) = &difficulty {

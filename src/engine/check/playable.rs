@@ -16,13 +16,24 @@ use crate::engine::search::Yardstick;
 impl<'a> Checker<'a> {
     /// Reports gates no path meets, the nodes and facts they hide. Runs on a clean file's
     /// compiled call, whose yardstick explored every state a path can be in.
-    pub(super) fn check_gates(&mut self, data: &ScenarioData) {
+    /// `with_carried`: the same exploration from a start where every fact a campaign may carry
+    /// in is known; what either reaches counts as reached.
+    pub(super) fn check_gates(&mut self, data: &ScenarioData, with_carried: Option<&Yardstick>) {
         let Some(yardstick) = Yardstick::kept(data) else {
             return; // too large to explore; the graph checks stand
         };
+        let either = |own: &[bool], carried: Option<&[bool]>| -> Vec<bool> {
+            match carried {
+                Some(carried) => own.iter().zip(carried).map(|(a, b)| *a || *b).collect(),
+                None => own.to_vec(),
+            }
+        };
+        let reached = either(&yardstick.reached, with_carried.map(|y| y.reached.as_slice()));
+        let offered = either(&yardstick.offered, with_carried.map(|y| y.offered.as_slice()));
+        let opened = either(&yardstick.opened, with_carried.map(|y| y.opened.as_slice()));
         let file = self.file;
         for (n, (id, node)) in file.nodes.iter().enumerate() {
-            if self.node_occurrence[n] > 0 || !yardstick.reached[n] {
+            if self.node_occurrence[n] > 0 || !reached[n] {
                 continue;
             }
             let Way::Choices(range) = &data.nodes[n].way else {
@@ -30,7 +41,7 @@ impl<'a> Checker<'a> {
             };
             for (c, choice) in node.choices.iter().flatten().enumerate() {
                 let global = range.start as usize + c;
-                if yardstick.offered[global] || choice.requires.is_empty() {
+                if offered[global] || choice.requires.is_empty() {
                     continue;
                 }
                 let [nodes, key] = self.node_path(n);
@@ -40,7 +51,7 @@ impl<'a> Checker<'a> {
                 let target = &choice.to;
                 let hidden = data
                     .node_index(target)
-                    .is_some_and(|t| !yardstick.reached[t as usize]);
+                    .is_some_and(|t| !reached[t as usize]);
                 let label = if hidden {
                     format!("so node \"{target}\" is never reached")
                 } else {
@@ -59,7 +70,7 @@ impl<'a> Checker<'a> {
         }
         // The buyer's branches whose conditions no path meets.
         for (n, (id, node)) in file.nodes.iter().enumerate() {
-            if self.node_occurrence[n] > 0 || !yardstick.reached[n] {
+            if self.node_occurrence[n] > 0 || !reached[n] {
                 continue;
             }
             let (field, branches, requires): (&str, _, Vec<&[Condition]>) =
@@ -78,7 +89,7 @@ impl<'a> Checker<'a> {
                 };
             for (b, global) in range_usize(branches).enumerate() {
                 let branch = &data.branches[global];
-                if yardstick.opened[global] || requires[b].is_empty() || branch.weight == 0 {
+                if opened[global] || requires[b].is_empty() || branch.weight == 0 {
                     continue;
                 }
                 let [nodes, key] = self.node_path(n);
@@ -100,7 +111,7 @@ impl<'a> Checker<'a> {
         // Facts that only gated-off lines and choices reveal can never be learned.
         let mut learnable = vec![false; data.facts.len()];
         for (n, node) in data.nodes.iter().enumerate() {
-            if !yardstick.reached[n] {
+            if !reached[n] {
                 continue;
             }
             for &fact in data.refs(&node.reveals) {
@@ -108,7 +119,7 @@ impl<'a> Checker<'a> {
             }
             if let Way::Choices(range) = &node.way {
                 for (global, choice) in range_usize(range).zip(&data.choices[range_usize(range)]) {
-                    if yardstick.offered[global] {
+                    if offered[global] {
                         for &fact in data.refs(&choice.reveals) {
                             learnable[fact as usize] = true;
                         }

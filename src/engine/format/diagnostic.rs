@@ -73,6 +73,13 @@ pub enum Code {
     /// A `next` list whose last branch has conditions, or a `chance` whose every branch has
     /// them: the buyer could go nowhere.
     NoFallbackBranch,
+    /// A campaign names a scenario the library does not have.
+    UnknownScenario,
+    /// A campaign carries a fact the call does not have, or that no earlier call has.
+    FactNotCarried,
+    /// A campaign call needs an outcome no run can give it (a later call, an outcome the call
+    /// cannot end with, or two calls that need different outcomes of the same call).
+    UnmeetableRequirement,
 }
 
 impl Code {
@@ -100,6 +107,9 @@ impl Code {
             Code::PassMarkUnreachable => "E0019",
             Code::TooLarge => "E0020",
             Code::NoFallbackBranch => "E0021",
+            Code::UnknownScenario => "E0022",
+            Code::FactNotCarried => "E0023",
+            Code::UnmeetableRequirement => "E0024",
             Code::MissingNote => "W0001",
             Code::UnreachableNode => "W0002",
             Code::NeverOffered => "W0003",

@@ -24,6 +24,10 @@ pub struct ScenarioFile {
     pub buyer: Buyer,
     pub deal: Deal,
     pub facts: Entries<Fact>,
+    /// Facts a campaign may carry into this call from an earlier one: the checker also tries
+    /// the call with them known, so a choice that needs one is not reported as never offered.
+    #[serde(default)]
+    pub carried: Vec<String>,
     #[serde(default)]
     pub rubric: Option<Rubric>,
     pub start: String,

@@ -287,7 +287,7 @@ pub fn parse(source: &SourceFile) -> Result<ScenarioFile, Vec<Diagnostic>> {
     super::rounds::parse(source)
 }
 
-pub(super) fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
+pub(crate) fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
     use ron::Error as E;
     let text = SourceText::new(&source.text);
     let start = error.span.start;
@@ -300,6 +300,8 @@ pub(super) fn ron_diagnostic(source: &SourceFile, error: &ron::error::SpannedErr
             .map(|o| match o {
                 "NextBranch" => " in a branch of `next`".to_string(),
                 "Branch" => " in a branch of `chance`".to_string(),
+                "Call" => " in a call of the campaign".to_string(),
+                "Happening" => " in a happening of `between`".to_string(),
                 o => format!(" in `{o}`"),
             })
             .unwrap_or_default()

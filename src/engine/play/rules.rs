@@ -44,16 +44,20 @@ pub(crate) enum Destination {
 impl Core {
     pub fn new(s: &ScenarioData) -> Core {
         let words = s.facts_words() + (s.visit_slots as usize).div_ceil(64);
-        Core {
+        let mut core = Core {
             node: s.start,
             trust: i32::from(s.buyer.trust),
             minutes_left: s.minutes as i32,
             bits: Bits::zeros(words),
             tally: Tally::default(),
             wasted: 0,
-        }
+        };
+        core.reveal(s, &s.known_at_start, &mut |_| {});
+        core
     }
 
+    /// Back to the state before the first line: the buyer's starting trust, the call's minutes,
+    /// and only the facts known before the call (a campaign's carried facts).
     pub fn reset(&mut self, s: &ScenarioData) {
         self.node = s.start;
         self.trust = i32::from(s.buyer.trust);
@@ -61,6 +65,7 @@ impl Core {
         self.bits.fill(0);
         self.tally = Tally::default();
         self.wasted = 0;
+        self.reveal(s, &s.known_at_start, &mut |_| {});
     }
 
     #[inline]

@@ -5,7 +5,8 @@
 use super::error::failed;
 use super::recording::{EndColumns, insert_turn, opening_said, turns_said};
 use super::{Result, Store, StoreError, json};
-use crate::engine::model::Scenario;
+use crate::engine::campaign::starting_call;
+use crate::engine::model::{CampaignCall, Scenario};
 use crate::engine::score::SCORING_VERSION;
 use crate::engine::session::Session;
 use crate::records::clock::Millis;
@@ -31,6 +32,9 @@ pub struct PulledSession {
     /// Left before the end (a `terminated` statement) rather than finished.
     pub abandoned: bool,
     pub turns: Vec<PulledTurn>,
+    /// The call's place in a campaign run and what the run carried into it, when it was
+    /// played in one.
+    pub campaign: Option<CampaignCall>,
 }
 
 /// What importing one pulled session did.
@@ -61,6 +65,20 @@ impl Store {
             if store.has_registration(&pulled.registration)? {
                 return Ok(Imported::AlreadyHere);
             }
+            // A campaign's call starts where its run left it, so it replays from there.
+            let in_campaign;
+            let scenario = match &pulled.campaign {
+                Some(call) => {
+                    in_campaign = starting_call(scenario, call.clone()).map_err(|detail| {
+                        StoreError::Import {
+                            registration: pulled.registration.clone(),
+                            detail,
+                        }
+                    })?;
+                    &in_campaign
+                }
+                None => scenario,
+            };
             let mut session = Session::new(scenario, pulled.seed);
             // When recorded as played, a call that ends on a choice ends at that turn's time
             // (and one over before any choice, when it started).
@@ -117,6 +135,7 @@ impl Store {
                     .chain(end.values()),
                 ))?;
                 let id = tx.last_insert_rowid();
+                super::campaigns::write_campaign(tx, id, pulled.campaign.as_ref())?;
                 for (turn_no, (entry, reply)) in turns.iter().enumerate() {
                     let (think_ms, at) = pulled
                         .turns

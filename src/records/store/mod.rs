@@ -6,6 +6,7 @@
 //! with a sentence that says so, and is never written to.
 
 mod assignments;
+mod campaigns;
 mod digests;
 mod error;
 mod focus;
@@ -22,6 +23,7 @@ mod schema;
 mod sessions;
 mod team;
 
+pub use campaigns::StoredRun;
 pub use assignments::{Assignment, AssignmentStatus, RepProgress, ScenarioProgress, Unsent};
 pub use digests::{DIGEST_VERSION, Digest, LeftBestPath, RegretTally, RevisionFact};
 pub use error::{Result, StoreError};

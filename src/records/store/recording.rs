@@ -96,7 +96,9 @@ impl Store {
                     SCORING_VERSION
                 ],
             )?;
-            Ok(tx.last_insert_rowid())
+            let id = tx.last_insert_rowid();
+            super::campaigns::write_campaign(tx, id, session.scenario().campaign.as_ref())?;
+            Ok(id)
         })?;
         let mut recording = Recording {
             session_id,

@@ -59,7 +59,20 @@ impl StoredSession {
 
     /// Plays the session again on its revision's scenario, compiled once by the caller (who
     /// replays many sessions of one revision: `records::digest`).
+    /// A call of a campaign run is played from the state the run carried into it.
     pub fn replay_on(&self, scenario: &Scenario) -> Result<Session, ReplayError> {
+        let in_campaign;
+        let scenario = match &self.campaign {
+            Some(call) if scenario.campaign.as_ref() != Some(call) => {
+                in_campaign = crate::engine::campaign::starting_call(scenario, call.clone())
+                    .map_err(|_| ReplayError::NoLongerChecks {
+                        scenario: self.row.scenario_id.clone(),
+                        revision: self.row.revision.clone(),
+                    })?;
+                &in_campaign
+            }
+            _ => scenario,
+        };
         let mut session = Session::replay(scenario, self.row.seed, &self.choices())
             .map_err(|(turn, error)| ReplayError::Diverges { turn, error })?;
         if self.row.status == Status::Abandoned {

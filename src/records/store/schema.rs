@@ -331,6 +331,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
         changes INTEGER NOT NULL,
         report TEXT NOT NULL
     );",
+    // 14: campaigns. A call played in a campaign run keeps the campaign, the run (its id and
+    // the seed its calls are drawn from), its place, and the state the run carried into it
+    // (trust, facts, what happened between the calls), so it replays exactly on its own.
+    "ALTER TABLE sessions ADD COLUMN campaign_id TEXT;
+    ALTER TABLE sessions ADD COLUMN campaign_title TEXT;
+    ALTER TABLE sessions ADD COLUMN campaign_run TEXT;
+    ALTER TABLE sessions ADD COLUMN campaign_seed INTEGER;
+    ALTER TABLE sessions ADD COLUMN campaign_call INTEGER;
+    ALTER TABLE sessions ADD COLUMN campaign_calls INTEGER;
+    ALTER TABLE sessions ADD COLUMN start_trust INTEGER;
+    ALTER TABLE sessions ADD COLUMN start_knows TEXT;
+    ALTER TABLE sessions ADD COLUMN between_calls TEXT;
+    CREATE INDEX sessions_by_campaign_run ON sessions (campaign_run) WHERE campaign_run IS NOT NULL;",
 ];
 
 /// The first schema version with the `meta` table.

@@ -138,6 +138,9 @@ pub struct StoredSession {
     /// The rep's login or e-mail, when the rep's machine is set up with one (`config.rep`):
     /// the account their statements go to the LRS under.
     pub rep_login: Option<String>,
+    /// The call's place in a campaign run and what the run carried into it, when it was
+    /// played in one (it is replayed from that start).
+    pub campaign: Option<crate::engine::model::CampaignCall>,
 }
 
 impl StoredSession {
@@ -338,8 +341,10 @@ impl Store {
         let read = || -> rusqlite::Result<Option<StoredSession>> {
             let sql = format!(
                 "SELECT {ROW_COLUMNS}, s.opening, s.end_reason, s.end_node, s.facts_uncovered,
-                    s.minutes_used, s.final_trust, v.source, s.scoring_version, r.login {ROW_FROM}
-                 WHERE s.id = ?"
+                    s.minutes_used, s.final_trust, v.source, s.scoring_version, r.login,
+                    {} {ROW_FROM}
+                 WHERE s.id = ?",
+                super::campaigns::CAMPAIGN_COLUMNS
             );
             let Some(mut stored) = self
                 .conn
@@ -360,6 +365,7 @@ impl Store {
                         scenario_source: r.get(27)?,
                         scoring_version: r.get::<_, i64>(28)? as u32,
                         rep_login: r.get(29)?,
+                        campaign: super::campaigns::read_campaign(r, 30)?,
                     })
                 })
                 .optional()?

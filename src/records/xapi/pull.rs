@@ -407,6 +407,7 @@ fn pulled_session(
         ended_at,
         abandoned: ending.abandoned,
         turns: steps.into_iter().map(|(_, _, turn)| turn).collect(),
+        campaign: ending.campaign.clone(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! sync give the same statements with the same ids. Ids are name-based UUIDs under the session's
 //! registration, fixed when the session ends, so a statement can never be sent as two.
 
+use crate::engine::model::CampaignCall;
 use crate::records::clock::{self, Millis};
 use crate::records::config::XapiSettings;
 use crate::records::store::{Status, StoredSession, statement_ids};
@@ -17,6 +18,57 @@ const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
 const VERB_TERMINATED: &str = "http://adlnet.gov/expapi/verbs/terminated";
 const TYPE_INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
 const TYPE_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+const TYPE_MODULE: &str = "http://adlnet.gov/expapi/activities/module";
+
+/// A campaign call's place in its run and what the run carried into it, as the `campaign`
+/// context extension of each of its statements: enough for another machine to replay the call
+/// from where the run left the rep, and for an LRS's reports to group a run's calls.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) struct CampaignExtension {
+    pub id: String,
+    pub title: String,
+    pub run: String,
+    /// A string, as the session's seed is: a JSON reader may hold numbers as doubles.
+    pub run_seed: String,
+    /// The call's place, from 1.
+    pub call: u32,
+    pub calls: u32,
+    pub start_trust: u8,
+    pub start_knows: Vec<String>,
+    #[serde(default)]
+    pub between: Option<String>,
+}
+
+impl CampaignExtension {
+    fn of(call: &CampaignCall) -> Self {
+        CampaignExtension {
+            id: call.campaign.clone(),
+            title: call.campaign_title.clone(),
+            run: call.run.clone(),
+            run_seed: call.run_seed.to_string(),
+            call: call.call + 1,
+            calls: call.calls,
+            start_trust: call.trust,
+            start_knows: call.knows.clone(),
+            between: call.between.clone(),
+        }
+    }
+
+    pub(super) fn into_call(self) -> Option<CampaignCall> {
+        Some(CampaignCall {
+            campaign: self.id,
+            campaign_title: self.title,
+            run: self.run,
+            run_seed: self.run_seed.trim().parse().ok()?,
+            call: self.call.checked_sub(1)?,
+            calls: self.calls,
+            trust: self.start_trust.min(100),
+            knows: self.start_knows,
+            between: self.between,
+        })
+    }
+}
 
 /// The IRI of a context or result extension under the configured base.
 pub(super) fn extension_key(settings: &XapiSettings, name: &str) -> String {
@@ -80,8 +132,29 @@ pub fn statements(stored: &StoredSession, settings: &XapiSettings) -> Vec<Value>
                 key("scoring-version"): stored.scoring_version,
             },
         });
-        if parent {
-            context["contextActivities"] = json!({ "parent": [scenario_activity.clone()] });
+        // A call of a campaign run: the campaign is the scenario's parent (and groups the
+        // turns), and the run and its carried state travel with every statement.
+        match (&stored.campaign, parent) {
+            (Some(call), parent) => {
+                let campaign_activity = json!({
+                    "objectType": "Activity",
+                    "id": format!("{base}/campaigns/{}", segment(&call.campaign)),
+                    "definition": {
+                        "type": TYPE_MODULE,
+                        "name": { lang: call.campaign_title },
+                    },
+                });
+                context["contextActivities"] = if parent {
+                    json!({ "parent": [scenario_activity.clone()], "grouping": [campaign_activity] })
+                } else {
+                    json!({ "parent": [campaign_activity] })
+                };
+                context["extensions"][key("campaign")] = json!(CampaignExtension::of(call));
+            }
+            (None, true) => {
+                context["contextActivities"] = json!({ "parent": [scenario_activity.clone()] });
+            }
+            (None, false) => {}
         }
         context
     };

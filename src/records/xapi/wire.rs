@@ -2,6 +2,8 @@
 //! what rebuilding a session needs (a session's ending, its turns), so a page of 500 statements
 //! is not built as 500 JSON trees to be looked up and dropped.
 
+use super::statements::CampaignExtension;
+use crate::engine::model::CampaignCall;
 use crate::records::clock::{self, Millis};
 use crate::records::config::XapiSettings;
 use serde::Deserialize;
@@ -270,7 +272,8 @@ fn number_of(raw: Option<&RawValue>) -> Option<u64> {
 pub(super) struct Keys(HashMap<&'static str, String>);
 
 impl Keys {
-    const NAMES: [&'static str; 8] = [
+    const NAMES: [&'static str; 9] = [
+        "campaign",
         "scenario-id",
         "revision",
         "revision-source",
@@ -311,6 +314,8 @@ pub(super) struct Ending {
     pub(super) stored: Option<Millis>,
     pub(super) at: Option<Millis>,
     pub(super) abandoned: bool,
+    /// The call's place in a campaign run, when it was played in one.
+    pub(super) campaign: Option<CampaignCall>,
 }
 
 impl Ending {
@@ -343,6 +348,10 @@ impl Ending {
             stored: statement.stored(),
             at: statement.timestamp(),
             abandoned,
+            campaign: statement
+                .context_extension(keys.get("campaign"))
+                .and_then(|raw| serde_json::from_str::<CampaignExtension>(raw.get()).ok())
+                .and_then(CampaignExtension::into_call),
         }
     }
 
