@@ -3,6 +3,7 @@
 //! a check that finds problems exits 1.
 
 mod assign;
+mod campaign;
 mod check;
 mod new;
 mod play;
@@ -174,6 +175,25 @@ enum Command {
         /// each. An author's playtest is not stored.
         #[arg(long)]
         author: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Play a campaign (NAME.campaign.ron): its calls in order, each starting with what the
+    /// earlier ones carried in. Your latest unfinished run goes on where it stopped.
+    Campaign {
+        file: PathBuf,
+        /// Start a new run with this seed (its calls' seeds and what happens between them).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Who is playing (as for `play`).
+        #[arg(long)]
+        rep: Option<String>,
+        /// Start a new run even if one is not over.
+        #[arg(long)]
+        new: bool,
+        /// Play without storing the calls (the run cannot be picked up later).
+        #[arg(long)]
+        no_record: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -539,6 +559,10 @@ pub fn main() -> ExitCode {
         } => {
             let playtest = play::playtest_start(from, trust, knows, minutes, &chance);
             match playtest {
+                // `play` on a campaign file plays the campaign.
+                Ok(None) if dealsim::engine::campaign::is_campaign_path(&file) && !author => {
+                    campaign::run(&file, seed, rep, (!no_record).then_some(&db), false)
+                }
                 Err(failure) => Err(failure),
                 Ok(playtest) => {
                     // An author's playtest is never a rep's session.
@@ -558,6 +582,14 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+        Command::Campaign {
+            file,
+            seed,
+            rep,
+            new,
+            no_record,
+            db,
+        } => campaign::run(&file, seed, rep, (!no_record).then_some(&db), new),
         Command::Sessions {
             filters,
             limit,

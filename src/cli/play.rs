@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Who plays when `--rep` is not given: the last rep of the window, else the login name.
-fn default_rep() -> String {
+pub(crate) fn default_rep() -> String {
     dealsim::records::profile::Profiles::load(&dealsim::records::profile::default_path())
         .ok()
         .and_then(|p| p.last_rep)
@@ -111,6 +111,21 @@ pub(crate) fn run(
         }
         None => Session::new(&scenario, seed),
     };
+    play_session(file, &scenario, seed, rep, db, &mode, &mut session)
+}
+
+/// Plays a session already started (a call, a playtest, or a campaign's call started from
+/// what its run carried in), storing it when `db` is given. The session is left as it ended:
+/// over, or abandoned when the rep left or the terminal went away.
+pub(crate) fn play_session(
+    file: &Path,
+    scenario: &dealsim::Scenario,
+    seed: u64,
+    rep: Option<String>,
+    db: Option<&DbArgs>,
+    mode: &Mode,
+    session: &mut Session,
+) -> Result<ExitCode, Failure> {
     let mut recorder = None;
     let rep = match db {
         Some(db) => {
@@ -130,7 +145,7 @@ pub(crate) fn run(
                     .map_err(|e| Failure(e.to_string()))?;
             }
             let recording = store
-                .begin(&rep, "cli", &session)
+                .begin(&rep, "cli", session)
                 .map_err(|e| Failure(e.to_string()))?;
             recorder = Some(Recorder {
                 store,
@@ -141,21 +156,13 @@ pub(crate) fn run(
         }
         None => rep.unwrap_or_else(default_rep),
     };
-    let outcome = play_loop(
-        &scenario,
-        file,
-        &rep,
-        seed,
-        &mode,
-        &mut session,
-        &mut recorder,
-    );
+    let outcome = play_loop(scenario, file, &rep, seed, mode, session, &mut recorder);
     if let Err(stopped) = outcome {
         // Whatever stopped the call, it is stored as abandoned, never left `playing`.
         if !session.is_over() {
             session.abandon();
             if let Some(recorder) = &mut recorder {
-                recorder.step(&session, 0);
+                recorder.step(session, 0);
             }
         }
         return match stopped {
@@ -209,6 +216,7 @@ fn play_loop(
                     }
                 ),
                 None if mode.author => format!("Author's playtest (not stored), seed {seed}."),
+                None if scenario.campaign.is_some() => format!("Playing as {rep}. Seed {seed}."),
                 None => format!(
                     "Playing as {rep}. Seed {seed}: `dealsim play {} --seed {seed}` replays this call.",
                     file.display()

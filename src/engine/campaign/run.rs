@@ -8,6 +8,7 @@ use crate::engine::format::Outcome;
 use crate::engine::model::{CampaignCall, Scenario};
 use crate::engine::play::random::{pick_branch, session_rng};
 use crate::engine::score::Scores;
+use crate::engine::session::Session;
 use rand::TryRng;
 
 /// ChaCha's stream for a run's draws (the call's seeds and what happens between calls), apart
@@ -23,6 +24,20 @@ pub struct PlayedCall {
     /// Facts the rep knew at the end (carried ones included).
     pub known: Vec<String>,
     pub scores: Scores,
+}
+
+impl PlayedCall {
+    /// What a finished session leaves for the rest of its run (`None` while it is being played,
+    /// or when the rep left it: a call left before its end does not move the run on).
+    pub fn of(session: &Session) -> Option<PlayedCall> {
+        Some(PlayedCall {
+            scenario: session.scenario().id.clone(),
+            outcome: session.outcome()?,
+            final_trust: session.trust(),
+            known: session.known_facts().map(|f| f.id.clone()).collect(),
+            scores: session.scores()?,
+        })
+    }
 }
 
 /// Where a run stands.

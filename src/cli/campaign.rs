@@ -1,0 +1,232 @@
+//! `dealsim campaign`: a campaign's calls in the terminal, one after another, each started from
+//! what the run carried into it. A run left mid-way is picked up where it stopped the next time.
+
+use super::play::{Mode, default_rep, play_session};
+use super::records::DbArgs;
+use super::{Failure, say, tell};
+use dealsim::engine::campaign::{
+    Campaign, CampaignScore, PlayedCall, Progress, Stop, read_campaign,
+};
+use dealsim::engine::session::Session;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The clean scenarios in the campaign file's folder: the library it links.
+pub(crate) fn library_beside(file: &Path) -> Vec<dealsim::Scenario> {
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (files, _) = dealsim::engine::format::load::collect_paths(&[folder.to_path_buf()]);
+    files
+        .iter()
+        .filter_map(|f| dealsim::engine::check::compile_path(f).scenario)
+        .collect()
+}
+
+/// Reads a campaign and the scenarios beside it; a campaign with errors is refused with them.
+pub(crate) fn load_campaign(file: &Path) -> Result<(Campaign, Vec<dealsim::Scenario>), Failure> {
+    let library = library_beside(file);
+    let report = read_campaign(file, &library);
+    let color = super::check::use_color(super::ColorChoice::Auto);
+    for diagnostic in report.diagnostics.iter().filter(|d| d.is_error()) {
+        tell(&diagnostic.render(color));
+    }
+    let errors = report.errors();
+    let campaign = report.campaign.ok_or_else(|| {
+        Failure(format!(
+            "{} has {errors} error(s); fix them first (`dealsim check {}` lists them)",
+            file.display(),
+            file.display()
+        ))
+    })?;
+    Ok((campaign, library))
+}
+
+pub(crate) fn run(
+    file: &Path,
+    seed: Option<u64>,
+    rep: Option<String>,
+    db: Option<&DbArgs>,
+    new_run: bool,
+) -> Result<ExitCode, Failure> {
+    let (campaign, library) = load_campaign(file)?;
+    let (store, rep) = match db {
+        Some(db) => {
+            let (store, config) = db.open()?;
+            let rep = rep
+                .or_else(|| config.rep.as_ref().map(|r| r.name.clone()))
+                .unwrap_or_else(default_rep);
+            (Some(store), rep)
+        }
+        None => (None, rep.unwrap_or_else(default_rep)),
+    };
+    // The rep's latest run that is not over goes on, unless a new one is asked for.
+    let resumed = match (&store, new_run || seed.is_some()) {
+        (Some(store), false) => store
+            .campaign_runs(&rep, &campaign.id)
+            .map_err(|e| Failure(e.to_string()))?
+            .into_iter()
+            .find(|run| matches!(campaign.progress(&run.calls()), Progress::Next(_))),
+        _ => None,
+    };
+    drop(store);
+    let (run, run_seed, mut played) = match resumed {
+        Some(run) => {
+            let played = run.calls();
+            (run.run, run.run_seed, played)
+        }
+        None => (
+            uuid::Uuid::new_v4().to_string(),
+            seed.unwrap_or_else(dealsim::engine::play::random::fresh_seed),
+            Vec::new(),
+        ),
+    };
+    say(&format!(
+        "{}\n{}\n{} calls: {}.\n{}\n",
+        campaign.title,
+        campaign.brief,
+        campaign.calls.len(),
+        campaign
+            .calls
+            .iter()
+            .map(|c| c.scenario.as_str())
+            .collect::<Vec<_>>()
+            .join(", then "),
+        if played.is_empty() {
+            format!("A new run, seed {run_seed}.")
+        } else {
+            format!(
+                "Going on with your run: {} of {} calls played.",
+                played.len(),
+                campaign.calls.len()
+            )
+        }
+    ));
+    loop {
+        let index = match campaign.progress(&played) {
+            Progress::Next(index) => index,
+            Progress::Over(_) => break,
+        };
+        let plan = &campaign.calls[index];
+        let scenario = library
+            .iter()
+            .find(|s| s.id == plan.scenario)
+            .ok_or_else(|| Failure(format!("no scenario \"{}\" beside {}", plan.scenario, file.display())))?;
+        let start = campaign
+            .start_call(index, &played, run_seed, &run, scenario)
+            .map_err(Failure)?;
+        let call = start.scenario.campaign.clone().expect("a campaign call");
+        let mut header = format!(
+            "\n=== Call {} of {}: {} ===\n",
+            index + 1,
+            campaign.calls.len(),
+            scenario.title
+        );
+        if let Some(between) = &call.between {
+            header.push_str(&format!("Since the last call: {between}\n"));
+        }
+        if index > 0 {
+            header.push_str(&format!(
+                "Carried in: {}'s trust {}; you know {}.\n",
+                start.scenario.buyer.name,
+                call.trust,
+                if call.knows.is_empty() {
+                    "nothing from earlier calls".to_string()
+                } else {
+                    call.knows
+                        .iter()
+                        .filter_map(|id| start.scenario.fact(id))
+                        .map(|f| format!("\"{}\"", f.text))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ));
+        }
+        say(&header);
+        let mut session = Session::new(&start.scenario, start.seed);
+        let mode = Mode {
+            show_ids: false,
+            author: false,
+            playtest: None,
+        };
+        let code = play_session(
+            file,
+            &start.scenario,
+            start.seed,
+            Some(rep.clone()),
+            db,
+            &mode,
+            &mut session,
+        )?;
+        match PlayedCall::of(&session) {
+            Some(call) => played.push(call),
+            None => {
+                say(&format!(
+                    "\nThe campaign waits at call {}: `dealsim campaign {}` goes on from there.\n",
+                    index + 1,
+                    file.display()
+                ));
+                return Ok(code);
+            }
+        }
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+    }
+    if let Some(score) = campaign.score(&played) {
+        say(&campaign_summary(&campaign, &played, &score));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The campaign's score, as the last call's debrief ends with it.
+pub(crate) fn campaign_summary(
+    campaign: &Campaign,
+    played: &[PlayedCall],
+    score: &CampaignScore,
+) -> String {
+    let mut text = format!("\n=== Campaign: {} ===\n", campaign.title);
+    for (n, call) in played.iter().enumerate() {
+        text.push_str(&format!(
+            "  Call {}: {:<20} {:<13} overall {:>3}{}\n",
+            n + 1,
+            call.scenario,
+            call.outcome.label(),
+            call.scores.overall,
+            match call.scores.passed {
+                Some(true) => ", passed",
+                Some(false) => ", not passed",
+                None => "",
+            }
+        ));
+    }
+    let s = &score.scores;
+    text.push_str(&format!(
+        "Campaign score {} (qualification {}, discovery {}, rapport {}, velocity {}), the mean over {} of {} calls: {}.\n",
+        s.overall,
+        s.qualification,
+        s.discovery,
+        s.rapport,
+        s.velocity,
+        score.played,
+        score.calls,
+        match s.passed {
+            Some(true) => "passed",
+            Some(false) => "not passed: every call must pass",
+            None => "no pass mark",
+        }
+    ));
+    text.push_str(&match &score.stop {
+        Stop::Finished if score.deal_advanced => "The deal went the whole way: every call played, the last one agreed.\n".to_string(),
+        Stop::Finished => "Every call played, but the last one did not agree a next step.\n".to_string(),
+        Stop::Unmet { call, needs, got } => format!(
+            "The deal stopped before call {}: it needs {} to end {}, and it ended {}.\n",
+            call + 1,
+            needs.0,
+            needs.1.label(),
+            got.label()
+        ),
+    });
+    text
+}
