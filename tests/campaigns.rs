@@ -110,7 +110,11 @@ fn the_shipped_campaign_and_its_calls_check_clean() {
     );
     for id in ["harbor-coo-demo", "harbor-negotiation"] {
         let report = check_path(&root().join(format!("scenarios/{id}.scenario.ron")));
-        assert!(report.diagnostics.is_empty(), "{id}: {:#?}", report.diagnostics);
+        assert!(
+            report.diagnostics.is_empty(),
+            "{id}: {:#?}",
+            report.diagnostics
+        );
     }
 }
 
@@ -209,7 +213,13 @@ fn facts_carry_only_when_learnt_and_trust_carries_where_the_campaign_says() {
     let mut session = Session::new(discovery, 1);
     choose(
         &mut session,
-        &["open/1", "booking/2", "staff/2", "measure/2", "pitch-after-pain/1"],
+        &[
+            "open/1",
+            "booking/2",
+            "staff/2",
+            "measure/2",
+            "pitch-after-pain/1",
+        ],
     );
     let at = session.node_id().to_string();
     assert_eq!(at, "cost", "the path reaches the cost question another way");
@@ -233,7 +243,12 @@ fn facts_carry_only_when_learnt_and_trust_carries_where_the_campaign_says() {
         }
     }
     // The negotiation carries trust: it starts where the demo ended, plus what chance did.
-    let (played, sessions) = play_run(&campaign, &library, 7, &[DISCOVERY_BEST, DEMO_BEST, NEGOTIATION_BEST]);
+    let (played, sessions) = play_run(
+        &campaign,
+        &library,
+        7,
+        &[DISCOVERY_BEST, DEMO_BEST, NEGOTIATION_BEST],
+    );
     let third = sessions[2].scenario().campaign.clone().unwrap();
     let change = match third.between.as_deref() {
         Some(text) if text.contains("CallBright") => -10,
@@ -265,10 +280,17 @@ fn chance_between_calls_is_drawn_by_weight_and_can_take_the_champion_away() {
         let champion_offer = session
             .offered()
             .any(|o| o.say.starts_with("Marta, would you tell Dev"));
-        if carried.between.as_deref().is_some_and(|b| b.contains("pulled into")) {
+        if carried
+            .between
+            .as_deref()
+            .is_some_and(|b| b.contains("pulled into"))
+        {
             leaves += 1;
             assert!(!carried.knows.iter().any(|f| f == "marta-champion"));
-            assert!(!champion_offer, "the champion left, yet she is asked to speak");
+            assert!(
+                !champion_offer,
+                "the champion left, yet she is asked to speak"
+            );
             assert_eq!(carried.trust, demo.buyer.trust - 5);
         } else {
             stays += 1;
@@ -277,7 +299,10 @@ fn chance_between_calls_is_drawn_by_weight_and_can_take_the_champion_away() {
         }
     }
     // Weights 3 and 1.
-    assert!((250..350).contains(&stays), "stays {stays}, leaves {leaves}");
+    assert!(
+        (250..350).contains(&stays),
+        "stays {stays}, leaves {leaves}"
+    );
     // The same run seed always draws the same.
     let again = |seed| {
         campaign
@@ -300,7 +325,15 @@ fn a_run_stops_where_a_call_needs_an_outcome_the_run_did_not_give() {
     // The proposal instead of the meeting: a Continuation.
     choose(
         &mut session,
-        &["open/1", "booking/2", "staff/1", "cost/1", "payoff/1", "authority/1", "budget/2"],
+        &[
+            "open/1",
+            "booking/2",
+            "staff/1",
+            "cost/1",
+            "payoff/1",
+            "authority/1",
+            "budget/2",
+        ],
     );
     let first = PlayedCall::of(&session).unwrap();
     assert_eq!(first.outcome, Outcome::Continuation);
@@ -330,9 +363,18 @@ fn best_play_and_velocity_are_measured_from_the_carried_start() {
     let demo = library.iter().find(|s| s.id == "harbor-coo-demo").unwrap();
     // On its own, the COO's call cannot open with Marta's numbers: the rep never heard them.
     let alone = Session::new(demo, 3);
-    assert!(!alone.offered().any(|o| o.say.starts_with("Before I show anything")));
+    assert!(
+        !alone
+            .offered()
+            .any(|o| o.say.starts_with("Before I show anything"))
+    );
     // In the run, it can, and best play opens with them.
-    let (_, sessions) = play_run(&campaign, &library, 7, &[DISCOVERY_BEST, DEMO_BEST, NEGOTIATION_BEST]);
+    let (_, sessions) = play_run(
+        &campaign,
+        &library,
+        7,
+        &[DISCOVERY_BEST, DEMO_BEST, NEGOTIATION_BEST],
+    );
     let in_run = &sessions[1];
     let debrief = Debrief::of(in_run);
     let text = debrief.render_text();
@@ -344,7 +386,11 @@ fn best_play_and_velocity_are_measured_from_the_carried_start() {
     // buyer's own numbers make shorter than from a cold start; the call has no chance turns,
     // so the minutes a path wastes are the minutes it used beyond that.
     let fastest = in_run.scenario().fastest_right_minutes();
-    assert!(fastest < demo.fastest_right_minutes(), "{fastest} vs {}", demo.fastest_right_minutes());
+    assert!(
+        fastest < demo.fastest_right_minutes(),
+        "{fastest} vs {}",
+        demo.fastest_right_minutes()
+    );
     assert_eq!(in_run.wasted_minutes(), in_run.minutes_used() - fastest);
     // The same choices from the standalone start are not even possible.
     let mut standalone = Session::new(demo, in_run.seed());
@@ -378,7 +424,10 @@ fn position(text: &str, needle: &str) -> (usize, usize) {
 }
 
 fn one(problems: &[Diagnostic], code: &str) -> Diagnostic {
-    let found: Vec<&Diagnostic> = problems.iter().filter(|d| d.code.as_str() == code).collect();
+    let found: Vec<&Diagnostic> = problems
+        .iter()
+        .filter(|d| d.code.as_str() == code)
+        .collect();
     assert_eq!(found.len(), 1, "expected one {code}: {problems:#?}");
     found[0].clone()
 }
@@ -390,22 +439,37 @@ fn at(d: &Diagnostic) -> (usize, usize) {
 
 #[test]
 fn an_unknown_scenario_is_named_with_the_nearest_id() {
-    let text = edit(&campaign_text(), "scenario: \"harbor-coo-demo\"", "scenario: \"harbor-coo-dem\"");
+    let text = edit(
+        &campaign_text(),
+        "scenario: \"harbor-coo-demo\"",
+        "scenario: \"harbor-coo-dem\"",
+    );
     let problems = check_text(&text);
     let d = one(&problems, "E0022");
     assert_eq!(at(&d), position(&text, "\"harbor-coo-dem\""));
     let shown = d.to_string();
-    assert!(shown.contains("did you mean") && shown.contains("harbor-coo-demo"), "{shown}");
+    assert!(
+        shown.contains("did you mean") && shown.contains("harbor-coo-demo"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn a_carried_fact_the_call_lacks_or_no_earlier_call_has_is_an_error() {
-    let text = edit(&campaign_text(), "carry: [\"no-shows\",", "carry: [\"no-show\",");
+    let text = edit(
+        &campaign_text(),
+        "carry: [\"no-shows\",",
+        "carry: [\"no-show\",",
+    );
     let d = one(&check_text(&text), "E0023");
     assert_eq!(at(&d), position(&text, "\"no-show\","));
     assert!(d.to_string().contains("did you mean"), "{d}");
     // "baa" is a fact of the negotiation, but no earlier call has it.
-    let text = edit(&campaign_text(), "carry: [\"payback\",", "carry: [\"baa\", \"payback\",");
+    let text = edit(
+        &campaign_text(),
+        "carry: [\"payback\",",
+        "carry: [\"baa\", \"payback\",",
+    );
     let d = one(&check_text(&text), "E0023");
     assert!(d.message.contains("no earlier call"), "{d}");
     assert_eq!(at(&d), position(&text, "\"baa\""));
@@ -414,12 +478,20 @@ fn a_carried_fact_the_call_lacks_or_no_earlier_call_has_is_an_error() {
 #[test]
 fn requirements_no_run_can_meet_are_errors() {
     // Lost is not an ending of the discovery call.
-    let text = edit(&campaign_text(), "Ended(\"harbor-discovery\", Advance)", "Ended(\"harbor-discovery\", Lost)");
+    let text = edit(
+        &campaign_text(),
+        "Ended(\"harbor-discovery\", Advance)",
+        "Ended(\"harbor-discovery\", Lost)",
+    );
     let d = one(&check_text(&text), "E0024");
     assert!(d.message.contains("no reachable ending `Lost`"), "{d}");
     assert_eq!(at(&d), position(&text, "Ended(\"harbor-discovery\", Lost)"));
     // A call that comes later.
-    let text = edit(&campaign_text(), "Ended(\"harbor-discovery\", Advance)", "Ended(\"harbor-negotiation\", Advance)");
+    let text = edit(
+        &campaign_text(),
+        "Ended(\"harbor-discovery\", Advance)",
+        "Ended(\"harbor-negotiation\", Advance)",
+    );
     let d = one(&check_text(&text), "E0024");
     assert!(d.message.contains("not played before call 2"), "{d}");
     // Two calls that need different endings of the same call.
@@ -429,19 +501,30 @@ fn requirements_no_run_can_meet_are_errors() {
         "requires: [Ended(\"harbor-coo-demo\", Advance), Ended(\"harbor-discovery\", Continuation)]",
     );
     let d = one(&check_text(&text), "E0024");
-    assert!(d.message.contains("call 2 needs it to end `Advance`"), "{d}");
+    assert!(
+        d.message.contains("call 2 needs it to end `Advance`"),
+        "{d}"
+    );
 }
 
 #[test]
 fn format_mistakes_are_reported_in_the_campaigns_words() {
-    let text = edit(&campaign_text(), "carry: [\"payback\"", "cary: [\"payback\"");
+    let text = edit(
+        &campaign_text(),
+        "carry: [\"payback\"",
+        "cary: [\"payback\"",
+    );
     let problems = check_text(&text);
     let d = one(&problems, "E0002");
     let shown = d.to_string();
     assert!(shown.contains("in a call of the campaign"), "{shown}");
     assert!(shown.contains("did you mean `carry`"), "{shown}");
     // A happening that forgets a fact the call does not carry.
-    let text = edit(&campaign_text(), "forgets: [\"marta-champion\"]", "forgets: [\"marta\"]");
+    let text = edit(
+        &campaign_text(),
+        "forgets: [\"marta-champion\"]",
+        "forgets: [\"marta\"]",
+    );
     let d = one(&check_text(&text), "E0004");
     assert_eq!(at(&d), position(&text, "\"marta\"]"));
     // Chance before the first call.
@@ -453,9 +536,15 @@ fn format_mistakes_are_reported_in_the_campaigns_words() {
     let d = one(&check_text(&text), "E0014");
     assert!(d.message.contains("no call comes before it"), "{d}");
     // All weights zero.
-    let text = edit(&campaign_text(), "(weight: 2, say", "(weight: 0, say").replacen("weight: 1,\n                    say: \"CallBright", "weight: 0,\n                    say: \"CallBright", 1);
+    let text = edit(&campaign_text(), "(weight: 2, say", "(weight: 0, say").replacen(
+        "weight: 1,\n                    say: \"CallBright",
+        "weight: 0,\n                    say: \"CallBright",
+        1,
+    );
     one(&check_text(&text), "E0009");
     // Not RON: a syntax error at its place, never a panic.
-    let problems = check_text("Campaign(id: \"x\", title: \"T\", brief: \"B\", calls: [(scenario: \"harbor-discovery\"");
+    let problems = check_text(
+        "Campaign(id: \"x\", title: \"T\", brief: \"B\", calls: [(scenario: \"harbor-discovery\"",
+    );
     assert_eq!(problems[0].code.as_str(), "E0001");
 }

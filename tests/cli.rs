@@ -71,8 +71,12 @@ fn check_passes_the_shipped_library_with_no_warnings() {
         "no warnings expected: {stdout}"
     );
     assert!(
-        stdout.contains("checked 6 files: 0 errors, 0 warnings"),
+        stdout.contains("checked 9 files: 0 errors, 0 warnings"),
         "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok  scenarios/harbor-deal.campaign.ron (campaign harbor-deal: 3 calls"),
+        "the campaign is checked with its scenarios: {stdout}"
     );
     assert!(
         stdout.contains("fastest right call"),

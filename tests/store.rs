@@ -1058,6 +1058,7 @@ fn a_pulled_session_is_rebuilt_with_the_rows_recording_it_as_played_wrote() {
                     at: t.at,
                 })
                 .collect(),
+            campaign: None,
         };
         let Imported::Added(new_id) = trainer.import(scenario, &pulled).unwrap() else {
             panic!("added");

@@ -5,6 +5,7 @@ use super::Screen;
 use super::records::{DbWorker, Pending, SessionLog};
 use super::reps::Reps;
 use super::scenarios::{Library, ScenarioAsset};
+use crate::engine::campaign::{PlayedCall, Progress as RunProgress};
 use crate::engine::debrief::Debrief;
 use crate::engine::model::Scenario;
 use crate::engine::session::{PlaytestStart, Session};
@@ -16,6 +17,24 @@ use bevy::prelude::*;
 pub struct StartCall {
     pub scenario_id: String,
     pub seed: u64,
+}
+
+/// Play the next call of a campaign run: the run given (the rep's unfinished run, or the one
+/// whose call just ended), or a new run when `run` is `None`.
+#[derive(Message, Debug, Clone)]
+pub struct StartCampaignCall {
+    pub campaign_id: String,
+    pub run: Option<CampaignRun>,
+}
+
+/// A campaign run as the window carries it between calls: its id, its seed and the calls
+/// finished so far, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRun {
+    pub campaign_id: String,
+    pub run: String,
+    pub run_seed: u64,
+    pub played: Vec<PlayedCall>,
 }
 
 /// Play a scenario from a node, as its author set it up on the Author screen: a playtest, never
@@ -62,6 +81,8 @@ pub struct ActiveCall {
     pub preparing: Option<Preparing>,
     /// Where an author's playtest started (`None` for a rep's call, which is stored).
     pub playtest: Option<PlaytestStart>,
+    /// The campaign run this call belongs to, with the calls finished before it.
+    pub campaign_run: Option<CampaignRun>,
 }
 
 /// A debrief being worked out (the best-path search) and the rep's progress being read.
@@ -88,6 +109,8 @@ pub struct FinishedCall {
     pub serial: u64,
     /// Where the author's playtest started, when it was one.
     pub playtest: Option<PlaytestStart>,
+    /// The campaign run the call belongs to, this call included once it finished.
+    pub campaign_run: Option<CampaignRun>,
 }
 
 /// A new `FinishedCall::serial`.
@@ -105,6 +128,7 @@ pub struct CallPlugin;
 impl Plugin for CallPlugin {
     fn build(&self, app: &mut App) {
         app.add_message::<StartCall>()
+            .add_message::<StartCampaignCall>()
             .add_message::<StartPlaytest>()
             .add_message::<Choose>()
             .add_message::<AbandonCall>()
@@ -115,6 +139,7 @@ impl Plugin for CallPlugin {
                 Update,
                 (
                     start_calls,
+                    start_campaign_calls,
                     start_playtests,
                     restart_calls,
                     take_choices,
@@ -143,6 +168,7 @@ fn begin(
     asset: AssetId<ScenarioAsset>,
     seed: u64,
     now: f64,
+    campaign_run: Option<CampaignRun>,
 ) {
     let session = Session::new(scenario, seed);
     start.log.begin(start.rep, &session);
@@ -155,6 +181,7 @@ fn begin(
         typing_skipped: false,
         preparing: None,
         playtest: None,
+        campaign_run,
     });
     commands.remove_resource::<FinishedCall>();
     next.set(Screen::Call);
@@ -189,6 +216,7 @@ fn start_playtests(
                     typing_skipped: false,
                     preparing: None,
                     playtest: Some(request.start.clone()),
+                    campaign_run: None,
                 });
                 commands.remove_resource::<FinishedCall>();
                 notice.0 = None;
@@ -227,6 +255,7 @@ fn start_calls(
                     entry.asset,
                     request.seed,
                     time.elapsed_secs_f64(),
+                    None,
                 );
                 notice.0 = None;
             }
@@ -260,19 +289,46 @@ fn restart_calls(
     let Some(request) = requests.read().last().copied() else {
         return;
     };
-    let (asset, seed) = match (&active, &finished) {
-        (Some(call), _) => (call.asset, call.session.seed()),
-        (None, Some(done)) => (done.asset, done.seed),
+    let (asset, seed, campaign_call) = match (&active, &finished) {
+        (Some(call), _) => (
+            call.asset,
+            call.session.seed(),
+            call.campaign_run
+                .clone()
+                .map(|run| (call.session.scenario().clone(), run)),
+        ),
+        (None, Some(done)) => (
+            done.asset,
+            done.seed,
+            done.campaign_run.clone().map(|mut run| {
+                // Played again: the run's calls before this one, not this attempt.
+                run.played.truncate(
+                    done.scenario
+                        .campaign
+                        .as_ref()
+                        .map_or(run.played.len(), |c| c.call as usize),
+                );
+                (done.scenario.clone(), run)
+            }),
+        ),
         (None, None) => return,
     };
-    let Some(scenario) = library
-        .entries
-        .iter()
-        .find(|e| e.asset == asset)
-        .and_then(|e| e.scenario())
-    else {
-        notice.0 = Some("This scenario has errors now; fix the file to play it again.".into());
-        return;
+    // A campaign's call is played again from the same carried start, not from the file's.
+    let (scenario, campaign_run) = match campaign_call {
+        Some((scenario, run)) => (scenario, Some(run)),
+        None => {
+            let Some(scenario) = library
+                .entries
+                .iter()
+                .find(|e| e.asset == asset)
+                .and_then(|e| e.scenario())
+            else {
+                notice.0 =
+                    Some("This scenario has errors now; fix the file to play it again.".into());
+                return;
+            };
+            (scenario.clone(), None)
+        }
     };
     let seed = if request.new_seed {
         crate::engine::play::random::fresh_seed()
@@ -289,11 +345,72 @@ fn restart_calls(
             log: &mut log,
             rep: &reps.current,
         },
-        scenario,
+        &scenario,
         asset,
         seed,
         time.elapsed_secs_f64(),
+        campaign_run,
     );
+}
+
+/// Starts the next call of a campaign run, from what the run carried into it.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes the resources it uses as parameters"
+)]
+fn start_campaign_calls(
+    mut requests: MessageReader<StartCampaignCall>,
+    library: Res<Library>,
+    reps: Res<Reps>,
+    mut log: ResMut<SessionLog>,
+    time: Res<Time>,
+    mut notice: ResMut<Notice>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) {
+    for request in requests.read() {
+        let Some(campaign) = library.campaign(&request.campaign_id) else {
+            notice.0 = Some(format!(
+                "The campaign \"{}\" cannot be played right now.",
+                request.campaign_id
+            ));
+            continue;
+        };
+        let run = request.run.clone().unwrap_or_else(|| CampaignRun {
+            campaign_id: campaign.id.clone(),
+            run: uuid::Uuid::new_v4().to_string(),
+            run_seed: crate::engine::play::random::fresh_seed(),
+            played: Vec::new(),
+        });
+        let RunProgress::Next(index) = campaign.progress(&run.played) else {
+            notice.0 = Some(format!("This run of {} is over.", campaign.title));
+            continue;
+        };
+        let id = &campaign.calls[index].scenario;
+        let Some((entry, scenario)) = library.playable(id) else {
+            notice.0 = Some(format!("The scenario \"{id}\" cannot be played right now."));
+            continue;
+        };
+        match campaign.start_call(index, &run.played, run.run_seed, &run.run, scenario) {
+            Ok(start) => {
+                begin(
+                    &mut commands,
+                    &mut next,
+                    Start {
+                        log: &mut log,
+                        rep: &reps.current,
+                    },
+                    &start.scenario,
+                    entry.asset,
+                    start.seed,
+                    time.elapsed_secs_f64(),
+                    Some(run),
+                );
+                notice.0 = None;
+            }
+            Err(why) => notice.0 = Some(format!("Cannot start the call: {why}")),
+        }
+    }
 }
 
 fn take_choices(
@@ -345,6 +462,7 @@ fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
         asset,
         preparing,
         playtest,
+        campaign_run,
         ..
     } = &mut *call;
     let Some(preparing) = preparing else {
@@ -371,6 +489,10 @@ fn prepare_debriefs(call: Option<ResMut<ActiveCall>>, mut commands: Commands) {
             replay_of: None,
             serial: next_debrief(),
             playtest: playtest.clone(),
+            campaign_run: campaign_run.clone().map(|mut run| {
+                run.played.extend(PlayedCall::of(session));
+                run
+            }),
         });
     }
 }

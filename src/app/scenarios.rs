@@ -2,6 +2,7 @@
 //! folder they come from (with hot reload), and the `Library` the screens show. A broken file
 //! loads as an entry with its problems, so the library can grey it out instead of crashing.
 
+use crate::engine::campaign::{self, Campaign, CampaignReport};
 use crate::engine::check::{self, CheckReport};
 use crate::engine::format::diagnostic::{Code, Diagnostic};
 use crate::engine::format::load::{self, PathProblemKind};
@@ -82,9 +83,19 @@ pub struct Library {
     pub problem: Option<String>,
     /// The folder, for messages.
     pub folder: PathBuf,
+    /// The campaigns in the folder (`NAME.campaign.ron`), each checked against the clean
+    /// scenarios, broken ones included.
+    pub campaigns: Vec<CampaignReport>,
 }
 
 impl Library {
+    /// The clean campaign with this id, if any.
+    pub fn campaign(&self, id: &str) -> Option<&Campaign> {
+        self.campaigns
+            .iter()
+            .find_map(|r| r.campaign.as_ref().filter(|c| c.id == id))
+    }
+
     /// The playable scenario with this id, if any.
     pub fn playable(&self, scenario_id: &str) -> Option<(&LibraryEntry, &Scenario)> {
         self.entries
@@ -99,6 +110,9 @@ struct ScenarioFiles {
     handles: BTreeMap<PathBuf, Handle<ScenarioAsset>>,
     /// The set of files changed since the library was last rebuilt.
     changed: bool,
+    /// The campaign files as last seen (path, modified, length): campaigns are not assets, so
+    /// the scan notices their changes.
+    campaigns_seen: Vec<(PathBuf, Option<std::time::SystemTime>, u64)>,
 }
 
 /// Registers the scenarios folder as an asset source. Must be added before `AssetPlugin`
@@ -151,7 +165,10 @@ fn watch_folder(library: Res<Library>) {
         };
         let mut seen: Vec<_> = entries
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".scenario.ron"))
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.ends_with(".scenario.ron") || name.ends_with(campaign::CAMPAIGN_EXTENSION)
+            })
             .map(|e| {
                 let meta = e.metadata().ok();
                 (
@@ -233,6 +250,18 @@ fn scan_folder(
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
         .filter_map(|p| p.strip_prefix(&library.folder).ok().map(Path::to_path_buf))
         .collect();
+    let campaigns_seen: Vec<_> = campaign::campaign_paths(std::slice::from_ref(&library.folder))
+        .into_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            (path, modified, meta.map_or(0, |m| m.len()))
+        })
+        .collect();
+    if campaigns_seen != files.campaigns_seen {
+        files.campaigns_seen = campaigns_seen;
+        files.changed = true;
+    }
     let before = files.handles.len();
     files.handles.retain(|path, _| found.contains(path));
     let mut changed = files.handles.len() != before;
@@ -298,6 +327,18 @@ fn refresh_library(
             entries.len(),
             time.elapsed().as_secs_f64() * 1000.0
         );
+    }
+    // Campaigns are checked against the clean scenarios, once they have all loaded.
+    if !pending {
+        let clean: Vec<Scenario> = entries
+            .iter()
+            .filter_map(|e| e.scenario().cloned())
+            .collect();
+        library.campaigns = files
+            .campaigns_seen
+            .iter()
+            .map(|(path, _, _)| campaign::read_campaign(path, &clean))
+            .collect();
     }
     library.loading = pending;
     library.problem = (entries.is_empty() && !pending).then(|| {

@@ -64,7 +64,7 @@ pub(crate) fn run(
     // The rep's latest run that is not over goes on, unless a new one is asked for.
     let resumed = match (&store, new_run || seed.is_some()) {
         (Some(store), false) => store
-            .campaign_runs(&rep, &campaign.id)
+            .campaign_runs(&rep, Some(&campaign.id))
             .map_err(|e| Failure(e.to_string()))?
             .into_iter()
             .find(|run| matches!(campaign.progress(&run.calls()), Progress::Next(_))),
@@ -112,7 +112,13 @@ pub(crate) fn run(
         let scenario = library
             .iter()
             .find(|s| s.id == plan.scenario)
-            .ok_or_else(|| Failure(format!("no scenario \"{}\" beside {}", plan.scenario, file.display())))?;
+            .ok_or_else(|| {
+                Failure(format!(
+                    "no scenario \"{}\" beside {}",
+                    plan.scenario,
+                    file.display()
+                ))
+            })?;
         let start = campaign
             .start_call(index, &played, run_seed, &run, scenario)
             .map_err(Failure)?;
@@ -218,8 +224,12 @@ pub(crate) fn campaign_summary(
         }
     ));
     text.push_str(&match &score.stop {
-        Stop::Finished if score.deal_advanced => "The deal went the whole way: every call played, the last one agreed.\n".to_string(),
-        Stop::Finished => "Every call played, but the last one did not agree a next step.\n".to_string(),
+        Stop::Finished if score.deal_advanced => {
+            "The deal went the whole way: every call played, the last one agreed.\n".to_string()
+        }
+        Stop::Finished => {
+            "Every call played, but the last one did not agree a next step.\n".to_string()
+        }
         Stop::Unmet { call, needs, got } => format!(
             "The deal stopped before call {}: it needs {} to end {}, and it ended {}.\n",
             call + 1,

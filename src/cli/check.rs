@@ -1,7 +1,7 @@
 //! `dealsim check` and `dealsim graph`: what a manager runs after editing a scenario.
 
-use dealsim::engine::campaign::{self, CampaignReport};
 use super::{ColorChoice, Failure, say};
+use dealsim::engine::campaign::{self, CampaignReport};
 use dealsim::engine::score::whole;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -91,9 +91,15 @@ fn run_json(reports: &[dealsim::CheckReport], campaigns: &[CampaignReport]) -> E
             })
         }))
         .collect();
-    let errors: usize = reports.iter().map(dealsim::CheckReport::errors).sum::<usize>()
+    let errors: usize = reports
+        .iter()
+        .map(dealsim::CheckReport::errors)
+        .sum::<usize>()
         + campaigns.iter().map(CampaignReport::errors).sum::<usize>();
-    let warnings: usize = reports.iter().map(dealsim::CheckReport::warnings).sum::<usize>()
+    let warnings: usize = reports
+        .iter()
+        .map(dealsim::CheckReport::warnings)
+        .sum::<usize>()
         + campaigns
             .iter()
             .map(|c| c.diagnostics.len() - c.errors())

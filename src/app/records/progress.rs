@@ -25,6 +25,8 @@ pub struct RepProgress {
     /// What the trainer assigned this rep (perhaps from another machine, through the LRS), the
     /// soonest due first, each with where the rep stands.
     pub assignments: Vec<(Assignment, crate::records::store::RepProgress)>,
+    /// The rep's campaign runs, latest first (all campaigns).
+    pub campaign_runs: Vec<crate::records::store::StoredRun>,
     /// Set to read everything again.
     pub stale: bool,
     /// The first answer has arrived.
@@ -39,6 +41,7 @@ struct Loaded {
     trend: Vec<TrendPoint>,
     known_reps: Vec<String>,
     assignments: Vec<(Assignment, crate::records::store::RepProgress)>,
+    campaign_runs: Vec<crate::records::store::StoredRun>,
 }
 
 /// Asks the worker for the rep's progress when the rep changes, a call ended or a trainer set
@@ -61,6 +64,7 @@ pub(super) fn refresh_progress(
                 progress.focus = loaded.focus;
                 progress.known_reps = loaded.known_reps;
                 progress.assignments = loaded.assignments;
+                progress.campaign_runs = loaded.campaign_runs;
             }
             Some(Err(problem)) => {
                 warn!("cannot read the rep's progress: {problem}");
@@ -86,6 +90,7 @@ pub(super) fn refresh_progress(
                 trend: store.trend(&rep, None)?,
                 known_reps: store.reps_who_played_here()?,
                 assignments: store.assignments_for(&rep, crate::records::clock::now_ms())?,
+                campaign_runs: store.campaign_runs(&rep, None)?,
                 rep,
             })
         };

@@ -351,6 +351,37 @@ fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {
         }
         ui.label(egui::RichText::new(&buyer.name).strong().size(20.0));
         theme::muted(ui, format!("{}\n{}", buyer.role, buyer.company));
+        // A campaign's call: which call of the deal this is, and what happened since the last.
+        if let Some(call) = &scenario.campaign {
+            ui.add_space(6.0);
+            ui.label(
+                egui::RichText::new(format!(
+                    "Call {} of {}: {}",
+                    call.call + 1,
+                    call.calls,
+                    call.campaign_title
+                ))
+                .color(theme::ACCENT)
+                .strong(),
+            );
+            if let Some(between) = &call.between {
+                ui.label(egui::RichText::new(format!("Since the last call: {between}")).italics());
+            }
+            if !call.knows.is_empty() {
+                theme::muted(
+                    ui,
+                    format!(
+                        "You know from earlier calls: {}",
+                        call.knows
+                            .iter()
+                            .filter_map(|id| scenario.fact(id))
+                            .map(|f| f.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                );
+            }
+        }
         if let Portrait::Missing(path) = portrait {
             ui.label(
                 egui::RichText::new(format!("(portrait {path} could not be loaded)"))

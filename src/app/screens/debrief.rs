@@ -19,14 +19,20 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Bevy system takes the resources it uses as parameters"
+)]
 fn draw(
     mut contexts: EguiContexts,
     finished: Option<Res<FinishedCall>>,
     reps: Res<Reps>,
     rep_progress: Res<RepProgress>,
+    library: Res<crate::app::scenarios::Library>,
     mut restart: MessageWriter<RestartCall>,
     mut next: ResMut<NextState<Screen>>,
     mut playtest: MessageWriter<crate::app::playing::StartPlaytest>,
+    mut start_campaign: MessageWriter<crate::app::playing::StartCampaignCall>,
 ) -> Result {
     let Some(finished) = finished else {
         return Ok(());
@@ -116,6 +122,12 @@ fn draw(
                 egui::ScrollArea::vertical()
                     .id_salt("debrief-scores")
                     .show(ui, |ui| {
+                        // A campaign's call: where the run stands, the next call or the
+                        // campaign's score, first.
+                        if let Some(run) = &finished.campaign_run {
+                            super::campaigns::debrief_block(ui, &library, run, &mut start_campaign);
+                            ui.add_space(10.0);
+                        }
                         scores(ui, d, focus, progress);
                         ui.add_space(10.0);
                         facts(ui, d);

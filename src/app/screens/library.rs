@@ -2,7 +2,7 @@
 //! difficulty, the trainer's focus skills and assignments, and broken files greyed out with the
 //! checker's messages.
 
-use crate::app::playing::{Notice, StartCall};
+use crate::app::playing::{Notice, StartCall, StartCampaignCall};
 use crate::app::records::RepProgress;
 use crate::app::reps::Reps;
 use crate::app::scenarios::{Library, LibraryEntry};
@@ -53,6 +53,7 @@ fn draw(
     team_library: Res<crate::app::team_library::TeamLibrary>,
     mut filters: ResMut<Filters>,
     mut start: MessageWriter<StartCall>,
+    mut start_campaign: MessageWriter<StartCampaignCall>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -139,6 +140,14 @@ fn draw(
                 .id_salt("library-cards")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
+                    super::campaigns::campaign_cards(
+                        ui,
+                        &library,
+                        &progress,
+                        &reps.current,
+                        (ui.available_width() - 48.0).max(120.0),
+                        &mut start_campaign,
+                    );
                     for row in shown.chunks(columns) {
                         ui.horizontal_top(|ui| {
                             ui.spacing_mut().item_spacing.x = gap;

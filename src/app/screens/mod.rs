@@ -2,6 +2,7 @@
 //! screen has a folder of its own (`app::trainer`), one file per tab.
 
 mod call;
+mod campaigns;
 mod debrief;
 mod library;
 mod start;

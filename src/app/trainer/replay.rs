@@ -61,6 +61,7 @@ pub(super) fn replay_view(
                 replay_of: Some(row.id),
                 serial: crate::app::playing::next_debrief(),
                 playtest: None,
+                campaign_run: None,
             });
             next.set(Screen::Debrief);
         }

@@ -3,7 +3,7 @@
 //! becomes a `Campaign` ready to play.
 
 use super::file::{CallFile, CampaignFile, Requirement};
-use super::{Campaign, CallPlan, HappeningPlan};
+use super::{CallPlan, Campaign, HappeningPlan};
 use crate::engine::check::is_kebab_case;
 use crate::engine::format::Outcome;
 use crate::engine::format::diagnostic::{Code, Diagnostic, Location, did_you_mean, shown_name};
@@ -111,7 +111,14 @@ impl CampaignChecker<'_> {
         Some(self.text.location(node.span.clone()))
     }
 
-    fn problem(&mut self, code: Code, path: &[Step<'_>], message: String, label: &str, hint: String) {
+    fn problem(
+        &mut self,
+        code: Code,
+        path: &[Step<'_>],
+        message: String,
+        label: &str,
+        hint: String,
+    ) {
         let location = self.here(path);
         self.diagnostics.push(
             Diagnostic::new(code, &self.source.path, message)
@@ -150,7 +157,10 @@ impl CampaignChecker<'_> {
             self.problem(
                 Code::WrongValue,
                 &[Step::Field("calls")],
-                format!("a campaign links at least two calls; this one has {}", file.calls.len()),
+                format!(
+                    "a campaign links at least two calls; this one has {}",
+                    file.calls.len()
+                ),
                 "too few calls",
                 "list the calls of the deal in order, such as discovery, then the demo".into(),
             );
@@ -159,7 +169,10 @@ impl CampaignChecker<'_> {
             self.problem(
                 Code::TooLarge,
                 &[Step::Field("calls")],
-                format!("{} calls; a campaign has at most {MAX_CALLS}", file.calls.len()),
+                format!(
+                    "{} calls; a campaign has at most {MAX_CALLS}",
+                    file.calls.len()
+                ),
                 "too many calls",
                 "split the deal into two campaigns".into(),
             );
@@ -178,8 +191,12 @@ impl CampaignChecker<'_> {
         call: &CallFile,
         needed: &mut Vec<(String, Outcome, usize)>,
     ) {
-        let at = |field: &'static str| [Step::Field("calls"), Step::Index(index), Step::Field(field)];
-        let earlier: Vec<&str> = file.calls[..index].iter().map(|c| c.scenario.as_str()).collect();
+        let at =
+            |field: &'static str| [Step::Field("calls"), Step::Index(index), Step::Field(field)];
+        let earlier: Vec<&str> = file.calls[..index]
+            .iter()
+            .map(|c| c.scenario.as_str())
+            .collect();
         if earlier.contains(&call.scenario.as_str()) {
             self.problem(
                 Code::DuplicateId,
@@ -193,12 +210,16 @@ impl CampaignChecker<'_> {
         if scenario.is_none() {
             let hint = did_you_mean(&call.scenario, self.library.iter().map(|s| s.id.as_str()))
                 .unwrap_or_else(|| {
-                    "name the `id` of a scenario in this folder that checks clean (`dealsim check`)".into()
+                    "name the `id` of a scenario in this folder that checks clean (`dealsim check`)"
+                        .into()
                 });
             self.problem(
                 Code::UnknownScenario,
                 &at("scenario"),
-                format!("no scenario \"{}\" in the library", shown_name(&call.scenario)),
+                format!(
+                    "no scenario \"{}\" in the library",
+                    shown_name(&call.scenario)
+                ),
                 "not the id of a clean scenario here",
                 hint,
             );
@@ -223,17 +244,31 @@ impl CampaignChecker<'_> {
         // Carried facts: the call must have them, and some earlier call must too.
         let mut carried = BTreeSet::new();
         for (n, fact) in call.carry.iter().enumerate() {
-            let path = [Step::Field("calls"), Step::Index(index), Step::Field("carry"), Step::Index(n)];
+            let path = [
+                Step::Field("calls"),
+                Step::Index(index),
+                Step::Field("carry"),
+                Step::Index(n),
+            ];
             carried.insert(fact.as_str());
             if let Some(scenario) = &scenario
                 && scenario.fact(fact).is_none()
             {
                 let hint = did_you_mean(fact, scenario.facts().iter().map(|f| f.id.as_str()))
-                    .unwrap_or_else(|| format!("add a fact \"{fact}\" to {}, or remove it from `carry`", call.scenario));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "add a fact \"{fact}\" to {}, or remove it from `carry`",
+                            call.scenario
+                        )
+                    });
                 self.problem(
                     Code::FactNotCarried,
                     &path,
-                    format!("\"{}\" is carried into {}, which has no such fact", shown_name(fact), call.scenario),
+                    format!(
+                        "\"{}\" is carried into {}, which has no such fact",
+                        shown_name(fact),
+                        call.scenario
+                    ),
                     "the call does not know this fact",
                     hint,
                 );
@@ -261,7 +296,10 @@ impl CampaignChecker<'_> {
             self.problem(
                 Code::TooLarge,
                 &at("between"),
-                format!("{} happenings; at most {MAX_HAPPENINGS}", call.between.len()),
+                format!(
+                    "{} happenings; at most {MAX_HAPPENINGS}",
+                    call.between.len()
+                ),
                 "too many",
                 "keep the few that change the deal".into(),
             );
@@ -269,7 +307,13 @@ impl CampaignChecker<'_> {
         let mut total = 0i64;
         for (n, happening) in call.between.iter().enumerate() {
             let path = |field: &'static str| {
-                [Step::Field("calls"), Step::Index(index), Step::Field("between"), Step::Index(n), Step::Field(field)]
+                [
+                    Step::Field("calls"),
+                    Step::Index(index),
+                    Step::Field("between"),
+                    Step::Index(n),
+                    Step::Field(field),
+                ]
             };
             if !(0..=1_000_000).contains(&happening.weight) {
                 self.problem(
@@ -309,7 +353,10 @@ impl CampaignChecker<'_> {
                     self.problem(
                         Code::UnknownFact,
                         &at,
-                        format!("\"{}\" is forgotten, but this call does not carry it", shown_name(fact)),
+                        format!(
+                            "\"{}\" is forgotten, but this call does not carry it",
+                            shown_name(fact)
+                        ),
                         "not carried",
                         hint,
                     );
@@ -327,15 +374,30 @@ impl CampaignChecker<'_> {
         }
         // Requirements: an earlier call, an outcome it can end with, and no clash with another call's.
         for (n, Requirement::Ended(id, outcome)) in call.requires.iter().enumerate() {
-            let path = [Step::Field("calls"), Step::Index(index), Step::Field("requires"), Step::Index(n)];
+            let path = [
+                Step::Field("calls"),
+                Step::Index(index),
+                Step::Field("requires"),
+                Step::Index(n),
+            ];
             let Some(position) = earlier.iter().position(|e| e == id) else {
                 let later = file.calls[index..].iter().any(|c| c.scenario == *id);
                 let (message, hint) = if later {
                     (format!("\"{id}\" is not played before call {}", index + 1), "a call can only need an outcome of a call before it; move the requirement, or reorder the calls".to_string())
                 } else {
-                    (format!("\"{}\" is not a call of this campaign", shown_name(id)), did_you_mean(id, earlier.iter().copied()).unwrap_or_else(|| "name the scenario id of an earlier call".into()))
+                    (
+                        format!("\"{}\" is not a call of this campaign", shown_name(id)),
+                        did_you_mean(id, earlier.iter().copied())
+                            .unwrap_or_else(|| "name the scenario id of an earlier call".into()),
+                    )
                 };
-                self.problem(Code::UnmeetableRequirement, &path, message, "no run can meet this", hint);
+                self.problem(
+                    Code::UnmeetableRequirement,
+                    &path,
+                    message,
+                    "no run can meet this",
+                    hint,
+                );
                 continue;
             };
             if let Some(earlier_scenario) = self.scenario(earlier[position])
@@ -378,7 +440,6 @@ impl CampaignChecker<'_> {
 fn ending_reachable(scenario: &Scenario, outcome: Outcome) -> bool {
     let reached = Yardstick::of_call(scenario).map(|y| y.reached.clone());
     scenario.nodes.iter().enumerate().any(|(i, node)| {
-        matches!(node.way, Way::End(o) if o == outcome)
-            && reached.as_ref().is_none_or(|r| r[i])
+        matches!(node.way, Way::End(o) if o == outcome) && reached.as_ref().is_none_or(|r| r[i])
     })
 }

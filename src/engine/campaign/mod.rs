@@ -8,7 +8,7 @@ pub mod file;
 pub mod run;
 
 pub use check::{CampaignReport, check_campaign};
-pub use run::{CampaignScore, CallStart, PlayedCall, Progress, Stop};
+pub use run::{CallStart, CampaignScore, PlayedCall, Progress, Stop};
 
 use crate::engine::format::Outcome;
 use crate::engine::model::{CampaignCall, Scenario};

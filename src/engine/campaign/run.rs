@@ -90,10 +90,7 @@ impl Campaign {
             return Progress::Over(Stop::Finished);
         }
         for (id, outcome) in &self.calls[next].requires {
-            let got = played
-                .iter()
-                .find(|p| p.scenario == *id)
-                .map(|p| p.outcome);
+            let got = played.iter().find(|p| p.scenario == *id).map(|p| p.outcome);
             if let Some(got) = got
                 && got != *outcome
             {

@@ -28,8 +28,14 @@ impl<'a> Checker<'a> {
                 None => own.to_vec(),
             }
         };
-        let reached = either(&yardstick.reached, with_carried.map(|y| y.reached.as_slice()));
-        let offered = either(&yardstick.offered, with_carried.map(|y| y.offered.as_slice()));
+        let reached = either(
+            &yardstick.reached,
+            with_carried.map(|y| y.reached.as_slice()),
+        );
+        let offered = either(
+            &yardstick.offered,
+            with_carried.map(|y| y.offered.as_slice()),
+        );
         let opened = either(&yardstick.opened, with_carried.map(|y| y.opened.as_slice()));
         let file = self.file;
         for (n, (id, node)) in file.nodes.iter().enumerate() {

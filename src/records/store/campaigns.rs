@@ -13,6 +13,7 @@ use rusqlite::{Connection, params};
 /// One rep's run through a campaign, as stored: its finished calls in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRun {
+    pub campaign: String,
     pub run: String,
     pub run_seed: u64,
     /// (session id, the call as played), in the order played.
@@ -64,7 +65,10 @@ pub(super) const CAMPAIGN_COLUMNS: &str = "s.campaign_id, s.campaign_title, s.ca
     s.between_calls";
 
 /// Reads `CAMPAIGN_COLUMNS` starting at column `at`.
-pub(super) fn read_campaign(row: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<CampaignCall>> {
+pub(super) fn read_campaign(
+    row: &rusqlite::Row,
+    at: usize,
+) -> rusqlite::Result<Option<CampaignCall>> {
     let Some(campaign) = row.get::<_, Option<String>>(at)? else {
         return Ok(None);
     };
@@ -76,7 +80,10 @@ pub(super) fn read_campaign(row: &rusqlite::Row, at: usize) -> rusqlite::Result<
         run_seed: row.get::<_, Option<i64>>(at + 3)?.unwrap_or_default() as u64,
         call: row.get::<_, Option<i64>>(at + 4)?.unwrap_or_default() as u32,
         calls: row.get::<_, Option<i64>>(at + 5)?.unwrap_or_default() as u32,
-        trust: row.get::<_, Option<i64>>(at + 6)?.unwrap_or_default().clamp(0, 100) as u8,
+        trust: row
+            .get::<_, Option<i64>>(at + 6)?
+            .unwrap_or_default()
+            .clamp(0, 100) as u8,
         knows: knows
             .and_then(|k| serde_json::from_str(&k).ok())
             .unwrap_or_default(),
@@ -85,16 +92,18 @@ pub(super) fn read_campaign(row: &rusqlite::Row, at: usize) -> rusqlite::Result<
 }
 
 impl Store {
-    /// A rep's runs through a campaign, latest first, each with its finished calls in the order
-    /// played. A call left before its end does not count: the run waits at that call.
-    pub fn campaign_runs(&self, rep: &str, campaign: &str) -> Result<Vec<StoredRun>> {
+    /// A rep's runs through a campaign (every campaign for `None`), latest first, each with its
+    /// finished calls in the order played. A call left before its end does not count: the run
+    /// waits at that call.
+    pub fn campaign_runs(&self, rep: &str, campaign: Option<&str>) -> Result<Vec<StoredRun>> {
         let read = || -> rusqlite::Result<Vec<StoredRun>> {
             let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT s.id, s.campaign_run, s.campaign_seed, s.scenario_id, s.outcome,
                     s.final_trust, s.facts_uncovered, s.qualification, s.discovery, s.rapport,
-                    s.velocity, s.overall, s.passed, s.started_at
+                    s.velocity, s.overall, s.passed, s.started_at, s.campaign_id
                  FROM sessions s
-                 WHERE s.campaign_id = ?2 AND s.status = 'finished' AND s.rep_id = {}
+                 WHERE s.campaign_id = coalesce(?2, s.campaign_id) AND s.status = 'finished'
+                    AND s.rep_id = {}
                  ORDER BY s.campaign_run, s.campaign_call, s.started_at",
                 super::reps::REP_OF_KEY_1
             ))?;
@@ -102,9 +111,12 @@ impl Store {
                 let outcome: String = r.get(4)?;
                 let facts: Option<String> = r.get(6)?;
                 let score = |i: usize| -> rusqlite::Result<u8> {
-                    Ok(r.get::<_, Option<i64>>(i)?.unwrap_or_default().clamp(0, 100) as u8)
+                    Ok(r.get::<_, Option<i64>>(i)?
+                        .unwrap_or_default()
+                        .clamp(0, 100) as u8)
                 };
                 Ok((
+                    r.get::<_, String>(14)?,
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)? as u64,
@@ -129,16 +141,21 @@ impl Store {
             })?;
             let mut runs: Vec<StoredRun> = Vec::new();
             for row in rows {
-                let (id, run, run_seed, started, call) = row?;
+                let (campaign, id, run, run_seed, started, call) = row?;
                 match runs.iter_mut().find(|r| r.run == run) {
                     Some(found) => {
                         // A call played again after it finished (two windows) counts once.
-                        if !found.played.iter().any(|(_, p)| p.scenario == call.scenario) {
+                        if !found
+                            .played
+                            .iter()
+                            .any(|(_, p)| p.scenario == call.scenario)
+                        {
                             found.played.push((id, call));
                         }
                         found.last_played = found.last_played.max(started);
                     }
                     None => runs.push(StoredRun {
+                        campaign,
                         run,
                         run_seed,
                         played: vec![(id, call)],

@@ -23,8 +23,8 @@ mod schema;
 mod sessions;
 mod team;
 
-pub use campaigns::StoredRun;
 pub use assignments::{Assignment, AssignmentStatus, RepProgress, ScenarioProgress, Unsent};
+pub use campaigns::StoredRun;
 pub use digests::{DIGEST_VERSION, Digest, LeftBestPath, RegretTally, RevisionFact};
 pub use error::{Result, StoreError};
 pub use import::{Imported, PulledSession, PulledTurn};
