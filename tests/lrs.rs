@@ -1248,3 +1248,93 @@ fn a_rep_set_up_with_a_login_is_one_rep_on_every_machine_whatever_name_each_show
     assert_eq!(rows.as_array().unwrap().len(), 2);
     assert!(rows.as_array().unwrap().iter().all(|r| r["rep"] == reps[0]));
 }
+
+/// A campaign run played on a laptop with `dealsim campaign` reaches the trainer through a
+/// real LRS: its statements are valid xAPI with the campaign as the parent activity, and the
+/// pull rebuilds each call from its carried state, so the trainer sees the same run and scores
+/// and replays each call exactly.
+#[test]
+fn a_campaign_run_travels_through_the_lrs_with_its_carried_state() {
+    let Some(ralph) = ralph_or_skip("campaign") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lrs = Lrs::start(&ralph, dir.path(), free_port());
+    let config = dir.path().join("config.ron");
+    std::fs::write(
+        &config,
+        format!(
+            "(lrs: (endpoint: \"{}\", user: \"{USER}\", password_env: \"DEALSIM_TEST_LRS_PASSWORD\"),
+              xapi: (base: \"https://acme.example/xapi\", home_page: \"https://acme.example\"))",
+            lrs.endpoint()
+        ),
+    )
+    .unwrap();
+    let laptop = dir.path().join("laptop.db");
+    let best = "open/1\nbooking/2\nstaff/1\ncost/1\npayoff/1\nauthority/1\nbudget/1\n\
+                open/1\nboard/1\nstakes/1\npayoff/1\nit-needs/1\ncompetition/1\nfunding/1\n\
+                open/1\nanchored/2\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .arg("campaign")
+        .arg(format!(
+            "{}/scenarios/harbor-deal.campaign.ron",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(["--rep", "Sam Rivera", "--seed", "7", "--db"])
+        .arg(&laptop)
+        .arg("--config")
+        .arg(&config)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(best.as_bytes())
+        .unwrap();
+    let played = child.wait_with_output().unwrap();
+    assert!(
+        text(&played).contains("The deal went the whole way"),
+        "{}",
+        text(&played)
+    );
+    let exported = dealsim(&["export", "xapi"], &laptop, &config);
+    let statements: Vec<Value> = serde_json::from_slice(&exported.stdout).unwrap();
+    strictly_valid(&ralph, &statements);
+    assert!(statements.iter().all(|s| {
+        s["context"]["contextActivities"]
+            .to_string()
+            .contains("/campaigns/harbor-deal")
+    }));
+    let sync = dealsim(&["sync"], &laptop, &config);
+    assert!(sync.status.success(), "{}", text(&sync));
+    let trainer = dir.path().join("trainer.db");
+    let pull = dealsim(&["pull"], &trainer, &config);
+    assert!(
+        text(&pull).contains("3 session(s) added"),
+        "{}",
+        text(&pull)
+    );
+    let runs = |db: &Path| {
+        Store::open(db)
+            .unwrap()
+            .campaign_runs("Sam Rivera", Some("harbor-deal"))
+            .unwrap()
+            .into_iter()
+            .map(|run| (run.calls(), run.run, run.run_seed))
+            .collect::<Vec<_>>()
+    };
+    let on_trainer = runs(&trainer);
+    assert_eq!(on_trainer, runs(&laptop));
+    assert_eq!(on_trainer[0].0.len(), 3);
+    let rows = dealsim(&["sessions", "--format", "json"], &trainer, &config);
+    let rows: Value = serde_json::from_slice(&rows.stdout).unwrap();
+    for row in rows.as_array().unwrap() {
+        let id = row["id"].as_i64().unwrap().to_string();
+        let replay = dealsim(&["replay", &id], &trainer, &config);
+        assert!(replay.status.success(), "{}", text(&replay));
+        assert!(!text(&replay).contains("differ"), "{}", text(&replay));
+    }
+}

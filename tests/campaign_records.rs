@@ -1,0 +1,298 @@
+//! Campaign calls in the records: a call keeps its run and carried state, replays exactly from
+//! it, is rebuilt whole from what the LRS holds, reads back as the rep's run, and goes to the
+//! LRS with the campaign as its parent activity. Played through the command line as a rep would.
+
+use dealsim::engine::campaign::{Campaign, PlayedCall, Progress, read_campaign};
+use dealsim::records::config::XapiSettings;
+use dealsim::records::store::{Imported, PulledSession, PulledTurn, Store};
+use dealsim::{Scenario, Session, check_path};
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn library() -> Vec<Scenario> {
+    ["harbor-discovery", "harbor-coo-demo", "harbor-negotiation"]
+        .iter()
+        .map(|id| {
+            check_path(&root().join(format!("scenarios/{id}.scenario.ron")))
+                .scenario
+                .unwrap()
+        })
+        .collect()
+}
+
+fn harbor_deal(library: &[Scenario]) -> Campaign {
+    read_campaign(&root().join("scenarios/harbor-deal.campaign.ron"), library)
+        .campaign
+        .unwrap()
+}
+
+/// The best choices of each call, by stable id.
+const BEST: [&[&str]; 3] = [
+    &[
+        "open/1",
+        "booking/2",
+        "staff/1",
+        "cost/1",
+        "payoff/1",
+        "authority/1",
+        "budget/1",
+    ],
+    &[
+        "open/1",
+        "board/1",
+        "stakes/1",
+        "payoff/1",
+        "it-needs/1",
+        "competition/1",
+        "funding/1",
+    ],
+    &["open/1", "anchored/2"],
+];
+
+/// Plays the first `calls` calls of a run and records each; returns the session ids.
+fn record_run(store: &Store, rep: &str, run_seed: u64, calls: usize) -> Vec<i64> {
+    let library = library();
+    let campaign = harbor_deal(&library);
+    let mut played = Vec::new();
+    let mut ids = Vec::new();
+    for index in 0..calls {
+        let scenario = &library[index];
+        let start = campaign
+            .start_call(index, &played, run_seed, "run-a", scenario)
+            .unwrap();
+        let mut session = Session::new(&start.scenario, start.seed);
+        let mut recording = store.begin(rep, "test", &session).unwrap();
+        for id in BEST[index] {
+            let position = start
+                .scenario
+                .choice_position(session.node_id(), id)
+                .unwrap();
+            session.choose(position).unwrap();
+            store.record_turn(&mut recording, &session, 1_000).unwrap();
+        }
+        assert!(session.is_over());
+        played.push(PlayedCall::of(&session).unwrap());
+        ids.push(recording.session_id);
+    }
+    ids
+}
+
+#[test]
+fn a_campaign_call_keeps_its_run_and_carried_state_and_replays_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let ids = record_run(&store, "Sam", 7, 2);
+    let second = store.session(ids[1]).unwrap();
+    let call = second
+        .campaign
+        .clone()
+        .expect("the call's campaign is stored");
+    assert_eq!(call.campaign, "harbor-deal");
+    assert_eq!((call.call, call.calls, call.run.as_str()), (1, 3, "run-a"));
+    assert!(call.knows.iter().any(|f| f == "no-show-cost"), "{call:?}");
+    // Replayed from the stored revision and the stored carried state: the same scores.
+    let replayed = second.replay().unwrap();
+    assert_eq!(replayed.scores(), second.row.scores);
+    assert_eq!(second.scoring_note(replayed.scores()), None);
+    assert!(replayed.knows("no-show-cost"));
+    // The runs read back, in order, with what the run needs to go on.
+    let runs = store.campaign_runs("Sam", Some("harbor-deal")).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].run_seed, 7);
+    let calls = runs[0].calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].scores, second.row.scores.unwrap());
+    let library = library();
+    assert_eq!(harbor_deal(&library).progress(&calls), Progress::Next(2));
+    // Another rep has no run; a call on its own is in none.
+    assert!(store.campaign_runs("Ana", None).unwrap().is_empty());
+}
+
+#[test]
+fn a_pulled_campaign_call_is_rebuilt_from_its_carried_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open(&dir.path().join("laptop.db")).unwrap();
+    let trainer = Store::open(&dir.path().join("trainer.db")).unwrap();
+    let ids = record_run(&laptop, "Sam", 9, 3);
+    let library = library();
+    for (id, scenario) in ids.iter().zip(&library) {
+        let played = laptop.session(*id).unwrap();
+        let pulled = PulledSession {
+            registration: played.row.registration.clone(),
+            rep: played.row.rep.clone(),
+            seed: played.row.seed,
+            started_at: played.row.started_at,
+            ended_at: played.row.ended_at.unwrap(),
+            abandoned: false,
+            turns: played
+                .turns
+                .iter()
+                .map(|t| PulledTurn {
+                    choice: t.choice,
+                    think_ms: t.think_ms,
+                    at: t.at,
+                })
+                .collect(),
+            campaign: played.campaign.clone(),
+        };
+        let Imported::Added(new_id) = trainer.import(scenario, &pulled).unwrap() else {
+            panic!("added");
+        };
+        let rebuilt = trainer.session(new_id).unwrap();
+        assert_eq!(rebuilt.row.scores, played.row.scores, "{}", scenario.id);
+        assert_eq!(rebuilt.campaign, played.campaign);
+        assert_eq!(rebuilt.facts_uncovered, played.facts_uncovered);
+        // Without its carried state, the same choices are not even possible on the demo.
+        if scenario.id == "harbor-coo-demo" {
+            let mut alone = pulled.clone();
+            alone.campaign = None;
+            alone.registration = "another".into();
+            assert!(trainer.import(scenario, &alone).is_err());
+        }
+    }
+    assert_eq!(
+        trainer.campaign_runs("Sam", None).unwrap(),
+        laptop.campaign_runs("Sam", None).unwrap()
+    );
+}
+
+#[test]
+fn a_campaign_calls_statements_name_the_campaign_as_parent_and_carry_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let ids = record_run(&store, "Sam", 7, 2);
+    let settings = XapiSettings {
+        base: "https://acme.example/xapi".into(),
+        home_page: "https://acme.example".into(),
+        language: "en-US".into(),
+    };
+    let statements = dealsim::records::xapi::statements(&store.session(ids[1]).unwrap(), &settings);
+    let campaign_iri = "https://acme.example/xapi/campaigns/harbor-deal";
+    let completed = statements
+        .iter()
+        .find(|s| s["verb"]["id"].as_str().unwrap().ends_with("completed"))
+        .unwrap();
+    assert_eq!(
+        completed["context"]["contextActivities"]["parent"][0]["id"],
+        campaign_iri
+    );
+    let answered = &statements[0];
+    assert_eq!(
+        answered["context"]["contextActivities"]["grouping"][0]["id"],
+        campaign_iri
+    );
+    assert!(
+        answered["context"]["contextActivities"]["parent"][0]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/scenarios/harbor-coo-demo")
+    );
+    let extension =
+        &completed["context"]["extensions"]["https://acme.example/xapi/extensions/campaign"];
+    assert_eq!(extension["id"], "harbor-deal");
+    assert_eq!(extension["run"], "run-a");
+    assert_eq!(extension["run-seed"], "7");
+    assert_eq!(extension["call"], 2);
+    assert_eq!(extension["calls"], 3);
+    assert!(
+        extension["start-knows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "no-shows")
+    );
+    // A call played on its own has no campaign in its statements.
+    let harbor = &library()[0];
+    let mut session = Session::new(harbor, 1);
+    let mut recording = store.begin("Sam", "test", &session).unwrap();
+    session.abandon();
+    store.end(&mut recording, &session).unwrap();
+    let alone = dealsim::records::xapi::statements(
+        &store.session(recording.session_id).unwrap(),
+        &settings,
+    );
+    assert!(alone.iter().all(|s| {
+        s["context"]["extensions"]
+            .get("https://acme.example/xapi/extensions/campaign")
+            .is_none()
+    }));
+}
+
+/// `dealsim campaign` as a rep types it: the first call, then the rep leaves the second; the
+/// next `dealsim campaign` goes on with the second call, carried state and all, and ends with
+/// the campaign's score.
+#[test]
+fn the_command_line_plays_a_campaign_and_goes_on_where_the_rep_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let config = dir.path().join("config.ron");
+    std::fs::write(&config, "()").unwrap();
+    let run = |input: &str, extra: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+            .arg("campaign")
+            .arg(root().join("scenarios/harbor-deal.campaign.ron"))
+            .args(["--rep", "Sam Rivera"])
+            .args(extra)
+            .arg("--db")
+            .arg(&db)
+            .arg("--config")
+            .arg(&config)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = format!("{}\nq\n", BEST[0].join("\n"));
+    let out = run(&first, &["--seed", "7"]);
+    assert!(out.contains("A new run, seed 7."), "{out}");
+    assert!(
+        out.contains("=== Call 2 of 3: Harbor Clinics: the demo with the COO ==="),
+        "{out}"
+    );
+    assert!(out.contains("Carried in: Dev Raman's trust"), "{out}");
+    assert!(out.contains("The campaign waits at call 2"), "{out}");
+    let rest = format!("{}\n{}\n", BEST[1].join("\n"), BEST[2].join("\n"));
+    let out = run(&rest, &[]);
+    assert!(
+        out.contains("Going on with your run: 1 of 3 calls played."),
+        "{out}"
+    );
+    assert!(!out.contains("=== Call 1 of 3"), "{out}");
+    assert!(
+        out.contains("=== Campaign: Harbor Clinics: from discovery to signature ==="),
+        "{out}"
+    );
+    assert!(out.contains("The deal went the whole way"), "{out}");
+    // The same run's calls, with the same seeds as the golden run (tests/campaigns.rs).
+    let store = Store::open(&db).unwrap();
+    let runs = store
+        .campaign_runs("Sam Rivera", Some("harbor-deal"))
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].played.len(), 3);
+    let golden =
+        std::fs::read_to_string(root().join("tests/campaigns/harbor-deal-best.golden")).unwrap();
+    for (id, _) in &runs[0].played {
+        let seed = store.session(*id).unwrap().row.seed;
+        assert!(golden.contains(&format!("(seed {seed})")), "seed {seed}");
+    }
+}
