@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use dealsim::Outcome;
 use dealsim::app::playing::{
-    ActiveCall, Choose, FinishedCall, OpenDebrief, RestartCall, StartCall,
+    ActiveCall, Choose, FinishedCall, OpenDebrief, RestartCall, StartCall, StartCampaignCall,
 };
 use dealsim::app::records::{DbWorker, RepProgress};
 use dealsim::app::reps::Reps;
@@ -593,4 +593,126 @@ fn the_author_screen_maps_a_file_selects_a_problems_node_and_follows_edits() {
     let mut view = app.world_mut().resource_mut::<AuthorView>();
     assert!(view.map.is_some(), "the last good map stays");
     assert_eq!(view.select_line(error_line).as_deref(), Some("open"));
+}
+
+/// Plays the choices named by stable id where this seed's order shows them, then opens the
+/// debrief once it is ready.
+fn play_by_ids(app: &mut App, ids: &[&str]) {
+    for id in ids {
+        let shown = {
+            let session = &app.world().resource::<ActiveCall>().session;
+            let index = session
+                .scenario()
+                .choice_position(session.node_id(), id)
+                .unwrap_or_else(|| panic!("no {id} at {}", session.node_id()));
+            session
+                .offered()
+                .find(|o| o.index == index)
+                .unwrap_or_else(|| panic!("{id} is offered"))
+                .shown
+        };
+        app.world_mut().write_message(Choose(shown));
+        app.update();
+    }
+    update_until(app, "the debrief to be ready", |w| {
+        w.contains_resource::<FinishedCall>()
+    });
+    app.world_mut().write_message(OpenDebrief);
+    app.update();
+    app.update();
+    assert_eq!(screen(app), Screen::Debrief);
+}
+
+#[test]
+fn a_campaign_is_found_in_the_library_and_played_call_by_call_to_its_score() {
+    let folder = folder_with(&["harbor-discovery", "harbor-coo-demo", "harbor-negotiation"]);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/harbor-deal.campaign.ron"),
+        folder.path().join("harbor-deal.campaign.ron"),
+    )
+    .unwrap();
+    let mut app = loaded(folder.path());
+    update_until(&mut app, "the campaign", |w| {
+        w.resource::<Library>().campaign("harbor-deal").is_some()
+    });
+    app.world_mut().resource_mut::<Reps>().sign_in("Sam");
+    app.world_mut().write_message(StartCampaignCall {
+        campaign_id: "harbor-deal".into(),
+        run: None,
+    });
+    update_until(&mut app, "the first call", |w| {
+        w.contains_resource::<ActiveCall>()
+    });
+    let calls: [&[&str]; 3] = [
+        &[
+            "open/1",
+            "booking/2",
+            "staff/1",
+            "cost/1",
+            "payoff/1",
+            "authority/1",
+            "budget/1",
+        ],
+        &[
+            "open/1",
+            "board/1",
+            "stakes/1",
+            "payoff/1",
+            "it-needs/1",
+            "competition/1",
+            "funding/1",
+        ],
+        &["open/1", "anchored/2"],
+    ];
+    for (n, ids) in calls.iter().enumerate() {
+        let carried = app
+            .world()
+            .resource::<ActiveCall>()
+            .session
+            .scenario()
+            .campaign
+            .clone()
+            .expect("a campaign call");
+        assert_eq!(carried.call as usize, n);
+        if n == 1 {
+            // The demo starts knowing what discovery found, unless chance took the champion.
+            assert!(
+                carried.knows.iter().any(|f| f == "no-show-cost"),
+                "{carried:?}"
+            );
+        }
+        play_by_ids(&mut app, ids);
+        let run = app
+            .world()
+            .resource::<FinishedCall>()
+            .campaign_run
+            .clone()
+            .expect("the debrief knows the run");
+        assert_eq!(run.played.len(), n + 1);
+        if n < 2 {
+            // The debrief's "Next call" button sends this.
+            app.world_mut().write_message(StartCampaignCall {
+                campaign_id: "harbor-deal".into(),
+                run: Some(run),
+            });
+            update_until(&mut app, "the next call", |w| {
+                w.contains_resource::<ActiveCall>()
+            });
+        } else {
+            let library = app.world().resource::<Library>();
+            let campaign = library.campaign("harbor-deal").unwrap();
+            let score = campaign.score(&run.played).expect("the campaign is scored");
+            assert_eq!(score.played, 3);
+            assert!(score.deal_advanced);
+            assert_eq!(score.scores.passed, Some(true));
+        }
+    }
+    // The library reads the run back from the database: three calls played, nothing next.
+    app.world_mut().resource_mut::<RepProgress>().stale = true;
+    update_until(&mut app, "the run in the rep's progress", |w| {
+        w.resource::<RepProgress>()
+            .campaign_runs
+            .iter()
+            .any(|r| r.campaign == "harbor-deal" && r.played.len() == 3)
+    });
 }
