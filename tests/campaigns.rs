@@ -382,6 +382,17 @@ fn best_play_and_velocity_are_measured_from_the_carried_start() {
         text.contains("Best [Summarize]: \"Before I show anything"),
         "best play from the carried start opens with the buyer's numbers:\n{text}"
     );
+    // What was carried in is known, and told apart from what this call uncovered: the
+    // qualification sentences count it (the scores already do).
+    assert!(!debrief.carried_in.is_empty());
+    assert!(text.contains("Known from earlier calls"), "{text}");
+    assert!(!text.contains("without knowing"), "{text}");
+    assert!(
+        debrief
+            .uncovered
+            .iter()
+            .all(|f| !debrief.carried_in.iter().any(|c| c.id == f.id))
+    );
     // Velocity is measured against the fastest right call from the carried start, which the
     // buyer's own numbers make shorter than from a cold start; the call has no chance turns,
     // so the minutes a path wastes are the minutes it used beyond that.

@@ -154,10 +154,13 @@ impl Plugin for CallPlugin {
     }
 }
 
-/// Who is playing and where it is written: what starting a call needs besides the scenario.
+/// Who is playing, where it is written and when it starts: what starting a call needs
+/// besides the scenario.
 struct Start<'a> {
     log: &'a mut SessionLog,
     rep: &'a str,
+    /// Seconds of `Time`, for the typing of the first line.
+    now: f64,
 }
 
 fn begin(
@@ -167,7 +170,6 @@ fn begin(
     scenario: &Scenario,
     asset: AssetId<ScenarioAsset>,
     seed: u64,
-    now: f64,
     campaign_run: Option<CampaignRun>,
 ) {
     let session = Session::new(scenario, seed);
@@ -177,7 +179,7 @@ fn begin(
         asset,
         changed_on_disk: false,
         paused: false,
-        typing_since: now,
+        typing_since: start.now,
         typing_skipped: false,
         preparing: None,
         playtest: None,
@@ -250,11 +252,11 @@ fn start_calls(
                     Start {
                         log: &mut log,
                         rep: &reps.current,
+                        now: time.elapsed_secs_f64(),
                     },
                     scenario,
                     entry.asset,
                     request.seed,
-                    time.elapsed_secs_f64(),
                     None,
                 );
                 notice.0 = None;
@@ -344,11 +346,11 @@ fn restart_calls(
         Start {
             log: &mut log,
             rep: &reps.current,
+            now: time.elapsed_secs_f64(),
         },
         &scenario,
         asset,
         seed,
-        time.elapsed_secs_f64(),
         campaign_run,
     );
 }
@@ -399,11 +401,11 @@ fn start_campaign_calls(
                     Start {
                         log: &mut log,
                         rep: &reps.current,
+                        now: time.elapsed_secs_f64(),
                     },
                     &start.scenario,
                     entry.asset,
                     start.seed,
-                    time.elapsed_secs_f64(),
                     Some(run),
                 );
                 notice.0 = None;

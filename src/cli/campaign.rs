@@ -103,11 +103,7 @@ pub(crate) fn run(
             )
         }
     ));
-    loop {
-        let index = match campaign.progress(&played) {
-            Progress::Next(index) => index,
-            Progress::Over(_) => break,
-        };
+    while let Progress::Next(index) = campaign.progress(&played) {
         let plan = &campaign.calls[index];
         let scenario = library
             .iter()

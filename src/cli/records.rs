@@ -465,6 +465,27 @@ pub(crate) fn replay(db: &DbArgs, id: i64, json: bool) -> Result<ExitCode, Failu
         row.revision,
         row.status.label()
     );
+    // A campaign's call: its place in the run, and what the run carried into it.
+    if let Some(call) = &stored.campaign {
+        out.push_str(&format!(
+            "Call {} of {} of the campaign {} ({}), run {}{}\nStarted from trust {}{}\n\n",
+            call.call + 1,
+            call.calls,
+            printable(&call.campaign_title),
+            call.campaign,
+            call.run,
+            call.between
+                .as_ref()
+                .map(|b| format!("; between the calls: {}", printable(b)))
+                .unwrap_or_default(),
+            call.trust,
+            if call.knows.is_empty() {
+                String::new()
+            } else {
+                format!(", knowing {}", call.knows.join(", "))
+            }
+        ));
+    }
     for line in transcript_lines(&stored) {
         out.push_str(&line);
         out.push('\n');

@@ -655,12 +655,18 @@ impl Session {
             .is_some_and(|i| self.core.knows(i as u32))
     }
 
-    /// The facts uncovered so far, in the order they came out: the rep's notebook.
+    /// The facts known so far, in the order they came out: the rep's notebook. A campaign's
+    /// call starts with the facts carried in from earlier calls, first.
     pub fn known_facts(&self) -> impl Iterator<Item = &FactData> + '_ {
-        self.events.iter().filter_map(|e| match e {
+        let carried = self
+            .scenario
+            .known_at_start
+            .iter()
+            .map(|&fact| &self.scenario.facts[fact as usize]);
+        carried.chain(self.events.iter().filter_map(|e| match e {
             Event::Revealed { fact } => Some(&self.scenario.facts[*fact as usize]),
             _ => None,
-        })
+        }))
     }
 
     /// The positions of the choices made, in order: with the seed, all a replay needs.

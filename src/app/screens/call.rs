@@ -371,13 +371,9 @@ fn buyer_panel(ui: &mut egui::Ui, session: &Session, portrait: &Portrait) {
                 theme::muted(
                     ui,
                     format!(
-                        "You know from earlier calls: {}",
-                        call.knows
-                            .iter()
-                            .filter_map(|id| scenario.fact(id))
-                            .map(|f| f.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
+                        "From earlier calls: {} fact{}, ticked in your notebook",
+                        call.knows.len(),
+                        if call.knows.len() == 1 { "" } else { "s" }
                     ),
                 );
             }

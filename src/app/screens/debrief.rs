@@ -99,14 +99,15 @@ fn draw(
                     next.set(Screen::Library);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    theme::muted(
-                        ui,
-                        format!(
-                            "seed {} · revision {}",
-                            d.seed,
-                            &d.revision[..8.min(d.revision.len())]
-                        ),
+                    // Only where it fits beside the buttons (a narrow window keeps the buttons).
+                    let seed = format!(
+                        "seed {} · revision {}",
+                        d.seed,
+                        &d.revision[..8.min(d.revision.len())]
                     );
+                    if ui.available_width() > 8.0 * seed.len() as f32 {
+                        theme::muted(ui, seed);
+                    }
                 });
             });
         });
@@ -317,6 +318,23 @@ fn scores(ui: &mut egui::Ui, d: &Debrief, focus: &[Dimension], progress: &[Strin
 }
 
 fn facts(ui: &mut egui::Ui, d: &Debrief) {
+    if !d.carried_in.is_empty() {
+        theme::section(
+            ui,
+            &format!("known from earlier calls ({})", d.carried_in.len()),
+        );
+        for fact in &d.carried_in {
+            ui.horizontal_top(|ui| {
+                theme::mark(ui, true);
+                ui.label(
+                    egui::RichText::new(format!("{}: {}", fact.kind.label(), fact.text))
+                        .small()
+                        .color(theme::TEXT_MUTED),
+                );
+            });
+        }
+        ui.add_space(6.0);
+    }
     theme::section(ui, &format!("facts uncovered ({})", d.uncovered.len()));
     for fact in &d.uncovered {
         ui.horizontal_top(|ui| {

@@ -29,6 +29,27 @@ pub(super) fn replay_view(
             &row.revision[..row.revision.len().min(12)]
         ),
     );
+    if let Some(call) = &replay.stored.campaign {
+        theme::muted(
+            ui,
+            format!(
+                "Call {} of {} of the campaign {} · started from trust {}{}{}",
+                call.call + 1,
+                call.calls,
+                call.campaign_title,
+                call.trust,
+                if call.knows.is_empty() {
+                    String::new()
+                } else {
+                    format!(", knowing {} fact(s) from earlier calls", call.knows.len())
+                },
+                call.between
+                    .as_ref()
+                    .map(|b| format!(" · between the calls: {b}"))
+                    .unwrap_or_default()
+            ),
+        );
+    }
     ui.horizontal(|ui| {
         let (left, right) = ui.input(|i| {
             (

@@ -40,6 +40,9 @@ pub struct Debrief {
     pub pass_mark: Option<u32>,
     pub dimensions: Vec<DimensionReport>,
     pub uncovered: Vec<FactReport>,
+    /// Facts the rep knew before the first line, carried in from earlier calls of a campaign:
+    /// they count as known, and are listed apart from what this call uncovered.
+    pub carried_in: Vec<FactReport>,
     /// Facts the rep missed that the best path, with the same luck, found: these mattered.
     pub missed: Vec<FactReport>,
     /// Facts even the best path leaves: not worth the buyer's minutes on this call.
@@ -401,6 +404,7 @@ fn build(session: &Session) -> Debrief {
         .map(|b| b.facts.iter().map(String::as_str).collect())
         .unwrap_or_default();
     let mut uncovered = Vec::new();
+    let mut carried_in = Vec::new();
     let mut missed = Vec::new();
     let mut left = Vec::new();
     for (index, fact) in s.facts.iter().enumerate() {
@@ -419,7 +423,9 @@ fn build(session: &Session) -> Debrief {
             learned_at_turn: learned_at[index].flatten(),
             sources: fact_sources(s, index as u32),
         };
-        if learned_at[index].is_some() {
+        if s.known_at_start.contains(&(index as u32)) {
+            carried_in.push(report)
+        } else if learned_at[index].is_some() {
             uncovered.push(report)
         } else if best_path.is_none() || best_knows.contains(&fact.id.as_str()) {
             missed.push(report)
@@ -442,7 +448,11 @@ fn build(session: &Session) -> Debrief {
     };
     let abandoned = ending.reason == EndReason::Abandoned;
     let exact = (!abandoned).then(|| score::dimensions(&inputs));
-    let known: Vec<bool> = learned_at.iter().map(Option::is_some).collect();
+    let known: Vec<bool> = learned_at
+        .iter()
+        .enumerate()
+        .map(|(i, learned)| learned.is_some() || s.known_at_start.contains(&(i as u32)))
+        .collect();
     let dimensions = Dimension::ALL
         .iter()
         .map(|&d| DimensionReport {
@@ -473,6 +483,7 @@ fn build(session: &Session) -> Debrief {
         pass_mark: s.pass_mark,
         dimensions,
         uncovered,
+        carried_in,
         missed,
         left,
         turns,

@@ -77,6 +77,16 @@ impl Debrief {
             self.turns.len(),
             100.0 * self.question_share
         );
+        if !self.carried_in.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nKnown from earlier calls ({}):",
+                self.carried_in.len()
+            );
+            for f in &self.carried_in {
+                let _ = writeln!(out, "  = [{}] {}", f.kind.label(), f.text);
+            }
+        }
         let _ = writeln!(out, "\nFacts uncovered ({}):", self.uncovered.len());
         for f in &self.uncovered {
             let when = f
