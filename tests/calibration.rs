@@ -568,6 +568,67 @@ const PAIRS: &[Pair] = &[
         through: (Some("pager-fine"), None),
         reason: "a qualified plan beats walking away from a bank with a finding, a budget and a deadline",
     },
+    Pair {
+        scenario: "harbor-coo-demo",
+        better: HARBOR_DEMO_DISCOVERED,
+        worse: &[
+            "What would you need to see",
+            "Then here is how we get you under 10%",
+            "Priya, what would IT need",
+            "We have a certified",
+            "Because a pilot",
+            "Then here's the plan",
+        ],
+        through: (None, None),
+        reason: "sizing what the target is worth before the demo beats a demo aimed at the target",
+    },
+    Pair {
+        scenario: "harbor-coo-demo",
+        better: HARBOR_DEMO_DISCOVERED,
+        worse: &[
+            "Let me walk you through the platform",
+            "What would you need to see",
+            "What happens if December",
+            "And if you hit 10%",
+            "Priya, what would IT need",
+            "We have a certified",
+            "Because a pilot",
+            "Then here's the plan",
+        ],
+        through: (None, None),
+        reason: "discovery first beats a product tour and a recovery, even to the same plan",
+    },
+    Pair {
+        scenario: "harbor-negotiation",
+        better: &[
+            "Before we talk price",
+            "What did the no-shows cost",
+            "So at $84k",
+            "Then let's trade",
+            "Fair question",
+        ],
+        worse: &[
+            "Understood. We can do 25%",
+            "No. The price reflects",
+            "What did the no-shows cost",
+            "So at $84k",
+            "Then let's trade",
+            "Fair question",
+        ],
+        through: (None, None),
+        reason: "holding the price and trading beats caving first and recovering to the same trade",
+    },
+];
+
+/// The COO's demo with the stakes and their worth asked before IT and the plan.
+const HARBOR_DEMO_DISCOVERED: &[&str] = &[
+    "What would you need to see",
+    "What happens if December",
+    "And if you hit 10%",
+    "Priya, what would IT need",
+    "We have a certified",
+    "Because a pilot",
+    "Then here's the plan",
 ];
 
 #[test]
