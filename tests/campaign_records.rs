@@ -296,3 +296,49 @@ fn the_command_line_plays_a_campaign_and_goes_on_where_the_rep_stopped() {
         assert!(golden.contains(&format!("(seed {seed})")), "seed {seed}");
     }
 }
+
+/// A manager checks a campaign by its file name from inside its folder: the scenarios beside it
+/// are its library.
+#[test]
+fn a_campaign_checked_by_its_file_name_finds_the_scenarios_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "harbor-discovery.scenario.ron",
+        "harbor-coo-demo.scenario.ron",
+        "harbor-negotiation.scenario.ron",
+        "harbor-deal.campaign.ron",
+    ] {
+        std::fs::copy(root().join("scenarios").join(name), dir.path().join(name)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["check", "harbor-deal.campaign.ron"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok  harbor-deal.campaign.ron (campaign harbor-deal: 3 calls"),
+        "{stdout}"
+    );
+    // A typo'd scenario id is named with the right one.
+    let text = std::fs::read_to_string(dir.path().join("harbor-deal.campaign.ron"))
+        .unwrap()
+        .replacen("\"harbor-coo-demo\",", "\"harbor-coo-dmeo\",", 1);
+    std::fs::write(dir.path().join("harbor-deal.campaign.ron"), text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["check", "harbor-deal.campaign.ron", "--color", "never"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("error[E0022]: no scenario \"harbor-coo-dmeo\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("did you mean `harbor-coo-demo`?"),
+        "{stdout}"
+    );
+}

@@ -163,11 +163,18 @@ pub(crate) fn run(
         )?;
         match PlayedCall::of(&session) {
             Some(call) => played.push(call),
-            None => {
+            None if db.is_some() => {
                 say(&format!(
                     "\nThe campaign waits at call {}: `dealsim campaign {}` goes on from there.\n",
                     index + 1,
                     file.display()
+                ));
+                return Ok(code);
+            }
+            None => {
+                say(&format!(
+                    "\nYou left call {}. Nothing was stored (--no-record), so the next run starts from the first call.\n",
+                    index + 1
                 ));
                 return Ok(code);
             }

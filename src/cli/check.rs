@@ -44,7 +44,10 @@ fn check_campaigns(paths: &[PathBuf], reports: &[dealsim::CheckReport]) -> Vec<C
     let mut library: Vec<dealsim::Scenario> =
         reports.iter().filter_map(|r| r.scenario.clone()).collect();
     for path in &campaigns {
-        let folder = path.parent().map(PathBuf::from).unwrap_or_default();
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), PathBuf::from);
         if paths.iter().any(|p| p == path) && !paths.contains(&folder) {
             let (files, _) = dealsim::engine::format::load::collect_paths(&[folder]);
             for file in files {
