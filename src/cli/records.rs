@@ -214,7 +214,7 @@ pub(crate) fn sessions(
             // A byte-order mark first: without it Excel reads UTF-8 as its local code page and
             // garbles accented names.
             let mut out = String::from(
-                "\u{feff}id,started_at,ended_at,rep,scenario,revision,seed,status,outcome,right_call,overall,qualification,discovery,rapport,velocity,passed,turns\n",
+                "\u{feff}id,started_at,ended_at,rep,scenario,revision,seed,status,outcome,right_call,overall,qualification,discovery,rapport,velocity,passed,turns,campaign\n",
             );
             for row in &rows {
                 let scores = score_cells(row);
@@ -241,6 +241,7 @@ pub(crate) fn sessions(
                         .map(|p| p.to_string())
                         .unwrap_or_default(),
                     row.turns.to_string(),
+                    row.campaign.clone().unwrap_or_default(),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
                 out.push_str(&line.join(","));
@@ -279,7 +280,11 @@ pub(crate) fn sessions(
                     row.id.to_string(),
                     clock::short(row.started_at),
                     row.rep.clone(),
-                    row.scenario_id.clone(),
+                    // A campaign's call says which call of which campaign it was.
+                    match &row.campaign {
+                        Some(place) => format!("{} ({place})", row.scenario_id),
+                        None => row.scenario_id.clone(),
+                    },
                     result_cell(row),
                     pass_cell(row),
                 ];

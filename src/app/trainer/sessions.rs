@@ -159,7 +159,12 @@ fn table(
                             };
                         cell(ui, clock::short(row.started_at), 130.0, theme::TEXT_MUTED);
                         cell(ui, row.rep.clone(), 130.0, theme::TEXT);
-                        cell(ui, row.scenario_title.clone(), 180.0, theme::TEXT);
+                        // A campaign's call says which call of which campaign it was.
+                        let title = match &row.campaign {
+                            Some(place) => format!("{} ({place})", row.scenario_title),
+                            None => row.scenario_title.clone(),
+                        };
+                        cell(ui, title, 180.0, theme::TEXT);
                         let (result, colour) = match (row.outcome, row.right_call) {
                             (Some(o), Some(true)) => {
                                 (format!("{} (right)", o.label()), theme::GOOD)

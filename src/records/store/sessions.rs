@@ -28,6 +28,9 @@ pub struct SessionRow {
     pub outcome: Option<Outcome>,
     pub right_call: Option<bool>,
     pub scores: Option<Scores>,
+    /// For a call played in a campaign run: the campaign's id and the call's place, such as
+    /// "harbor-deal 2/3".
+    pub campaign: Option<String>,
 }
 
 /// Where a session stands.
@@ -242,7 +245,8 @@ pub(super) fn where_clause(filter: &Filter, now: Millis) -> (String, Vec<rusqlit
 pub(super) const ROW_COLUMNS: &str =
     "s.id, s.registration, r.name, s.scenario_id, v.title, v.revision, s.seed,
     s.origin, s.started_at, s.ended_at, s.status, s.turns, s.outcome, s.right_call,
-    s.qualification, s.discovery, s.rapport, s.velocity, s.overall, s.passed, s.last_activity";
+    s.qualification, s.discovery, s.rapport, s.velocity, s.overall, s.passed, s.last_activity,
+    s.campaign_id, s.campaign_call, s.campaign_calls";
 
 pub(super) const ROW_FROM: &str = "FROM sessions s JOIN reps r ON r.id = s.rep_id
     JOIN scenario_revisions v ON v.id = s.revision_id";
@@ -286,6 +290,11 @@ pub(super) fn read_row(row: &rusqlite::Row<'_>, now: Millis) -> rusqlite::Result
             .and_then(|o| enum_from(&o)),
         right_call: row.get(13)?,
         scores,
+        campaign: row.get::<_, Option<String>>(21)?.map(|id| {
+            let place = row.get::<_, Option<i64>>(22).ok().flatten().unwrap_or(0) + 1;
+            let calls = row.get::<_, Option<i64>>(23).ok().flatten().unwrap_or(0);
+            format!("{id} {place}/{calls}")
+        }),
     })
 }
 
@@ -349,23 +358,23 @@ impl Store {
             let Some(mut stored) = self
                 .conn
                 .query_row(&sql, [id], |r| {
-                    let opening: String = r.get(21)?;
-                    let facts: Option<String> = r.get(24)?;
+                    let opening: String = r.get(24)?;
+                    let facts: Option<String> = r.get(27)?;
                     Ok(StoredSession {
                         row: read_row(r, now)?,
                         opening: serde_json::from_str(&opening).unwrap_or_default(),
                         turns: Vec::new(),
-                        end_reason: r.get::<_, Option<String>>(22)?.and_then(|t| enum_from(&t)),
-                        end_node: r.get(23)?,
+                        end_reason: r.get::<_, Option<String>>(25)?.and_then(|t| enum_from(&t)),
+                        end_node: r.get(26)?,
                         facts_uncovered: facts
                             .and_then(|f| serde_json::from_str(&f).ok())
                             .unwrap_or_default(),
-                        minutes_used: r.get::<_, Option<i64>>(25)?.map(|m| m as u32),
-                        final_trust: r.get::<_, Option<i64>>(26)?.map(|t| t as u8),
-                        scenario_source: r.get(27)?,
-                        scoring_version: r.get::<_, i64>(28)? as u32,
-                        rep_login: r.get(29)?,
-                        campaign: super::campaigns::read_campaign(r, 30)?,
+                        minutes_used: r.get::<_, Option<i64>>(28)?.map(|m| m as u32),
+                        final_trust: r.get::<_, Option<i64>>(29)?.map(|t| t as u8),
+                        scenario_source: r.get(30)?,
+                        scoring_version: r.get::<_, i64>(31)? as u32,
+                        rep_login: r.get(32)?,
+                        campaign: super::campaigns::read_campaign(r, 33)?,
                     })
                 })
                 .optional()?
