@@ -281,7 +281,7 @@ fn the_command_line_plays_a_campaign_and_goes_on_where_the_rep_stopped() {
         out.contains("=== Campaign: Harbor Clinics: from discovery to signature ==="),
         "{out}"
     );
-    assert!(out.contains("The deal went the whole way"), "{out}");
+    assert!(out.contains("the deal went the whole way"), "{out}");
     // The same run's calls, with the same seeds as the golden run (tests/campaigns.rs).
     let store = Store::open(&db).unwrap();
     let runs = store

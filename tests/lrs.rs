@@ -1296,7 +1296,7 @@ fn a_campaign_run_travels_through_the_lrs_with_its_carried_state() {
         .unwrap();
     let played = child.wait_with_output().unwrap();
     assert!(
-        text(&played).contains("The deal went the whole way"),
+        text(&played).contains("the deal went the whole way"),
         "{}",
         text(&played)
     );

@@ -4,9 +4,7 @@
 use super::play::{Mode, default_rep, play_session};
 use super::records::DbArgs;
 use super::{Failure, say, tell};
-use dealsim::engine::campaign::{
-    Campaign, CampaignScore, PlayedCall, Progress, Stop, read_campaign,
-};
+use dealsim::engine::campaign::{Campaign, CampaignScore, PlayedCall, Progress, read_campaign};
 use dealsim::engine::session::Session;
 use std::path::Path;
 use std::process::ExitCode;
@@ -222,24 +220,11 @@ pub(crate) fn campaign_summary(
         score.calls,
         match s.passed {
             Some(true) => "passed",
-            Some(false) => "not passed: every call must pass",
+            Some(false) => "not passed",
             None => "no pass mark",
         }
     ));
-    text.push_str(&match &score.stop {
-        Stop::Finished if score.deal_advanced => {
-            "The deal went the whole way: every call played, the last one agreed.\n".to_string()
-        }
-        Stop::Finished => {
-            "Every call played, but the last one did not agree a next step.\n".to_string()
-        }
-        Stop::Unmet { call, needs, got } => format!(
-            "The deal stopped before call {}: it needs {} to end {}, and it ended {}.\n",
-            call + 1,
-            needs.0,
-            needs.1.label(),
-            got.label()
-        ),
-    });
+    text.push_str(&score.verdict());
+    text.push('\n');
     text
 }

@@ -152,36 +152,13 @@ fn campaign_card(
 }
 
 fn broken_campaign(ui: &mut egui::Ui, report: &CampaignReport, width: f32) {
-    let name = report.path.file_name().map_or_else(
-        || report.path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
+    super::library::broken_file_card(
+        ui,
+        &report.path,
+        &report.diagnostics,
+        "This campaign cannot be played",
+        width,
     );
-    theme::card()
-        .fill(theme::SURFACE.gamma_multiply(0.6))
-        .show(ui, |ui| {
-            ui.set_width(width.max(1.0));
-            ui.label(egui::RichText::new(name).strong().color(theme::TEXT_MUTED));
-            ui.label(
-                egui::RichText::new(format!(
-                    "This campaign cannot be played: {} error{} to fix in the file.",
-                    report.errors(),
-                    if report.errors() == 1 { "" } else { "s" }
-                ))
-                .color(theme::BAD),
-            );
-            egui::CollapsingHeader::new("What the checker says")
-                .id_salt(report.path.display().to_string())
-                .show(ui, |ui| {
-                    for diagnostic in report.diagnostics.iter().filter(|d| d.is_error()).take(8) {
-                        ui.label(
-                            egui::RichText::new(diagnostic.render(false))
-                                .monospace()
-                                .size(12.0)
-                                .color(theme::TEXT_MUTED),
-                        );
-                    }
-                });
-        });
 }
 
 /// The campaign block of a debrief: where the run stands after this call, the way on (the next
@@ -215,7 +192,7 @@ pub(super) fn debrief_block(
                     });
                 }
             }
-            Progress::Over(stop) => {
+            Progress::Over(_) => {
                 let Some(score) = campaign.score(&run.played) else {
                     return;
                 };
@@ -244,22 +221,7 @@ pub(super) fn debrief_block(
                     .strong()
                     .color(theme::score_colour(s.overall, Some(70))),
                 );
-                let verdict = match (&stop, s.passed) {
-                    (Stop::Finished, Some(true)) if score.deal_advanced => {
-                        "Passed: every call passed and the deal went the whole way.".to_string()
-                    }
-                    (Stop::Finished, Some(false)) => {
-                        "Not passed: every call of a campaign must pass.".to_string()
-                    }
-                    (Stop::Finished, _) => "Every call played.".to_string(),
-                    (Stop::Unmet { call, needs, got }, _) => format!(
-                        "The deal stopped before call {}: it needed {} to end {}, and it ended {}.",
-                        call + 1,
-                        needs.0,
-                        needs.1.label(),
-                        got.label()
-                    ),
-                };
+                let verdict = score.verdict();
                 ui.label(verdict);
             }
         }

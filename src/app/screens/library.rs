@@ -384,10 +384,29 @@ fn assignments_banner(ui: &mut egui::Ui, progress: &RepProgress, library: &Libra
 }
 
 fn broken_card(ui: &mut egui::Ui, entry: &LibraryEntry, width: f32) {
-    let name = entry.report.path.file_name().map_or_else(
-        || entry.report.path.display().to_string(),
+    broken_file_card(
+        ui,
+        &entry.report.path,
+        &entry.report.diagnostics,
+        "Cannot be played",
+        width,
+    );
+}
+
+/// A file with errors, greyed out: its name, what cannot be done with it, and the checker's
+/// messages one click away (scenario and campaign files alike).
+pub(super) fn broken_file_card(
+    ui: &mut egui::Ui,
+    path: &std::path::Path,
+    diagnostics: &[crate::engine::format::diagnostic::Diagnostic],
+    what: &str,
+    width: f32,
+) {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     theme::card()
         .fill(theme::SURFACE.gamma_multiply(0.6))
         .show(ui, |ui| {
@@ -395,22 +414,15 @@ fn broken_card(ui: &mut egui::Ui, entry: &LibraryEntry, width: f32) {
             ui.label(egui::RichText::new(name).strong().color(theme::TEXT_MUTED));
             ui.label(
                 egui::RichText::new(format!(
-                    "Cannot be played: {} error{} to fix in the file.",
-                    entry.report.errors(),
-                    if entry.report.errors() == 1 { "" } else { "s" }
+                    "{what}: {errors} error{} to fix in the file.",
+                    if errors == 1 { "" } else { "s" }
                 ))
                 .color(theme::BAD),
             );
             egui::CollapsingHeader::new("What the checker says")
-                .id_salt(entry.report.path.display().to_string())
+                .id_salt(path.display().to_string())
                 .show(ui, |ui| {
-                    for diagnostic in entry
-                        .report
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .take(8)
-                    {
+                    for diagnostic in diagnostics.iter().filter(|d| d.is_error()).take(8) {
                         ui.label(
                             egui::RichText::new(diagnostic.render(false))
                                 // Monospace keeps the caret under the offending text.

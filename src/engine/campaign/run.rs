@@ -204,6 +204,34 @@ impl Campaign {
     }
 }
 
+impl CampaignScore {
+    /// What the run came to, in a sentence for the rep: the last call's debrief and the
+    /// command line end with it.
+    pub fn verdict(&self) -> String {
+        match (&self.stop, self.scores.passed) {
+            (Stop::Finished, Some(true)) if self.deal_advanced => {
+                "Passed: every call passed and the deal went the whole way.".into()
+            }
+            (Stop::Finished, Some(false)) => {
+                "Not passed: every call of a campaign must pass.".into()
+            }
+            (Stop::Finished, _) => "Every call played.".into(),
+            (Stop::Unmet { call, needs, got }, _) => format!(
+                "The deal stopped before call {}: it needed {} to end {}, and it ended {}.{}",
+                call + 1,
+                needs.0,
+                needs.1.label(),
+                got.label(),
+                if self.scores.passed == Some(true) {
+                    " Your calls passed: stopping here was right."
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
 /// Per call of a run: its session's seed (short enough to read out, as a fresh seed is) and
 /// the draw that picks what happens before it. Pinned by a test: a change would change replays.
 pub fn run_draws(run_seed: u64, calls: usize) -> Vec<(u64, u32)> {
