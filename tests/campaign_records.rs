@@ -101,7 +101,9 @@ fn a_campaign_call_keeps_its_run_and_carried_state_and_replays_exactly() {
     assert_eq!(second.scoring_note(replayed.scores()), None);
     assert!(replayed.knows("no-show-cost"));
     // The runs read back, in order, with what the run needs to go on.
-    let runs = store.campaign_runs("Sam", Some("harbor-deal")).unwrap();
+    let runs = store
+        .campaign_runs(Some("Sam"), Some("harbor-deal"))
+        .unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].run_seed, 7);
     let calls = runs[0].calls();
@@ -110,7 +112,7 @@ fn a_campaign_call_keeps_its_run_and_carried_state_and_replays_exactly() {
     let library = library();
     assert_eq!(harbor_deal(&library).progress(&calls), Progress::Next(2));
     // Another rep has no run; a call on its own is in none.
-    assert!(store.campaign_runs("Ana", None).unwrap().is_empty());
+    assert!(store.campaign_runs(Some("Ana"), None).unwrap().is_empty());
 }
 
 #[test]
@@ -156,8 +158,8 @@ fn a_pulled_campaign_call_is_rebuilt_from_its_carried_state() {
         }
     }
     assert_eq!(
-        trainer.campaign_runs("Sam", None).unwrap(),
-        laptop.campaign_runs("Sam", None).unwrap()
+        trainer.campaign_runs(Some("Sam"), None).unwrap(),
+        laptop.campaign_runs(Some("Sam"), None).unwrap()
     );
 }
 
@@ -285,10 +287,32 @@ fn the_command_line_plays_a_campaign_and_goes_on_where_the_rep_stopped() {
     // The same run's calls, with the same seeds as the golden run (tests/campaigns.rs).
     let store = Store::open(&db).unwrap();
     let runs = store
-        .campaign_runs("Sam Rivera", Some("harbor-deal"))
+        .campaign_runs(Some("Sam Rivera"), Some("harbor-deal"))
         .unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].played.len(), 3);
+    // The trainer's list of runs: Sam's, whole, with the campaign's score.
+    let listed = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["runs", "--format", "json", "--scenarios"])
+        .arg(root().join("scenarios"))
+        .arg("--db")
+        .arg(&db)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
+    assert_eq!(listed[0]["rep"], "Sam Rivera");
+    assert_eq!(listed[0]["calls"].as_array().unwrap().len(), 3);
+    assert!(
+        listed[0]["stands"]
+            .as_str()
+            .unwrap()
+            .contains("the deal went the whole way"),
+        "{listed:#}"
+    );
+    assert!(listed[0]["campaign_score"]["overall"].as_u64().unwrap() >= 70);
     let golden =
         std::fs::read_to_string(root().join("tests/campaigns/harbor-deal-best.golden")).unwrap();
     for (id, _) in &runs[0].played {

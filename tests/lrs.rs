@@ -1320,7 +1320,7 @@ fn a_campaign_run_travels_through_the_lrs_with_its_carried_state() {
     let runs = |db: &Path| {
         Store::open(db)
             .unwrap()
-            .campaign_runs("Sam Rivera", Some("harbor-deal"))
+            .campaign_runs(Some("Sam Rivera"), Some("harbor-deal"))
             .unwrap()
             .into_iter()
             .map(|run| (run.calls(), run.run, run.run_seed))

@@ -2,7 +2,7 @@
 //! what the run carried into it. A run left mid-way is picked up where it stopped the next time.
 
 use super::play::{Mode, default_rep, play_session};
-use super::records::DbArgs;
+use super::records::{DbArgs, TableFormat};
 use super::{Failure, say, tell};
 use dealsim::engine::campaign::{Campaign, CampaignScore, PlayedCall, Progress, read_campaign};
 use dealsim::engine::session::Session;
@@ -62,7 +62,7 @@ pub(crate) fn run(
     // The rep's latest run that is not over goes on, unless a new one is asked for.
     let resumed = match (&store, new_run || seed.is_some()) {
         (Some(store), false) => store
-            .campaign_runs(&rep, Some(&campaign.id))
+            .campaign_runs(Some(&rep), Some(&campaign.id))
             .map_err(|e| Failure(e.to_string()))?
             .into_iter()
             .find(|run| matches!(campaign.progress(&run.calls()), Progress::Next(_))),
@@ -227,4 +227,157 @@ pub(crate) fn campaign_summary(
     text.push_str(&score.verdict());
     text.push('\n');
     text
+}
+
+/// `dealsim runs`: every rep's campaign runs, for the trainer: the calls each run has played,
+/// where it stands (the call up next, finished, or stopped and why) and the campaign's score.
+pub(crate) fn runs(
+    db: &DbArgs,
+    rep: Option<&str>,
+    campaign: Option<&str>,
+    scenarios: &Path,
+    format: TableFormat,
+) -> Result<ExitCode, Failure> {
+    let (store, _) = db.open_for_reading()?;
+    let runs = store
+        .campaign_runs(rep, campaign)
+        .map_err(|e| Failure(e.to_string()))?;
+    // The campaigns as this machine has them, to say where each run stands.
+    let library: Vec<dealsim::Scenario> = {
+        let (files, _) = dealsim::engine::format::load::collect_paths(&[scenarios.to_path_buf()]);
+        files
+            .iter()
+            .filter_map(|f| dealsim::engine::check::compile_path(f).scenario)
+            .collect()
+    };
+    let campaigns: Vec<Campaign> =
+        dealsim::engine::campaign::campaign_paths(&[scenarios.to_path_buf()])
+            .iter()
+            .filter_map(|path| read_campaign(path, &library).campaign)
+            .collect();
+    let rows: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|run| {
+            let played = run.calls();
+            let known = campaigns.iter().find(|c| c.id == run.campaign);
+            let (stands, score) = match known {
+                Some(c) => match c.progress(&played) {
+                    Progress::Next(n) => {
+                        (format!("call {} of {} up next", n + 1, c.calls.len()), None)
+                    }
+                    Progress::Over(_) => {
+                        let score = c.score(&played);
+                        (
+                            score
+                                .as_ref()
+                                .map_or_else(String::new, CampaignScore::verdict),
+                            score,
+                        )
+                    }
+                },
+                None => (
+                    format!("campaign {} not in {}", run.campaign, scenarios.display()),
+                    None,
+                ),
+            };
+            serde_json::json!({
+                "rep": run.rep,
+                "campaign": run.campaign,
+                "run": run.run,
+                "run_seed": run.run_seed.to_string(),
+                "last_played": dealsim::records::clock::iso8601(run.last_played),
+                "calls": played.iter().zip(&run.played).map(|(call, (id, _))| serde_json::json!({
+                    "session": id,
+                    "scenario": call.scenario,
+                    "outcome": call.outcome,
+                    "scores": call.scores,
+                })).collect::<Vec<_>>(),
+                "stands": stands,
+                "campaign_score": score.as_ref().map(|s| s.scores),
+            })
+        })
+        .collect();
+    match format {
+        TableFormat::Json => super::records::json_out(&rows)?,
+        TableFormat::Csv => {
+            let mut out = String::from(
+                "\u{feff}rep,campaign,run,last_played,calls_played,outcomes,campaign_overall,passed,stands\n",
+            );
+            for row in &rows {
+                let outcomes: Vec<String> = row["calls"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| {
+                        format!(
+                            "{} {}",
+                            c["outcome"].as_str().unwrap_or(""),
+                            c["scores"]["overall"]
+                        )
+                    })
+                    .collect();
+                let fields = [
+                    row["rep"].as_str().unwrap_or("").to_string(),
+                    row["campaign"].as_str().unwrap_or("").to_string(),
+                    row["run"].as_str().unwrap_or("").to_string(),
+                    row["last_played"].as_str().unwrap_or("").to_string(),
+                    row["calls"].as_array().map_or(0, Vec::len).to_string(),
+                    outcomes.join("; "),
+                    row["campaign_score"]["overall"]
+                        .to_string()
+                        .replace("null", ""),
+                    row["campaign_score"]["passed"]
+                        .to_string()
+                        .replace("null", ""),
+                    row["stands"].as_str().unwrap_or("").to_string(),
+                ];
+                let line: Vec<String> = fields
+                    .iter()
+                    .map(|f| super::records::csv_field(f))
+                    .collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
+            say(&out);
+        }
+        TableFormat::Table => {
+            if rows.is_empty() {
+                say(&format!(
+                    "No campaign runs in {}.\n",
+                    store.path().display()
+                ));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut cells = vec![
+                [
+                    "REP",
+                    "CAMPAIGN",
+                    "LAST PLAYED (UTC)",
+                    "CALLS",
+                    "CAMPAIGN SCORE",
+                    "WHERE IT STANDS",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ];
+            for (run, row) in runs.iter().zip(&rows) {
+                cells.push(vec![
+                    run.rep.clone(),
+                    run.campaign.clone(),
+                    dealsim::records::clock::short(run.last_played),
+                    run.played
+                        .iter()
+                        .map(|(_, c)| format!("{} {}", c.outcome.label(), c.scores.overall))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    row["campaign_score"]["overall"]
+                        .as_u64()
+                        .map_or("-".into(), |o| o.to_string()),
+                    row["stands"].as_str().unwrap_or("").to_string(),
+                ]);
+            }
+            say(&super::records::table(&cells));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -197,6 +197,22 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Every rep's campaign runs, latest first: the calls each run played, where it stands (the
+    /// call up next, or what the run came to) and the campaign's score.
+    Runs {
+        #[arg(long)]
+        rep: Option<String>,
+        /// Only this campaign's runs (its id).
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Where the campaign files are, to say where each run stands.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// List stored sessions, newest first.
     Sessions {
         #[command(flatten)]
@@ -590,6 +606,13 @@ pub fn main() -> ExitCode {
             no_record,
             db,
         } => campaign::run(&file, seed, rep, (!no_record).then_some(&db), new),
+        Command::Runs {
+            rep,
+            campaign,
+            scenarios,
+            format,
+            db,
+        } => campaign::runs(&db, rep.as_deref(), campaign.as_deref(), &scenarios, format),
         Command::Sessions {
             filters,
             limit,

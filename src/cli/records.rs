@@ -102,7 +102,7 @@ pub(crate) fn json_out<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
 /// A CSV field. A text a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return: a rep named `=HYPERLINK(..)`) gets a leading `'`, as OWASP
 /// advises, so it shows as text; numbers are written as they are.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let formula =
         text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
     let text = if formula {

@@ -90,7 +90,7 @@ pub(super) fn refresh_progress(
                 trend: store.trend(&rep, None)?,
                 known_reps: store.reps_who_played_here()?,
                 assignments: store.assignments_for(&rep, crate::records::clock::now_ms())?,
-                campaign_runs: store.campaign_runs(&rep, None)?,
+                campaign_runs: store.campaign_runs(Some(&rep), None)?,
                 rep,
             })
         };

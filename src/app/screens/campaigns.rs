@@ -78,12 +78,14 @@ fn campaign_card(
                 None => ("", theme::TEXT_MUTED, String::new()),
             };
             ui.horizontal_wrapped(|ui| {
-                ui.label(egui::RichText::new(format!("{}.", n + 1)).color(theme::TEXT_MUTED));
-                ui.label(egui::RichText::new(title).color(if mark.is_empty() {
-                    theme::TEXT_MUTED
-                } else {
-                    theme::TEXT
-                }));
+                // One label per call, so a screen reader reads its place and title together.
+                ui.label(egui::RichText::new(format!("{}. {title}", n + 1)).color(
+                    if mark.is_empty() {
+                        theme::TEXT_MUTED
+                    } else {
+                        theme::TEXT
+                    },
+                ));
                 if !note.is_empty() {
                     theme::pill(ui, &note, colour);
                 }

@@ -13,6 +13,7 @@ use rusqlite::{Connection, params};
 /// One rep's run through a campaign, as stored: its finished calls in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRun {
+    pub rep: String,
     pub campaign: String,
     pub run: String,
     pub run_seed: u64,
@@ -92,22 +93,27 @@ pub(super) fn read_campaign(
 }
 
 impl Store {
-    /// A rep's runs through a campaign (every campaign for `None`), latest first, each with its
-    /// finished calls in the order played. A call left before its end does not count: the run
-    /// waits at that call.
-    pub fn campaign_runs(&self, rep: &str, campaign: Option<&str>) -> Result<Vec<StoredRun>> {
+    /// A rep's runs through a campaign (every rep's, every campaign's for `None`), latest
+    /// first, each with its finished calls in the order played. A call left before its end
+    /// does not count: the run waits at that call.
+    pub fn campaign_runs(
+        &self,
+        rep: Option<&str>,
+        campaign: Option<&str>,
+    ) -> Result<Vec<StoredRun>> {
         let read = || -> rusqlite::Result<Vec<StoredRun>> {
             let mut statement = self.conn.prepare_cached(&format!(
                 "SELECT s.id, s.campaign_run, s.campaign_seed, s.scenario_id, s.outcome,
                     s.final_trust, s.facts_uncovered, s.qualification, s.discovery, s.rapport,
-                    s.velocity, s.overall, s.passed, s.started_at, s.campaign_id
-                 FROM sessions s
+                    s.velocity, s.overall, s.passed, s.started_at, s.campaign_id, r.name
+                 FROM sessions s JOIN reps r ON r.id = s.rep_id
                  WHERE s.campaign_id = coalesce(?2, s.campaign_id) AND s.status = 'finished'
-                    AND s.rep_id = {}
+                    AND (?1 IS NULL OR s.rep_id = {})
                  ORDER BY s.campaign_run, s.campaign_call, s.started_at",
                 super::reps::REP_OF_KEY_1
             ))?;
-            let rows = statement.query_map(params![super::reps::rep_key(rep), campaign], |r| {
+            let key = rep.map(super::reps::rep_key);
+            let rows = statement.query_map(params![key, campaign], |r| {
                 let outcome: String = r.get(4)?;
                 let facts: Option<String> = r.get(6)?;
                 let score = |i: usize| -> rusqlite::Result<u8> {
@@ -116,6 +122,7 @@ impl Store {
                         .clamp(0, 100) as u8)
                 };
                 Ok((
+                    r.get::<_, String>(15)?,
                     r.get::<_, String>(14)?,
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -141,7 +148,7 @@ impl Store {
             })?;
             let mut runs: Vec<StoredRun> = Vec::new();
             for row in rows {
-                let (campaign, id, run, run_seed, started, call) = row?;
+                let (rep, campaign, id, run, run_seed, started, call) = row?;
                 match runs.iter_mut().find(|r| r.run == run) {
                     Some(found) => {
                         // A call played again after it finished (two windows) counts once.
@@ -155,6 +162,7 @@ impl Store {
                         found.last_played = found.last_played.max(started);
                     }
                     None => runs.push(StoredRun {
+                        rep,
                         campaign,
                         run,
                         run_seed,
