@@ -631,10 +631,28 @@ fn a_campaign_is_found_in_the_library_and_played_call_by_call_to_its_score() {
         folder.path().join("harbor-deal.campaign.ron"),
     )
     .unwrap();
+    // A manager's broken copy beside it: shown with its problem, never played.
+    let broken = std::fs::read_to_string(folder.path().join("harbor-deal.campaign.ron"))
+        .unwrap()
+        .replacen("id: \"harbor-deal\"", "id: \"harbor-deal-copy\"", 1)
+        .replacen("\"harbor-coo-demo\",", "\"harbor-coo-dmeo\",", 1);
+    std::fs::write(folder.path().join("copy.campaign.ron"), broken).unwrap();
     let mut app = loaded(folder.path());
     update_until(&mut app, "the campaign", |w| {
         w.resource::<Library>().campaign("harbor-deal").is_some()
     });
+    {
+        let library = app.world().resource::<Library>();
+        assert_eq!(library.campaigns.len(), 2);
+        let copy = library
+            .campaigns
+            .iter()
+            .find(|r| r.path.ends_with("copy.campaign.ron"))
+            .unwrap();
+        assert!(copy.campaign.is_none());
+        assert_eq!(copy.diagnostics[0].code.as_str(), "E0022");
+        assert!(library.campaign("harbor-deal-copy").is_none());
+    }
     app.world_mut().resource_mut::<Reps>().sign_in("Sam");
     app.world_mut().write_message(StartCampaignCall {
         campaign_id: "harbor-deal".into(),
@@ -707,6 +725,14 @@ fn a_campaign_is_found_in_the_library_and_played_call_by_call_to_its_score() {
             assert_eq!(score.scores.passed, Some(true));
         }
     }
+    // The manager fixes the copy while the window is open: it joins the library.
+    let fixed = std::fs::read_to_string(folder.path().join("copy.campaign.ron"))
+        .unwrap()
+        .replacen("\"harbor-coo-dmeo\",", "\"harbor-coo-demo\",", 1);
+    std::fs::write(folder.path().join("copy.campaign.ron"), fixed).unwrap();
+    update_until(&mut app, "the fixed campaign", |w| {
+        w.resource::<Library>().campaign("harbor-deal-copy").is_some()
+    });
     // The library reads the run back from the database: three calls played, nothing next.
     app.world_mut().resource_mut::<RepProgress>().stale = true;
     update_until(&mut app, "the run in the rep's progress", |w| {
