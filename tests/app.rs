@@ -731,7 +731,9 @@ fn a_campaign_is_found_in_the_library_and_played_call_by_call_to_its_score() {
         .replacen("\"harbor-coo-dmeo\",", "\"harbor-coo-demo\",", 1);
     std::fs::write(folder.path().join("copy.campaign.ron"), fixed).unwrap();
     update_until(&mut app, "the fixed campaign", |w| {
-        w.resource::<Library>().campaign("harbor-deal-copy").is_some()
+        w.resource::<Library>()
+            .campaign("harbor-deal-copy")
+            .is_some()
     });
     // The library reads the run back from the database: three calls played, nothing next.
     app.world_mut().resource_mut::<RepProgress>().stale = true;

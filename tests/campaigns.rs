@@ -555,3 +555,40 @@ fn format_mistakes_are_reported_in_the_campaigns_words() {
     );
     assert_eq!(problems[0].code.as_str(), "E0001");
 }
+
+#[test]
+fn hostile_campaign_files_get_a_clear_error_never_a_panic() {
+    let deep = format!(
+        "Campaign(id: \"x\", title: \"t\", brief: \"b\", calls: {}{})",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert_eq!(check_text(&deep)[0].code.as_str(), "E0001");
+    let many: Vec<String> = (0..20_000).map(|i| format!("\"f{i}\"")).collect();
+    let huge = format!(
+        "Campaign(id: \"x\", title: \"t\", brief: \"b\", calls: [(scenario: \"harbor-discovery\"), (scenario: \"harbor-coo-demo\", carry: [{}])])",
+        many.join(",")
+    );
+    let problems = check_text(&huge);
+    assert!(
+        problems.iter().all(|d| d.code.as_str() == "E0023"),
+        "{:?}",
+        problems[0]
+    );
+    let weights = "Campaign(id: \"x\", title: \"t\", brief: \"b\", calls: [(scenario: \"harbor-discovery\"), (scenario: \"harbor-coo-demo\", between: [(weight: -5, say: \"x\", trust: 1000), (weight: 9223372036854775807, say: \"y\")])])";
+    let codes: Vec<&str> = check_text(weights)
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["E0013", "E0013", "E0013"],
+        "out of range, not 'all weights 0'"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.campaign.ron");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    let report = read_campaign(&empty, &library());
+    assert_eq!(report.diagnostics[0].code.as_str(), "E0018");
+    assert!(report.diagnostics[0].to_string().contains("Campaign("));
+}

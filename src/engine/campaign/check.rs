@@ -305,6 +305,7 @@ impl CampaignChecker<'_> {
             );
         }
         let mut total = 0i64;
+        let mut out_of_range = false;
         for (n, happening) in call.between.iter().enumerate() {
             let path = |field: &'static str| {
                 [
@@ -316,6 +317,7 @@ impl CampaignChecker<'_> {
                 ]
             };
             if !(0..=1_000_000).contains(&happening.weight) {
+                out_of_range = true;
                 self.problem(
                     Code::OutOfRange,
                     &path("weight"),
@@ -363,7 +365,7 @@ impl CampaignChecker<'_> {
                 }
             }
         }
-        if !call.between.is_empty() && total == 0 {
+        if !call.between.is_empty() && total == 0 && !out_of_range {
             self.problem(
                 Code::EmptyChance,
                 &at("between"),

@@ -135,8 +135,14 @@ pub fn read_campaign(path: &std::path::Path, library: &[Scenario]) -> CampaignRe
         Ok(bytes) => bytes,
         Err(e) => return failed(unreadable(format!("cannot read this file: {e}"))),
     };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return failed(unreadable("file is empty".into()).hint(
+            "a campaign starts with `Campaign(`; docs/format.md, \"Campaigns\", has an example",
+        ));
+    }
     match crate::engine::format::load::source_within_limit(path, bytes) {
         Ok(source) => check_campaign(&source, library),
-        Err(diagnostic) => failed(diagnostic),
+        // The reader's hints speak of scenarios; the problem (binary, not UTF-8) is the same.
+        Err(diagnostic) => failed(diagnostic.hint("save the campaign as plain UTF-8 text")),
     }
 }
