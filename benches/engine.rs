@@ -16,7 +16,9 @@ const SHIPPED: &[&str] = &[
     "brightline-whitepaper",
     "cobalt-bank-ciso",
     "fernway-bakery",
+    "harbor-coo-demo",
     "harbor-discovery",
+    "harbor-negotiation",
     "northwind-incumbent",
     "orbit-acquisition",
 ];
@@ -131,4 +133,32 @@ fn simulate_100k(bencher: Bencher, name: &str) {
 fn norms(bencher: Bencher, name: &str) {
     let scenario = shipped(name);
     bencher.bench_local(|| dealsim::engine::norms::Norms::of(&scenario).unwrap());
+}
+
+/// Starting a campaign's call from what its run carried in: the call copied with its new start,
+/// and its yardstick (the fastest right call from every state) worked out again, which is what
+/// the rep waits for between a debrief's "Next call" and the buyer's first line.
+#[divan::bench(args = ["harbor-coo-demo", "harbor-negotiation"], sample_count = 20)]
+fn campaign_call_start(bencher: Bencher, name: &str) {
+    use dealsim::engine::campaign::starting_call;
+    use dealsim::engine::model::CampaignCall;
+    let scenario = shipped(name);
+    let knows: Vec<String> = scenario.facts().iter().take(4).map(|f| f.id.clone()).collect();
+    bencher.bench_local(|| {
+        starting_call(
+            &scenario,
+            CampaignCall {
+                campaign: "harbor-deal".into(),
+                campaign_title: "Harbor".into(),
+                run: "run".into(),
+                run_seed: 1,
+                call: 1,
+                calls: 3,
+                trust: 60,
+                knows: knows.clone(),
+                between: None,
+            },
+        )
+        .unwrap()
+    });
 }
