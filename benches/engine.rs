@@ -143,7 +143,12 @@ fn campaign_call_start(bencher: Bencher, name: &str) {
     use dealsim::engine::campaign::starting_call;
     use dealsim::engine::model::CampaignCall;
     let scenario = shipped(name);
-    let knows: Vec<String> = scenario.facts().iter().take(4).map(|f| f.id.clone()).collect();
+    let knows: Vec<String> = scenario
+        .facts()
+        .iter()
+        .take(4)
+        .map(|f| f.id.clone())
+        .collect();
     bencher.bench_local(|| {
         starting_call(
             &scenario,
