@@ -366,3 +366,49 @@ fn a_campaign_checked_by_its_file_name_finds_the_scenarios_beside_it() {
         "{stdout}"
     );
 }
+
+/// A trainer assigns the deal by the campaign's id: each of its calls is assigned; a misspelt
+/// id is named with the nearest one.
+#[test]
+fn a_campaign_is_assigned_by_its_id_as_its_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let config = dir.path().join("config.ron");
+    std::fs::write(&config, "()").unwrap();
+    // The rep has played once, so the trainer's machine knows them.
+    let store = Store::open(&db).unwrap();
+    record_run(&store, "Sam Rivera", 3, 1);
+    drop(store);
+    let assign = |what: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dealsim"))
+            .args(["assign", what, "--rep", "Sam Rivera", "--due", "2099-12-31"])
+            .arg("--scenarios-folder")
+            .arg(root().join("scenarios"))
+            .arg("--db")
+            .arg(&db)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let out = assign("harbor-deal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "Assigned harbor-discovery, harbor-coo-demo, harbor-negotiation to Sam Rivera"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = assign("harbor-dea");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean \"harbor-deal\"?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -82,7 +82,7 @@ pub(crate) fn assign(
                 _ => near(scenario, scenario_ids.iter().map(String::as_str)),
             };
             return Err(Failure(format!(
-                "there is no scenario \"{scenario}\" in the scenarios folder{hint} (the ids are: {})",
+                "there is no scenario or campaign \"{scenario}\" in the scenarios folder{hint} (the ids are: {})",
                 scenario_ids.join(", ")
             )));
         }
@@ -137,6 +137,22 @@ pub(crate) fn scenario_ids(folder: &std::path::Path) -> Vec<String> {
         .filter(|p| p.to_string_lossy().ends_with(".scenario.ron"))
         .filter_map(|p| dealsim::check_path(&p).scenario.map(|s| s.id.clone()))
         .collect();
+    // A campaign's id can be assigned too (its calls are): named in the list, and in hints.
+    ids.extend(
+        dealsim::engine::campaign::campaign_paths(&[folder.to_path_buf()])
+            .iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(p).ok()?;
+                let root = dealsim::engine::format::locate::parse(&text)?;
+                match &root
+                    .find(&[dealsim::engine::format::locate::Step::Field("id")])?
+                    .value
+                {
+                    dealsim::engine::format::locate::Value::Str(id) => Some(id.clone()),
+                    _ => None,
+                }
+            }),
+    );
     ids.sort();
     ids
 }

@@ -381,3 +381,45 @@ pub(crate) fn runs(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// An assignment's names with each campaign's id replaced by its calls' scenario ids, in order
+/// (a trainer assigns the deal, and each call counts as a call of the assignment). Names that
+/// are not campaigns in the folder stay as they are, to be checked as scenario ids.
+pub(crate) fn calls_of_campaigns(names: &[String], folder: &Path) -> Vec<String> {
+    let paths = dealsim::engine::campaign::campaign_paths(&[folder.to_path_buf()]);
+    if paths.is_empty() {
+        return names.to_vec();
+    }
+    let library = library_beside(&folder.join("campaign.campaign.ron"));
+    let campaigns: Vec<Campaign> = paths
+        .iter()
+        .filter_map(|path| read_campaign(path, &library).campaign)
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        match campaigns.iter().find(|c| c.id == *name) {
+            Some(campaign) => {
+                tell(&format!(
+                    "{name} is a campaign: assigning its calls, {}\n",
+                    campaign
+                        .calls
+                        .iter()
+                        .map(|c| c.scenario.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                for call in &campaign.calls {
+                    if !out.contains(&call.scenario) {
+                        out.push(call.scenario.clone());
+                    }
+                }
+            }
+            None => {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+            }
+        }
+    }
+    out
+}

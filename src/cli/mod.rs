@@ -293,7 +293,7 @@ enum Command {
     /// fernway-bakery --rep "Eve Moreau" --due 2026-12-04 --score 75`. It reaches the reps' apps
     /// through the LRS at the next `dealsim sync`.
     Assign {
-        /// Scenario ids, each to be passed.
+        /// Scenario ids, each to be passed; a campaign's id assigns each of its calls.
         #[arg(required = true)]
         scenarios: Vec<String>,
         /// A rep it is for (give --rep again for more).
@@ -666,7 +666,7 @@ pub fn main() -> ExitCode {
             db,
         } => assign::assign(
             &db,
-            &scenarios,
+            &campaign::calls_of_campaigns(&scenarios, &scenarios_folder),
             &rep,
             team.as_deref(),
             due,
