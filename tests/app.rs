@@ -743,4 +743,24 @@ fn a_campaign_is_found_in_the_library_and_played_call_by_call_to_its_score() {
             .iter()
             .any(|r| r.campaign == "harbor-deal" && r.played.len() == 3)
     });
+    // The trainer's Campaigns tab lists the run, whole, under the rep.
+    use dealsim::app::trainer::{Tab, TrainerView};
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Trainer);
+    app.update();
+    {
+        let mut view = app.world_mut().resource_mut::<TrainerView>();
+        view.tab = Tab::Campaigns;
+        view.stale = true;
+    }
+    update_until(&mut app, "the trainer's campaign runs", |w| {
+        let view = w.resource::<TrainerView>();
+        !view.stale && view.loading.is_none() && !view.runs.is_empty()
+    });
+    let view = app.world().resource::<TrainerView>();
+    assert_eq!(view.error, None);
+    assert_eq!(view.runs.len(), 1);
+    assert_eq!(view.runs[0].rep, "Sam");
+    assert_eq!(view.runs[0].played.len(), 3);
 }

@@ -4,6 +4,7 @@
 //! by step with its debrief. Queries run when something changes, not every frame.
 
 mod assignments;
+mod campaigns;
 mod lrs;
 mod replay;
 mod reps;
@@ -48,6 +49,7 @@ pub enum Tab {
     Scenarios,
     Lrs,
     Assignments,
+    Campaigns,
 }
 
 /// A stored session opened for replay.
@@ -116,6 +118,8 @@ pub struct TrainerView {
     )>,
     pub teams: Vec<(String, Vec<String>)>,
     pub assign: AssignForm,
+    /// Every rep's campaign runs (one team's, when a team is chosen), latest first.
+    pub runs: Vec<crate::records::store::StoredRun>,
     /// Set when the results must be read again.
     pub stale: bool,
     pub error: Option<String>,
@@ -159,6 +163,7 @@ pub struct Loaded {
         Vec<crate::records::store::RepProgress>,
     )>,
     teams: Vec<(String, Vec<String>)>,
+    runs: Vec<crate::records::store::StoredRun>,
     query_ms: f64,
 }
 
@@ -322,6 +327,7 @@ fn apply(view: &mut TrainerView, loaded: Loaded) {
         }
         Tab::Lrs => view.outbox = loaded.outbox,
         Tab::Assignments => view.assignments = loaded.assignments,
+        Tab::Campaigns => view.runs = loaded.runs,
     }
 }
 
@@ -396,6 +402,13 @@ fn load(store: &Store, query: &Query) -> crate::records::store::Result<Loaded> {
                     standings.push(store.assignment_progress(&assignment, rep, now)?);
                 }
                 loaded.assignments.push((assignment, standings));
+            }
+        }
+        Tab::Campaigns => {
+            loaded.runs = store.campaign_runs(None, None)?;
+            if let Some(team) = &query.filter.team {
+                let members = store.team_members(team)?;
+                loaded.runs.retain(|run| members.contains(&run.rep));
             }
         }
     }
@@ -486,6 +499,7 @@ fn draw(
                     (Tab::Scenarios, "Scenarios"),
                     (Tab::Lrs, "LRS"),
                     (Tab::Assignments, "Assignments"),
+                    (Tab::Campaigns, "Campaigns"),
                 ] {
                     if ui
                         .selectable_label(view.tab == tab && view.replay.is_none(), label)
@@ -515,6 +529,7 @@ fn draw(
                 Tab::Scenarios => scenarios_tab(ui, view, &library, &worker),
                 Tab::Lrs => lrs_tab(ui, view, &mut log),
                 Tab::Assignments => assignments_tab(ui, view, &worker, &mut log, &library),
+                Tab::Campaigns => campaigns::campaigns_tab(ui, view, &library, &worker),
             }
         });
     Ok(())
