@@ -412,3 +412,23 @@ fn a_campaign_is_assigned_by_its_id_as_its_calls() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn dealsim_graph_draws_a_campaign_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dealsim"))
+        .args(["graph", "--format", "html"])
+        .arg(root().join("scenarios/harbor-deal.campaign.ron"))
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        page.contains("<svg") && page.contains("the campaign as a map"),
+        "{page}"
+    );
+    assert!(page.contains("3. Harbor Clinics: the negotiation"));
+}

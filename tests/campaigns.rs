@@ -592,3 +592,27 @@ fn hostile_campaign_files_get_a_clear_error_never_a_panic() {
     assert_eq!(report.diagnostics[0].code.as_str(), "E0018");
     assert!(report.diagnostics[0].to_string().contains("Campaign("));
 }
+
+#[test]
+fn a_campaign_is_drawn_as_a_map_with_what_each_call_needs_and_carries() {
+    let library = library();
+    let campaign = harbor_deal(&library);
+    let svg = dealsim::engine::campaign::dot::campaign_svg(&campaign, &library);
+    for expected in [
+        "1. Harbor Clinics: first discovery call",
+        "2. Harbor Clinics: the demo with the COO",
+        "3. Harbor Clinics: the negotiation",
+        "if harbor-discovery ended Advance",
+        "the buyer starts from their own trust",
+        "the buyer's trust carries on",
+        "75% chance: Marta confirms Tuesday at ten.",
+        "(trust -5; forgets marta-champion)",
+        "otherwise the run stops before call 2",
+        "the deal went the whole way",
+    ] {
+        assert!(svg.contains(expected), "no {expected:?} in the map");
+    }
+    let dot = dealsim::engine::campaign::dot::campaign_dot(&campaign, &library);
+    assert!(dot.contains("call0 -> call1"), "{dot}");
+    assert!(dot.contains("call1 -> stop2 [style=dashed]"), "{dot}");
+}

@@ -230,6 +230,9 @@ pub(crate) enum GraphFormat {
 
 pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failure> {
     use dealsim::engine::dot::{Flavour, best_play, to_dot_for};
+    if campaign::is_campaign_path(file) {
+        return campaign_graph(file, format);
+    }
     let report = dealsim::engine::check::compile_path(file);
     let Some(scenario) = report.scenario else {
         return sketch(file, &report.diagnostics, format);
@@ -253,6 +256,41 @@ pub(crate) fn graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failur
         return Ok(ExitCode::SUCCESS);
     }
     say(&graph_page(&scenario, &svg, &report.diagnostics));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A campaign as a map: its calls in order, what each needs and carries, and chance between.
+fn campaign_graph(file: &Path, format: GraphFormat) -> Result<ExitCode, Failure> {
+    let (campaign, library) = super::campaign::load_campaign(file)?;
+    let dot = campaign::dot::campaign_dot(&campaign, &library);
+    if format == GraphFormat::Dot {
+        say(&dot);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let svg = campaign::dot::campaign_svg(&campaign, &library);
+    if format == GraphFormat::Svg {
+        say(&svg);
+        return Ok(ExitCode::SUCCESS);
+    }
+    say(&format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}: the campaign as a map</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #1b1f2a; }}
+.map {{ overflow: auto; border: 1px solid #ccd; padding: 8px; }}
+</style></head><body>
+<h1>{title}</h1>
+<p>{brief}</p>
+<p>Each box is a call, played in order. An arrow says what the next call needs from the calls
+before ("if ... ended Advance"), whether the buyer's trust carries, which facts the rep keeps,
+and what chance can bring between the two calls, with its odds. A dashed arrow is where a run
+stops. <code>dealsim graph</code> on a call's own file draws that call.</p>
+<div class="map">{svg}</div>
+</body></html>
+"#,
+        title = html_escape(&campaign.title),
+        brief = html_escape(&campaign.brief),
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 //! library, `run` plays a rep's way through it and scores the whole.
 
 pub mod check;
+pub mod dot;
 pub mod file;
 pub mod run;
 
