@@ -31,47 +31,7 @@ pub fn campaign_dot(campaign: &Campaign, library: &[Scenario]) -> String {
         "  advanced [label=\"the deal went the whole way\", style=filled, fillcolor=\"#c8e6c9\"];"
     );
     for (n, call) in campaign.calls.iter().enumerate().skip(1) {
-        let mut label = Vec::new();
-        for (id, outcome) in &call.requires {
-            label.push(format!("if {id} ended {}", outcome.label()));
-        }
-        label.push(if call.carry_trust {
-            "trust carries".to_string()
-        } else {
-            "the buyer's own trust".to_string()
-        });
-        if !call.carry.is_empty() {
-            label.push(format!("carries {}", call.carry.join(", ")));
-        }
-        let total: u32 = call.between.iter().map(|h| h.weight).sum();
-        for happening in &call.between {
-            let mut effects = Vec::new();
-            if happening.trust != 0 {
-                effects.push(format!("trust {:+}", happening.trust));
-            }
-            if !happening.forgets.is_empty() {
-                effects.push(format!("forgets {}", happening.forgets.join(", ")));
-            }
-            let share = if total == 0 {
-                0
-            } else {
-                (100 * happening.weight + total / 2) / total
-            };
-            let said: String = happening.say.chars().take(48).collect();
-            let cut = if said.len() < happening.say.len() {
-                "..."
-            } else {
-                ""
-            };
-            label.push(format!(
-                "{share}%: {said}{cut}{}",
-                if effects.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", effects.join("; "))
-                }
-            ));
-        }
+        let label = arrow_lines(call);
         // Each line quoted alone, then joined by DOT's own line break.
         let label: Vec<String> = label.iter().map(|line| quote(line)).collect();
         let _ = writeln!(
@@ -241,11 +201,10 @@ fn arrow_lines(call: &super::CallPlan) -> Vec<String> {
     }
     let total: u32 = call.between.iter().map(|h| h.weight).sum();
     for happening in &call.between {
-        let share = if total == 0 {
-            0
-        } else {
-            (100 * happening.weight + total / 2) / total
-        };
+        // Rounded to the nearest percent (a total of 0 is refused by the checker).
+        let share = (100 * happening.weight + total / 2)
+            .checked_div(total)
+            .unwrap_or(0);
         let mut effects = Vec::new();
         if happening.trust != 0 {
             effects.push(format!("trust {:+}", happening.trust));
