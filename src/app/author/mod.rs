@@ -5,6 +5,7 @@
 //! redraws the map and the problems (the library reloads it; the map follows its revision).
 //! The map and the simulation are worked out off the frame.
 
+mod campaign_view;
 mod map_view;
 mod node_panel;
 
@@ -48,6 +49,8 @@ pub struct PlaytestForm {
 pub struct AuthorView {
     /// The file being authored (a library entry).
     pub file: Option<AssetId<ScenarioAsset>>,
+    /// A campaign file shown instead of a scenario's map (its path).
+    pub campaign: Option<std::path::PathBuf>,
     /// The selected node's id.
     pub selected: Option<String>,
     pub map: Option<AuthorMap>,
@@ -68,6 +71,7 @@ impl Default for AuthorView {
     fn default() -> Self {
         AuthorView {
             file: None,
+            campaign: None,
             selected: None,
             map: None,
             mapping: None,
@@ -261,26 +265,52 @@ fn draw(
                     .iter()
                     .map(|e| (e.asset, file_label(e)))
                     .collect();
-                let shown = view
-                    .entry(&library)
-                    .map(file_label)
-                    .unwrap_or_else(|| "no scenario files".into());
+                let campaign_label = |path: &std::path::Path| {
+                    format!(
+                        "campaign: {}",
+                        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                    )
+                };
+                let shown = match &view.campaign {
+                    Some(path) => campaign_label(path),
+                    None => view
+                        .entry(&library)
+                        .map(file_label)
+                        .unwrap_or_else(|| "no scenario files".into()),
+                };
                 egui::ComboBox::from_id_salt("author-file")
                     .selected_text(shown)
                     .width(320.0)
                     .show_ui(ui, |ui| {
                         for (asset, label) in files {
                             if ui
-                                .selectable_label(view.file == Some(asset), label)
+                                .selectable_label(
+                                    view.campaign.is_none() && view.file == Some(asset),
+                                    label,
+                                )
                                 .clicked()
                             {
                                 view.file = Some(asset);
+                                view.campaign = None;
                                 view.selected = None;
                                 view.scene = egui::Rect::NOTHING;
                             }
                         }
+                        // Campaign files: their calls in order and their problems.
+                        for report in &library.campaigns {
+                            if ui
+                                .selectable_label(
+                                    view.campaign.as_ref() == Some(&report.path),
+                                    campaign_label(&report.path),
+                                )
+                                .clicked()
+                            {
+                                view.campaign = Some(report.path.clone());
+                            }
+                        }
                     });
                 if let Some(scenario) = view.entry(&library).and_then(|e| e.scenario()).cloned()
+                    && view.campaign.is_none()
                     && ui
                         .button("Simulate random play")
                         .on_hover_text("20,000 calls of random choices: each score's spread, the outcomes, where random play goes wrong")
@@ -293,6 +323,49 @@ fn draw(
                 }
             });
         });
+    // A campaign file: its problems on the left, its calls in the middle.
+    if let Some(path) = view.campaign.clone() {
+        let campaign = library.campaigns.iter().find(|r| r.path == path).cloned();
+        side_panel(&mut ui, egui::Panel::left("author-problems"), 270.0, |ui| {
+            theme::section(ui, "problems");
+            match &campaign {
+                None => theme::muted(ui, "This campaign file is no longer in the folder."),
+                Some(report) if report.diagnostics.is_empty() => {
+                    theme::muted(ui, "None: the file checks clean.")
+                }
+                Some(report) => {
+                    for d in &report.diagnostics {
+                        let line = d.location.as_deref().map(|l| l.line);
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} {}{}",
+                                d.code.as_str(),
+                                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                                d.message
+                            ))
+                            .color(if d.is_error() {
+                                theme::BAD
+                            } else {
+                                theme::WARN
+                            }),
+                        );
+                        if let Some(hint) = &d.hint {
+                            ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
+                        }
+                        ui.add_space(4.0);
+                    }
+                }
+            }
+        });
+        egui::CentralPanel::default()
+            .frame(theme::screen())
+            .show(&mut ui, |ui| {
+                if let Some(report) = &campaign {
+                    campaign_view::show(ui, &mut view, &library, report);
+                }
+            });
+        return Ok(());
+    }
     let entry = view.entry(&library);
     let report = entry.map(|e| e.report.clone());
     let scenario = entry.and_then(|e| e.scenario()).cloned();

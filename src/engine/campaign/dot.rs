@@ -183,7 +183,7 @@ pub fn campaign_svg(campaign: &Campaign, library: &[Scenario]) -> String {
 }
 
 /// What the arrow into a call says: its requirements, trust, carried facts and chance.
-fn arrow_lines(call: &super::CallPlan) -> Vec<String> {
+pub fn arrow_lines(call: &super::CallPlan) -> Vec<String> {
     let mut lines = Vec::new();
     for (id, outcome) in &call.requires {
         lines.push(format!("if {id} ended {}", outcome.label()));
