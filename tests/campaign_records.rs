@@ -432,3 +432,41 @@ fn dealsim_graph_draws_a_campaign_file() {
     );
     assert!(page.contains("3. Harbor Clinics: the negotiation"));
 }
+
+/// A call played again from its debrief ("Try again", the same carried start) counts as its
+/// latest attempt: the next call starts from what that attempt left.
+#[test]
+fn a_call_played_again_in_a_run_counts_as_its_latest_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).unwrap();
+    let ids = record_run(&store, "Sam", 7, 1);
+    // The same call again, under the same run, ending with a proposal instead of a meeting.
+    let first = store.session(ids[0]).unwrap();
+    let library = library();
+    let scenario =
+        dealsim::engine::campaign::starting_call(&library[0], first.campaign.clone().unwrap())
+            .unwrap();
+    let mut session = Session::new(&scenario, first.row.seed + 1);
+    let mut recording = store.begin("Sam", "test", &session).unwrap();
+    for id in [
+        "open/1",
+        "booking/2",
+        "staff/1",
+        "cost/1",
+        "payoff/1",
+        "authority/1",
+        "budget/2",
+    ] {
+        let position = scenario.choice_position(session.node_id(), id).unwrap();
+        session.choose(position).unwrap();
+        store.record_turn(&mut recording, &session, 1_000).unwrap();
+    }
+    let runs = store.campaign_runs(Some("Sam"), None).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].played.len(), 1);
+    assert_eq!(
+        runs[0].played[0].0, recording.session_id,
+        "the latest attempt"
+    );
+    assert_eq!(runs[0].played[0].1.outcome, dealsim::Outcome::Continuation);
+}

@@ -151,13 +151,16 @@ impl Store {
                 let (rep, campaign, id, run, run_seed, started, call) = row?;
                 match runs.iter_mut().find(|r| r.run == run) {
                     Some(found) => {
-                        // A call played again after it finished (two windows) counts once.
-                        if !found
+                        // A call played again ("Try again" on its debrief, from the same
+                        // carried start) counts once, as its latest attempt: the next call
+                        // starts from what that attempt left.
+                        match found
                             .played
-                            .iter()
-                            .any(|(_, p)| p.scenario == call.scenario)
+                            .iter_mut()
+                            .find(|(_, p)| p.scenario == call.scenario)
                         {
-                            found.played.push((id, call));
+                            Some(earlier) => *earlier = (id, call),
+                            None => found.played.push((id, call)),
                         }
                         found.last_played = found.last_played.max(started);
                     }
