@@ -196,16 +196,10 @@ pub(crate) fn campaign_summary(
     let mut text = format!("\n=== Campaign: {} ===\n", campaign.title);
     for (n, call) in played.iter().enumerate() {
         text.push_str(&format!(
-            "  Call {}: {:<20} {:<13} overall {:>3}{}\n",
+            "  Call {}: {:<20} {}\n",
             n + 1,
             call.scenario,
-            call.outcome.label(),
-            call.scores.overall,
-            match call.scores.passed {
-                Some(true) => ", passed",
-                Some(false) => ", not passed",
-                None => "",
-            }
+            call.result()
         ));
     }
     let s = &score.scores;

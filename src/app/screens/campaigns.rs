@@ -202,17 +202,7 @@ pub(super) fn debrief_block(
                     let title = library
                         .playable(&call.scenario)
                         .map_or(call.scenario.clone(), |(_, s)| s.title.clone());
-                    ui.label(format!(
-                        "Call {}: {title}: {}, overall {}{}",
-                        n + 1,
-                        call.outcome.label(),
-                        call.scores.overall,
-                        match call.scores.passed {
-                            Some(true) => ", passed",
-                            Some(false) => ", not passed",
-                            None => "",
-                        }
-                    ));
+                    ui.label(format!("Call {}: {title}: {}", n + 1, call.result()));
                 }
                 let s = score.scores;
                 ui.label(

@@ -40,6 +40,22 @@ impl PlayedCall {
     }
 }
 
+impl PlayedCall {
+    /// "Advance, overall 89, passed": how the call ended, for the campaign's summaries.
+    pub fn result(&self) -> String {
+        format!(
+            "{}, overall {}{}",
+            self.outcome.label(),
+            self.scores.overall,
+            match self.scores.passed {
+                Some(true) => ", passed",
+                Some(false) => ", not passed",
+                None => "",
+            }
+        )
+    }
+}
+
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
