@@ -51,6 +51,14 @@ fn choose(session: &mut Session, ids: &[&str]) {
     }
 }
 
+/// The discovery call played on its own (seed 1) with these choices, as a run's first call.
+fn discovery_played(library: &[Scenario], ids: &[&str]) -> PlayedCall {
+    let discovery = library.iter().find(|s| s.id == "harbor-discovery").unwrap();
+    let mut session = Session::new(discovery, 1);
+    choose(&mut session, ids);
+    PlayedCall::of(&session).unwrap()
+}
+
 const DISCOVERY_BEST: &[&str] = &[
     "open/1",
     "booking/2",
@@ -211,10 +219,7 @@ fn facts_carry_only_when_learnt_and_trust_carries_where_the_campaign_says() {
     // A discovery call that advanced without learning who signs: "coo-signs" is not carried,
     // though the campaign lists it. (Every advance of the shipped call learns it, so the call
     // as played is told it did not.)
-    let discovery = library.iter().find(|s| s.id == "harbor-discovery").unwrap();
-    let mut session = Session::new(discovery, 1);
-    choose(&mut session, DISCOVERY_BEST);
-    let mut first = PlayedCall::of(&session).unwrap();
+    let mut first = discovery_played(&library, DISCOVERY_BEST);
     assert_eq!(first.outcome, Outcome::Advance);
     first.known.retain(|fact| fact != "coo-signs");
     let demo = library.iter().find(|s| s.id == "harbor-coo-demo").unwrap();
@@ -260,11 +265,8 @@ fn facts_carry_only_when_learnt_and_trust_carries_where_the_campaign_says() {
 fn chance_between_calls_is_drawn_by_weight_and_can_take_the_champion_away() {
     let library = library();
     let campaign = harbor_deal(&library);
-    let discovery = library.iter().find(|s| s.id == "harbor-discovery").unwrap();
     let demo = library.iter().find(|s| s.id == "harbor-coo-demo").unwrap();
-    let mut session = Session::new(discovery, 1);
-    choose(&mut session, DISCOVERY_BEST);
-    let first = PlayedCall::of(&session).unwrap();
+    let first = discovery_played(&library, DISCOVERY_BEST);
     assert!(first.known.iter().any(|f| f == "marta-champion"));
     let (mut stays, mut leaves) = (0, 0);
     for run_seed in 0..400 {
@@ -316,11 +318,9 @@ fn chance_between_calls_is_drawn_by_weight_and_can_take_the_champion_away() {
 fn a_run_stops_where_a_call_needs_an_outcome_the_run_did_not_give() {
     let library = library();
     let campaign = harbor_deal(&library);
-    let discovery = library.iter().find(|s| s.id == "harbor-discovery").unwrap();
-    let mut session = Session::new(discovery, 1);
     // The proposal instead of the meeting: a Continuation.
-    choose(
-        &mut session,
+    let first = discovery_played(
+        &library,
         &[
             "open/1",
             "booking/2",
@@ -331,7 +331,6 @@ fn a_run_stops_where_a_call_needs_an_outcome_the_run_did_not_give() {
             "budget/2",
         ],
     );
-    let first = PlayedCall::of(&session).unwrap();
     assert_eq!(first.outcome, Outcome::Continuation);
     let played = vec![first];
     assert_eq!(
@@ -347,6 +346,7 @@ fn a_run_stops_where_a_call_needs_an_outcome_the_run_did_not_give() {
     assert_eq!(score.scores.passed, Some(false));
     assert!(!score.deal_advanced);
     // A call left before its end does not move the run on.
+    let discovery = library.iter().find(|s| s.id == "harbor-discovery").unwrap();
     let mut left = Session::new(discovery, 1);
     left.abandon();
     assert!(PlayedCall::of(&left).is_none());

@@ -138,20 +138,11 @@ pub(crate) fn scenario_ids(folder: &std::path::Path) -> Vec<String> {
         .filter_map(|p| dealsim::check_path(&p).scenario.map(|s| s.id.clone()))
         .collect();
     // A campaign's id can be assigned too (its calls are): named in the list, and in hints.
+    use dealsim::engine::campaign::{campaigns_in, library_in};
     ids.extend(
-        dealsim::engine::campaign::campaign_paths(&[folder.to_path_buf()])
-            .iter()
-            .filter_map(|p| {
-                let text = std::fs::read_to_string(p).ok()?;
-                let root = dealsim::engine::format::locate::parse(&text)?;
-                match &root
-                    .find(&[dealsim::engine::format::locate::Step::Field("id")])?
-                    .value
-                {
-                    dealsim::engine::format::locate::Value::Str(id) => Some(id.clone()),
-                    _ => None,
-                }
-            }),
+        campaigns_in(folder, &library_in(folder))
+            .into_iter()
+            .map(|c| c.id),
     );
     ids.sort();
     ids

@@ -4,27 +4,18 @@
 use super::play::{Mode, default_rep, play_session};
 use super::records::{DbArgs, TableFormat};
 use super::{Failure, say, tell};
-use dealsim::engine::campaign::{Campaign, CampaignScore, PlayedCall, Progress, read_campaign};
+use dealsim::engine::campaign::{
+    self, Campaign, CampaignScore, PlayedCall, Progress, read_campaign,
+};
+use dealsim::engine::score::Scores;
 use dealsim::engine::session::Session;
+use dealsim::records::store::StoredRun;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// The clean scenarios in the campaign file's folder: the library it links.
-pub(crate) fn library_beside(file: &Path) -> Vec<dealsim::Scenario> {
-    let folder = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (files, _) = dealsim::engine::format::load::collect_paths(&[folder.to_path_buf()]);
-    files
-        .iter()
-        .filter_map(|f| dealsim::engine::check::compile_path(f).scenario)
-        .collect()
-}
-
 /// Reads a campaign and the scenarios beside it; a campaign with errors is refused with them.
 pub(crate) fn load_campaign(file: &Path) -> Result<(Campaign, Vec<dealsim::Scenario>), Failure> {
-    let library = library_beside(file);
+    let library = campaign::library_in(&campaign::folder_of(file));
     let report = read_campaign(file, &library);
     let color = super::check::use_color(super::ColorChoice::Auto);
     for diagnostic in report.diagnostics.iter().filter(|d| d.is_error()) {
@@ -237,59 +228,10 @@ pub(crate) fn runs(
         .campaign_runs(rep, campaign)
         .map_err(|e| Failure(e.to_string()))?;
     // The campaigns as this machine has them, to say where each run stands.
-    let library: Vec<dealsim::Scenario> = {
-        let (files, _) = dealsim::engine::format::load::collect_paths(&[scenarios.to_path_buf()]);
-        files
-            .iter()
-            .filter_map(|f| dealsim::engine::check::compile_path(f).scenario)
-            .collect()
-    };
-    let campaigns: Vec<Campaign> =
-        dealsim::engine::campaign::campaign_paths(&[scenarios.to_path_buf()])
-            .iter()
-            .filter_map(|path| read_campaign(path, &library).campaign)
-            .collect();
-    let rows: Vec<serde_json::Value> = runs
+    let campaigns = campaign::campaigns_in(scenarios, &campaign::library_in(scenarios));
+    let rows: Vec<RunRow> = runs
         .iter()
-        .map(|run| {
-            let played = run.calls();
-            let known = campaigns.iter().find(|c| c.id == run.campaign);
-            let (stands, score) = match known {
-                Some(c) => match c.progress(&played) {
-                    Progress::Next(n) => {
-                        (format!("call {} of {} up next", n + 1, c.calls.len()), None)
-                    }
-                    Progress::Over(_) => {
-                        let score = c.score(&played);
-                        (
-                            score
-                                .as_ref()
-                                .map_or_else(String::new, CampaignScore::verdict),
-                            score,
-                        )
-                    }
-                },
-                None => (
-                    format!("campaign {} not in {}", run.campaign, scenarios.display()),
-                    None,
-                ),
-            };
-            serde_json::json!({
-                "rep": run.rep,
-                "campaign": run.campaign,
-                "run": run.run,
-                "run_seed": run.run_seed.to_string(),
-                "last_played": dealsim::records::clock::iso8601(run.last_played),
-                "calls": played.iter().zip(&run.played).map(|(call, (id, _))| serde_json::json!({
-                    "session": id,
-                    "scenario": call.scenario,
-                    "outcome": call.outcome,
-                    "scores": call.scores,
-                })).collect::<Vec<_>>(),
-                "stands": stands,
-                "campaign_score": score.as_ref().map(|s| s.scores),
-            })
-        })
+        .map(|run| RunRow::of(run, &campaigns, scenarios))
         .collect();
     match format {
         TableFormat::Json => super::records::json_out(&rows)?,
@@ -298,32 +240,20 @@ pub(crate) fn runs(
                 "\u{feff}rep,campaign,run,last_played,calls_played,outcomes,campaign_overall,passed,stands\n",
             );
             for row in &rows {
-                let outcomes: Vec<String> = row["calls"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|c| {
-                        format!(
-                            "{} {}",
-                            c["outcome"].as_str().unwrap_or(""),
-                            c["scores"]["overall"]
-                        )
-                    })
-                    .collect();
+                let score = row.campaign_score;
                 let fields = [
-                    row["rep"].as_str().unwrap_or("").to_string(),
-                    row["campaign"].as_str().unwrap_or("").to_string(),
-                    row["run"].as_str().unwrap_or("").to_string(),
-                    row["last_played"].as_str().unwrap_or("").to_string(),
-                    row["calls"].as_array().map_or(0, Vec::len).to_string(),
-                    outcomes.join("; "),
-                    row["campaign_score"]["overall"]
-                        .to_string()
-                        .replace("null", ""),
-                    row["campaign_score"]["passed"]
-                        .to_string()
-                        .replace("null", ""),
-                    row["stands"].as_str().unwrap_or("").to_string(),
+                    row.rep.clone(),
+                    row.campaign.clone(),
+                    row.run.clone(),
+                    row.last_played.clone(),
+                    row.calls.len().to_string(),
+                    row.outcomes("; "),
+                    score.map(|s| s.overall.to_string()).unwrap_or_default(),
+                    score
+                        .and_then(|s| s.passed)
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    row.stands.clone(),
                 ];
                 let line: Vec<String> = fields
                     .iter()
@@ -356,18 +286,13 @@ pub(crate) fn runs(
             ];
             for (run, row) in runs.iter().zip(&rows) {
                 cells.push(vec![
-                    run.rep.clone(),
-                    run.campaign.clone(),
+                    row.rep.clone(),
+                    row.campaign.clone(),
                     dealsim::records::clock::short(run.last_played),
-                    run.played
-                        .iter()
-                        .map(|(_, c)| format!("{} {}", c.outcome.label(), c.scores.overall))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    row["campaign_score"]["overall"]
-                        .as_u64()
-                        .map_or("-".into(), |o| o.to_string()),
-                    row["stands"].as_str().unwrap_or("").to_string(),
+                    row.outcomes(", "),
+                    row.campaign_score
+                        .map_or("-".into(), |s| s.overall.to_string()),
+                    row.stands.clone(),
                 ]);
             }
             say(&super::records::table(&cells));
@@ -376,19 +301,89 @@ pub(crate) fn runs(
     Ok(ExitCode::SUCCESS)
 }
 
+/// One run as `dealsim runs` lists it (the JSON is this, field for field).
+#[derive(serde::Serialize)]
+struct RunRow {
+    rep: String,
+    campaign: String,
+    run: String,
+    /// A string, as the xAPI extension has it: a JSON reader may hold numbers as doubles.
+    run_seed: String,
+    last_played: String,
+    calls: Vec<RunCall>,
+    /// The call up next, or what the run came to.
+    stands: String,
+    campaign_score: Option<Scores>,
+}
+
+#[derive(serde::Serialize)]
+struct RunCall {
+    session: i64,
+    scenario: String,
+    outcome: dealsim::Outcome,
+    scores: Scores,
+}
+
+impl RunRow {
+    fn of(run: &StoredRun, campaigns: &[Campaign], scenarios: &Path) -> RunRow {
+        let played = run.calls();
+        let (stands, score) = match campaigns.iter().find(|c| c.id == run.campaign) {
+            Some(c) => match c.progress(&played) {
+                Progress::Next(n) => (format!("call {} of {} up next", n + 1, c.calls.len()), None),
+                Progress::Over(_) => {
+                    let score = c.score(&played);
+                    (
+                        score
+                            .as_ref()
+                            .map_or_else(String::new, CampaignScore::verdict),
+                        score,
+                    )
+                }
+            },
+            None => (
+                format!("campaign {} not in {}", run.campaign, scenarios.display()),
+                None,
+            ),
+        };
+        RunRow {
+            rep: run.rep.clone(),
+            campaign: run.campaign.clone(),
+            run: run.run.clone(),
+            run_seed: run.run_seed.to_string(),
+            last_played: dealsim::records::clock::iso8601(run.last_played),
+            calls: run
+                .played
+                .iter()
+                .map(|(id, call)| RunCall {
+                    session: *id,
+                    scenario: call.scenario.clone(),
+                    outcome: call.outcome,
+                    scores: call.scores,
+                })
+                .collect(),
+            stands,
+            campaign_score: score.map(|s| s.scores),
+        }
+    }
+
+    /// "Advance 89, Advance 91": each call's outcome and overall score.
+    fn outcomes(&self, separator: &str) -> String {
+        self.calls
+            .iter()
+            .map(|c| format!("{} {}", c.outcome.label(), c.scores.overall))
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
+}
+
 /// An assignment's names with each campaign's id replaced by its calls' scenario ids, in order
 /// (a trainer assigns the deal, and each call counts as a call of the assignment). Names that
 /// are not campaigns in the folder stay as they are, to be checked as scenario ids.
 pub(crate) fn calls_of_campaigns(names: &[String], folder: &Path) -> Vec<String> {
-    let paths = dealsim::engine::campaign::campaign_paths(&[folder.to_path_buf()]);
-    if paths.is_empty() {
+    if campaign::campaign_paths(&[folder.to_path_buf()]).is_empty() {
         return names.to_vec();
     }
-    let library = library_beside(&folder.join("campaign.campaign.ron"));
-    let campaigns: Vec<Campaign> = paths
-        .iter()
-        .filter_map(|path| read_campaign(path, &library).campaign)
-        .collect();
+    let campaigns = campaign::campaigns_in(folder, &campaign::library_in(folder));
     let mut out = Vec::new();
     for name in names {
         match campaigns.iter().find(|c| c.id == *name) {

@@ -44,16 +44,10 @@ fn check_campaigns(paths: &[PathBuf], reports: &[dealsim::CheckReport]) -> Vec<C
     let mut library: Vec<dealsim::Scenario> =
         reports.iter().filter_map(|r| r.scenario.clone()).collect();
     for path in &campaigns {
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let folder = campaign::folder_of(path);
         if paths.iter().any(|p| p == path) && !paths.contains(&folder) {
-            let (files, _) = dealsim::engine::format::load::collect_paths(&[folder]);
-            for file in files {
-                if let Some(s) = dealsim::engine::check::compile_path(&file).scenario
-                    && !library.iter().any(|known| known.id == s.id)
-                {
+            for s in campaign::library_in(&folder) {
+                if !library.iter().any(|known| known.id == s.id) {
                     library.push(s);
                 }
             }

@@ -335,20 +335,7 @@ fn draw(
                 }
                 Some(report) => {
                     for d in &report.diagnostics {
-                        let line = d.location.as_deref().map(|l| l.line);
-                        ui.label(
-                            egui::RichText::new(format!(
-                                "{} {}{}",
-                                d.code.as_str(),
-                                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                                d.message
-                            ))
-                            .color(if d.is_error() {
-                                theme::BAD
-                            } else {
-                                theme::WARN
-                            }),
-                        );
+                        ui.label(problem_text(d));
                         if let Some(hint) = &d.hint {
                             ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
                         }
@@ -392,20 +379,7 @@ fn draw(
                 }
                 for d in &report.diagnostics {
                     let line = d.location.as_deref().map(|l| l.line);
-                    let colour = if d.is_error() {
-                        theme::BAD
-                    } else {
-                        theme::WARN
-                    };
-                    let text = format!(
-                        "{} {}{}",
-                        d.code.as_str(),
-                        line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                        d.message
-                    );
-                    let button = egui::Button::new(egui::RichText::new(text).color(colour))
-                        .wrap()
-                        .frame(false);
+                    let button = egui::Button::new(problem_text(d)).wrap().frame(false);
                     let response = ui.add(button).on_hover_text("Show its node on the map");
                     if let Some(hint) = &d.hint {
                         ui.label(egui::RichText::new(hint).small().color(theme::TEXT_MUTED));
@@ -481,6 +455,23 @@ fn draw(
             }
         });
     Ok(())
+}
+
+/// A problem as the side panel lists it: its code, its line and its message, coloured by
+/// whether it is an error or a warning (scenario and campaign files alike).
+fn problem_text(d: &crate::engine::format::diagnostic::Diagnostic) -> egui::RichText {
+    let line = d.location.as_deref().map(|l| l.line);
+    egui::RichText::new(format!(
+        "{} {}{}",
+        d.code.as_str(),
+        line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+        d.message
+    ))
+    .color(if d.is_error() {
+        theme::BAD
+    } else {
+        theme::WARN
+    })
 }
 
 /// One of the screen's side panels: its width, its colour and its own scroll.

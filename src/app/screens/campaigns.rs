@@ -108,45 +108,38 @@ fn campaign_card(
             theme::muted(ui, summary);
         }
         ui.horizontal(|ui| {
-            let going_on = matches!(where_now, Progress::Next(n) if n > 0);
-            if going_on {
-                let Progress::Next(n) = where_now else {
-                    return;
-                };
-                if theme::primary_button(
-                    ui,
-                    &format!("Continue: call {} of {}", n + 1, campaign.calls.len()),
-                )
-                .clicked()
-                    && let Some(run) = latest
-                {
-                    start.write(StartCampaignCall {
-                        campaign_id: campaign.id.clone(),
-                        run: Some(CampaignRun {
+            let new_run = StartCampaignCall {
+                campaign_id: campaign.id.clone(),
+                run: None,
+            };
+            match (&where_now, latest) {
+                // A run part way through: go on with it, or start another.
+                (Progress::Next(n), Some(run)) if *n > 0 => {
+                    let label = format!("Continue: call {} of {}", n + 1, campaign.calls.len());
+                    if theme::primary_button(ui, &label).clicked() {
+                        start.write(StartCampaignCall {
                             campaign_id: campaign.id.clone(),
-                            run: run.run.clone(),
-                            run_seed: run.run_seed,
-                            played: played.clone(),
-                        }),
-                    });
+                            run: Some(CampaignRun {
+                                campaign_id: campaign.id.clone(),
+                                run: run.run.clone(),
+                                run_seed: run.run_seed,
+                                played: played.clone(),
+                            }),
+                        });
+                    }
+                    if ui.button("Start over").clicked() {
+                        start.write(new_run);
+                    }
                 }
-                if ui.button("Start over").clicked() {
-                    start.write(StartCampaignCall {
-                        campaign_id: campaign.id.clone(),
-                        run: None,
-                    });
-                }
-            } else {
-                let label = if played.is_empty() {
-                    "Start the campaign"
-                } else {
-                    "Play it again"
-                };
-                if theme::primary_button(ui, label).clicked() {
-                    start.write(StartCampaignCall {
-                        campaign_id: campaign.id.clone(),
-                        run: None,
-                    });
+                _ => {
+                    let label = if played.is_empty() {
+                        "Start the campaign"
+                    } else {
+                        "Play it again"
+                    };
+                    if theme::primary_button(ui, label).clicked() {
+                        start.write(new_run);
+                    }
                 }
             }
         });

@@ -112,6 +112,31 @@ pub fn campaign_paths(inputs: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
+/// The folder a campaign file is in (`.` for a bare file name): where its scenarios are.
+pub fn folder_of(path: &std::path::Path) -> PathBuf {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+/// The clean scenarios in a folder (found as `check` finds them): the library a campaign
+/// there links.
+pub fn library_in(folder: &std::path::Path) -> Vec<Scenario> {
+    let (files, _) = crate::engine::format::load::collect_paths(&[folder.to_path_buf()]);
+    files
+        .iter()
+        .filter_map(|f| crate::engine::check::compile_path(f).scenario)
+        .collect()
+}
+
+/// The clean campaigns in a folder, checked against `library`.
+pub fn campaigns_in(folder: &std::path::Path, library: &[Scenario]) -> Vec<Campaign> {
+    campaign_paths(&[folder.to_path_buf()])
+        .iter()
+        .filter_map(|path| read_campaign(path, library).campaign)
+        .collect()
+}
+
 /// Reads and checks a campaign file against the library's clean scenarios.
 pub fn read_campaign(path: &std::path::Path, library: &[Scenario]) -> CampaignReport {
     use crate::engine::format::diagnostic::{Code, Diagnostic};
